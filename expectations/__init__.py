@@ -1,0 +1,1 @@
+"""expectations package of top100 (see docs/CONTRACTS.md)."""

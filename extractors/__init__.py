@@ -1,0 +1,1 @@
+"""extractors package of top100 (see docs/CONTRACTS.md)."""

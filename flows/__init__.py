@@ -1,0 +1,1 @@
+"""flows package of top100 (see docs/CONTRACTS.md)."""

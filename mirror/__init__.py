@@ -1,0 +1,1 @@
+"""mirror package of top100 (see docs/CONTRACTS.md)."""

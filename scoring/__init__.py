@@ -1,0 +1,1 @@
+"""scoring package of top100 (see docs/CONTRACTS.md)."""

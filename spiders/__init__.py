@@ -1,0 +1,1 @@
+"""spiders package of top100 (see docs/CONTRACTS.md)."""

@@ -1,0 +1,169 @@
+"""Configuration: ``top100.toml`` at the project root, overridable by ``TOP100_*`` variables.
+
+Read once (``load_settings``) and passed down; no module reads it on its own. Nested keys are
+overridden with ``__``: ``TOP100_SOURCES__CNINFO=http://127.0.0.1:8000``.
+
+The sections ``verify`` and ``scoring`` are validated by their own packages
+(``expectations.rules``, ``scoring.config``): this module only carries them.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from top100.errors import ConfigError
+
+DEFAULT_CONFIG = Path("top100.toml")
+
+
+class Sources(BaseModel):
+    """Base URL of each public source. Defaults are the real hosts; demo mode points all of
+    them at the local mirror."""
+
+    cninfo: str = "https://www.cninfo.com.cn"  # announcement search, stock list
+    cninfo_static: str = "https://static.cninfo.com.cn"  # PDFs
+    hkex: str = "https://www1.hkexnews.hk"
+    sec_www: str = "https://www.sec.gov"  # company_tickers.json, Archives
+    sec_data: str = "https://data.sec.gov"  # submissions, companyfacts
+    quotes: str = "https://push2his.eastmoney.com"  # EastMoney kline
+    fx: str = "https://www.chinamoney.com.cn"  # CFETS central parity
+
+    def all(self) -> dict[str, str]:
+        return self.model_dump()
+
+
+class Crawl(BaseModel):
+    user_agent: str = "top100/0.1 (+https://github.com/top100; contact: set TOP100_CRAWL__CONTACT)"
+    contact: str = ""  # an e-mail; SEC's fair-access policy requires one in the User-Agent
+    hkex_enabled: bool = False  # HKEX's terms of use restrict scripted access: off by default
+    hkex_language: str = "en"  # en | zh: which PDF to prefer
+    # requests per second per host (hard cap); SEC allows at most 10
+    rate_limits: dict[str, float] = Field(
+        default_factory=lambda: {
+            "www.cninfo.com.cn": 2.0,
+            "static.cninfo.com.cn": 4.0,
+            "www1.hkexnews.hk": 1.0,
+            "www.sec.gov": 8.0,
+            "data.sec.gov": 8.0,
+            "push2his.eastmoney.com": 4.0,
+            "www.chinamoney.com.cn": 1.0,
+            "default": 4.0,
+        }
+    )
+    download_timeout: float = 60.0
+    retry_times: int = 5
+    obey_robots: bool = True
+
+    @field_validator("hkex_language")
+    @classmethod
+    def _lang(cls, v: str) -> str:
+        if v not in ("en", "zh"):
+            raise ValueError("crawl.hkex_language must be 'en' or 'zh'")
+        return v
+
+
+class Evaluation(BaseModel):
+    """Dates and reference figures of the evaluation of one list year."""
+
+    market_value_date: date = date(2015, 6, 25)  # 截至 2015 年 6 月 25 日
+    previous_list_total_revenue: float = 398.0e9  # last year's list, 3980 亿元 (for growth)
+
+
+class Demo(BaseModel):
+    seed: int = 2015
+    candidates: int = 300
+    world_dir: Path = Path("out/demo-world")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TOP100_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    year: int = 2014
+    out_dir: Path = Path("out")
+    inbox_dir: Path = Path("inbox")
+    warehouse_url: SecretStr = SecretStr("duckdb:///out/top100.duckdb")
+    runner: str = "process"  # process | thread | dask://host:port
+    workers: int = Field(default_factory=lambda: max(1, min(os.cpu_count() or 1, 4)))
+    extract_timeout_s: float = 120.0  # per document, in a worker process
+    sources: Sources = Field(default_factory=Sources)
+    crawl: Crawl = Field(default_factory=Crawl)
+    evaluation: Evaluation = Field(default_factory=Evaluation)
+    demo: Demo = Field(default_factory=Demo)
+    verify: dict[str, Any] = Field(default_factory=dict)  # see expectations.rules
+    scoring: dict[str, Any] = Field(default_factory=dict)  # see scoring.config
+
+    @field_validator("year")
+    @classmethod
+    def _year(cls, v: int) -> int:
+        if not 2000 <= v <= 2100:
+            raise ValueError(f"year {v} is not a plausible fiscal year")
+        return v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = os.environ.get("TOP100_CONFIG", str(DEFAULT_CONFIG))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
+        )
+
+    # --- derived -----------------------------------------------------------------------
+    @property
+    def warehouse(self) -> str:
+        return self.warehouse_url.get_secret_value()
+
+    @property
+    def user_agent(self) -> str:
+        ua = self.crawl.user_agent
+        return f"{ua} {self.crawl.contact}".strip() if self.crawl.contact else ua
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as a dict with secrets masked: for logs and run records."""
+        d = self.model_dump(mode="json")
+        d["warehouse_url"] = redact_url(self.warehouse)
+        return d
+
+
+def redact_url(url: str) -> str:
+    """postgresql+psycopg://user:secret@host/db -> postgresql+psycopg://user:***@host/db"""
+    if "://" in url and "@" in url:
+        scheme, rest = url.split("://", 1)
+        cred, host = rest.rsplit("@", 1)
+        user = cred.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Read the configuration once. Errors name the setting at fault."""
+    if config_file is not None:
+        if not config_file.exists():
+            raise ConfigError(f"configuration file {config_file} does not exist")
+        os.environ["TOP100_CONFIG"] = str(config_file)
+    try:
+        return Settings(**overrides)
+    except Exception as exc:  # pydantic.ValidationError names the field
+        raise ConfigError(f"invalid configuration: {exc}") from exc

@@ -1,0 +1,1 @@
+"""warehouse package of top100 (see docs/CONTRACTS.md)."""
