@@ -30,6 +30,9 @@ class Metric(StrEnum):
     traffic_mobile = "traffic_mobile"
     traffic_desktop = "traffic_desktop"
     social_responsibility = "social_responsibility"  # 社会责任 score, 0..100
+    # the prior fiscal year's values, kept under their own names in company_year_metric
+    revenue_prior = "revenue_prior"
+    internet_revenue_prior = "internet_revenue_prior"
 
 
 MONEY_METRICS = frozenset(
@@ -44,6 +47,8 @@ MONEY_METRICS = frozenset(
         Metric.rd_expense,
         Metric.total_assets,
         Metric.market_value,
+        Metric.revenue_prior,
+        Metric.internet_revenue_prior,
     }
 )
 
