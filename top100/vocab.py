@@ -179,6 +179,7 @@ class DocType(StrEnum):
     licence_registry = "licence_registry"  # 许可证登记 export (csv, from the inbox)
     traffic = "traffic"  # third-party traffic data (csv, from the inbox)
     integrity = "integrity"  # integrity (credit) records (csv, from the inbox)
+    listings = "listings"  # listing venues, tickers and ADS ratios (csv, from the inbox)
 
 
 COMPANY_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")

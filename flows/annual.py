@@ -1,0 +1,157 @@
+"""The annual evaluation as one Prefect flow: collect, extract, verify, load, score, report.
+
+`annual(settings, year)` runs every stage as a subflow. The run is recorded in the warehouse's
+`run` table; a stage that fails fails the flow with the stage and its cause, and the marts
+(ranking, report figures) are only written when every stage before them finished, so a partial
+year is never published.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+
+from flows import stages
+from top100 import __version__
+from top100.config import Settings
+from top100.jsonl import read_jsonl
+from top100.paths import YearPaths
+
+STAGES = ("collect", "extract", "verify", "load", "score", "report")
+
+
+@dataclass
+class RunSummary:
+    year: int
+    run_id: str | None = None
+    outcome: str = "running"
+    failed_stage: str | None = None
+    error: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+def code_version() -> str:
+    """The git commit of the code that ran, or the package version outside a checkout."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                             timeout=5, cwd=Path(__file__).resolve().parent)
+        if out.returncode == 0:
+            return f"{__version__}+g{out.stdout.strip()}"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return __version__
+
+
+class StageFailed(Exception):
+    def __init__(self, stage: str, cause: BaseException) -> None:
+        self.stage = stage
+        self.cause = cause
+        super().__init__(f"stage {stage} failed: {type(cause).__name__}: {cause}")
+
+
+@flow(name="annual", validate_parameters=False, log_prints=True)
+def annual(settings: Settings | None = None, year: int | None = None, stages_to_run: tuple[str, ...] = STAGES) -> dict[str, Any]:
+    """The yearly evaluation of one fiscal year. Deployments call it with `year` alone: the
+    settings are then read from top100.toml and TOP100_* variables."""
+    from top100.config import load_settings
+
+    settings = settings or load_settings()
+    year = year or settings.year
+    paths = YearPaths(settings.out_dir, year)
+    summary = RunSummary(year=year)
+    from warehouse.engine import connect
+    from warehouse.runs import finish_run, start_run
+
+    engine = connect(settings.warehouse)
+    try:
+        summary.run_id = start_run(engine, "annual", {"year": year, "stages": list(stages_to_run)}, code_version())
+    finally:
+        engine.dispose()
+
+    try:
+        for name in stages_to_run:
+            t0 = time.monotonic()
+            try:
+                if name == "collect":
+                    summary.counts["collect"] = stages.collect(settings, paths)
+                elif name == "extract":
+                    summary.counts["extract"] = stages.extract(settings, paths)
+                elif name == "verify":
+                    summary.counts["verify"] = stages.verify(settings, paths)
+                elif name == "load":
+                    summary.counts["load"] = stages.load(settings, paths, summary.run_id)
+                elif name == "score":
+                    summary.counts["score"] = stages.score(settings, paths, summary.run_id)
+                elif name == "report":
+                    summary.counts["report"] = stages.report_stage(settings, paths, summary.run_id)
+                else:
+                    raise ValueError(f"unknown stage {name!r}; stages are {', '.join(STAGES)}")
+            except Exception as exc:
+                summary.failed_stage = name
+                raise StageFailed(name, exc) from exc
+            finally:
+                summary.seconds[name] = round(time.monotonic() - t0, 2)
+        summary.outcome = "done"
+    except StageFailed as exc:
+        summary.outcome = "failed"
+        summary.error = str(exc)
+        raise
+    finally:
+        summary.outputs = outputs_of(settings, paths)
+        engine = connect(settings.warehouse)
+        try:
+            finish_run(engine, summary.run_id, summary.outcome, summary.error)
+        finally:
+            engine.dispose()
+    return summary.to_dict()
+
+
+def outputs_of(settings: Settings, paths: YearPaths) -> dict[str, str]:
+    out = {
+        "warehouse": settings.warehouse if settings.warehouse.startswith("duckdb") else "(postgresql)",
+        "ranking": str(paths.ranking_csv),
+        "report": str(paths.report / "index.html"),
+        "audit": str(paths.audit / "index.html"),
+        "data_docs": str(paths.data_docs),
+    }
+    return {k: v for k, v in out.items()}
+
+
+def totals(paths: YearPaths) -> dict[str, int]:
+    """The figures of the closing summary, read back from the stage files."""
+    findings = list(read_jsonl(paths.findings))
+    return {
+        "candidates": len(list(read_jsonl(paths.candidates))) if paths.candidates.suffix == ".jsonl" else _json_len(paths.candidates),
+        "documents": sum(1 for _ in read_jsonl(paths.documents)),
+        "facts": sum(1 for _ in read_jsonl(paths.facts)),
+        "declared": sum(1 for _ in read_jsonl(paths.declared)),
+        "findings": len(findings),
+        "errors_blocking": sum(1 for f in findings if f.get("severity") == "ERROR"),
+        "input_errors": sum(1 for p in (paths.collect_errors, paths.extract_errors, paths.verify_errors) for _ in read_jsonl(p)),
+        "ranked": max(0, _csv_rows(paths.ranking_csv)),
+    }
+
+
+def _json_len(path: Path) -> int:
+    import json
+
+    return len(json.loads(path.read_text("utf-8"))) if path.exists() else 0
+
+
+def _csv_rows(path: Path) -> int:
+    if not path.exists():
+        return 0
+    with path.open(encoding="utf-8") as fh:
+        return sum(1 for _ in fh) - 1

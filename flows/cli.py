@@ -1,0 +1,195 @@
+"""The `top100` command line.
+
+    top100 run | crawl | extract | verify | load | score | report | explain | sql | mirror
+
+Exit codes, for schedulers: 0 done; 2 usage error; 3 the run finished but some inputs could not
+be used (documents that failed to fetch or parse, invalid form cells: see the errors files);
+4 the run failed (a stage stopped; the message names the stage and the cause).
+"""
+
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+EXIT_OK, EXIT_USAGE, EXIT_INPUTS, EXIT_FAILED = 0, 2, 3, 4
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `top100 extract <file>` must start fast: no Prefect, no GX, not even typer.
+    if argv[:1] == ["extract"] and not any(a in ("--year", "-y") for a in argv[1:]) and len(argv) > 1 and not argv[1].startswith("-"):
+        from extractors.command import main as extract_main
+
+        return extract_main(argv[1:])
+    app = _build_app()
+    try:
+        app(args=argv, prog_name="top100", standalone_mode=False)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except _Exit as exc:
+        return exc.code
+    except Exception as exc:  # click's usage errors carry exit_code
+        code = getattr(exc, "exit_code", None)
+        if code is not None:
+            if hasattr(exc, "show"):
+                exc.show()
+            return int(code)
+        raise
+    return EXIT_OK
+
+
+class _Exit(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def _telemetry_off() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+
+def _build_app():
+    import typer
+
+    app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help=__doc__.split("\n\n")[0])
+    mirror_app = typer.Typer(no_args_is_help=True, help="The offline stand-in for the public sources.")
+    app.add_typer(mirror_app, name="mirror")
+
+    Config = Annotated[Optional[Path], typer.Option("--config", "-c", help="Configuration file (default: ./top100.toml).")]
+    Year = Annotated[Optional[int], typer.Option("--year", "-y", help="Fiscal year (default: from the configuration).")]
+    Demo = Annotated[bool, typer.Option("--demo", help="Run against the local mirror and the generated demo world.")]
+    Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display; only errors and the summary.")]
+    JsonLogs = Annotated[bool, typer.Option("--json-logs", help="Progress and summary as JSON lines (for schedulers).")]
+
+    def settings_for(config: Path | None, year: int | None, **extra):
+        from top100.config import load_settings
+
+        overrides = {k: v for k, v in extra.items() if v is not None}
+        if year is not None:
+            overrides["year"] = year
+        return load_settings(config, **overrides)
+
+    @app.command()
+    def run(config: Config = None, year: Year = None, demo: Demo = False, quiet: Quiet = False,
+            json_logs: JsonLogs = False,
+            stages: Annotated[Optional[str], typer.Option(help="Comma-separated subset of collect,extract,verify,load,score,report.")] = None,
+            runner: Annotated[Optional[str], typer.Option(help="Task runner: process, thread, or dask://host:port.")] = None):
+        """Run the annual evaluation: collect, extract, verify, load, score, report."""
+        from flows.annual import STAGES
+
+        chosen = tuple(s.strip() for s in stages.split(",")) if stages else STAGES
+        bad = [s for s in chosen if s not in STAGES]
+        if bad:
+            raise typer.BadParameter(f"unknown stage(s) {', '.join(bad)}; stages are {', '.join(STAGES)}")
+        settings = settings_for(config, year, runner=runner)
+        raise _Exit(_run(settings, chosen, demo=demo, mode=_mode(quiet, json_logs)))
+
+    @app.command()
+    def crawl(config: Config = None, year: Year = None, demo: Demo = False, quiet: Quiet = False, json_logs: JsonLogs = False):
+        """Collect only: the inbox, then one Scrapy crawl per source."""
+        raise _Exit(_run(settings_for(config, year), ("collect",), demo=demo, mode=_mode(quiet, json_logs)))
+
+    @app.command()
+    def extract(file: Annotated[Optional[Path], typer.Argument(help="One document: PDF, companyfacts JSON or xlsx form.")] = None,
+                as_json: Annotated[bool, typer.Option("--json", help="Print the facts as a JSON list.")] = False,
+                config: Config = None, year: Year = None, quiet: Quiet = False, json_logs: JsonLogs = False):
+        """Extract the facts of one document (FILE), or run the extract stage for a year."""
+        if file is not None:
+            from extractors.command import main as extract_main
+
+            raise _Exit(extract_main([str(file)] + (["--json"] if as_json else [])))
+        raise _Exit(_run(settings_for(config, year), ("extract",), demo=False, mode=_mode(quiet, json_logs)))
+
+    @app.command()
+    def verify(config: Config = None, year: Year = None, quiet: Quiet = False, json_logs: JsonLogs = False):
+        """Reconcile declarations with public figures and run the four checks (Great Expectations)."""
+        raise _Exit(_run(settings_for(config, year), ("verify",), demo=False, mode=_mode(quiet, json_logs)))
+
+    @app.command()
+    def load(config: Config = None, year: Year = None, quiet: Quiet = False, json_logs: JsonLogs = False):
+        """Load the year's stage files into the warehouse (one transaction)."""
+        raise _Exit(_run(settings_for(config, year), ("load",), demo=False, mode=_mode(quiet, json_logs)))
+
+    @app.command()
+    def score(config: Config = None, year: Year = None, quiet: Quiet = False, json_logs: JsonLogs = False,
+              sensitivity: Annotated[int, typer.Option(help="Perturb every weight by up to ±20%% N times and report rank ranges.")] = 0,
+              seed: Annotated[int, typer.Option(help="Seed of the sensitivity draws.")] = 0):
+        """Score and rank the year from the warehouse (optionally with a sensitivity analysis)."""
+        settings = settings_for(config, year)
+        if sensitivity:
+            from flows.commands import sensitivity_command
+
+            raise _Exit(sensitivity_command(settings, sensitivity, seed))
+        raise _Exit(_run(settings, ("score",), demo=False, mode=_mode(quiet, json_logs)))
+
+    @app.command()
+    def report(config: Config = None, year: Year = None, quiet: Quiet = False, json_logs: JsonLogs = False):
+        """Write the annual report (HTML and PDF) and print the published-vs-computed table."""
+        settings = settings_for(config, year)
+        code = _run(settings, ("report",), demo=False, mode=_mode(quiet, json_logs))
+        if code != EXIT_FAILED:
+            from flows.commands import print_side_by_side
+
+            print_side_by_side(settings)
+        raise _Exit(code)
+
+    @app.command()
+    def explain(company: Annotated[str, typer.Argument(help="Company id.")],
+                metric: Annotated[str, typer.Argument(help="Metric name, e.g. revenue.")],
+                config: Config = None, year: Year = None,
+                png: Annotated[Optional[Path], typer.Option(help="Write the page image with the value's box drawn.")] = None):
+        """Where a number came from: the value used, the rule, every source with its provenance."""
+        from flows.commands import explain_command
+
+        raise _Exit(explain_command(settings_for(config, year), company, metric, png))
+
+    @app.command()
+    def sql(query: Annotated[str, typer.Argument(help="A read-only SQL query.")], config: Config = None,
+            as_json: Annotated[bool, typer.Option("--json", help="Rows as JSON.")] = False):
+        """Query the warehouse read-only (for auditors)."""
+        from flows.commands import sql_command
+
+        raise _Exit(sql_command(settings_for(config, None), query, as_json))
+
+    @mirror_app.command("generate")
+    def mirror_generate(out: Annotated[Path, typer.Option(help="Folder of the world.")] = Path("out/demo-world"),
+                        seed: Annotated[int, typer.Option(help="Seed number.")] = 2015,
+                        year: Annotated[int, typer.Option(help="Fiscal year.")] = 2014,
+                        candidates: Annotated[int, typer.Option(help="Number of candidates (>= 300).")] = 300):
+        """Generate the demo world deterministically from a seed."""
+        from mirror.generate import generate
+
+        path = generate(out, seed=seed, year=year, candidates=candidates)
+        typer.echo(f"world written to {path}")
+
+    @mirror_app.command("serve")
+    def mirror_serve(world: Annotated[Path, typer.Option(help="Folder of a generated world.")] = Path("out/demo-world"),
+                     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: a free one).")] = 8000,
+                     faults: Annotated[Optional[str], typer.Option(help="Fault-injection profile.")] = None):
+        """Serve a generated world at the public sources' paths, on 127.0.0.1."""
+        from mirror.server import serve
+
+        kwargs = {"faults": faults} if faults else {}
+        serve(world, host="127.0.0.1", port=port, **kwargs)
+
+    return app
+
+
+def _mode(quiet: bool, json_logs: bool) -> str:
+    if json_logs:
+        return "json"
+    if quiet:
+        return "quiet"
+    return "rich" if sys.stderr.isatty() else "plain"
+
+
+def _run(settings, chosen: tuple[str, ...], *, demo: bool, mode: str) -> int:
+    _telemetry_off()
+    from flows.commands import run_flow
+
+    return run_flow(settings, chosen, demo=demo, mode=mode)

@@ -1,0 +1,180 @@
+"""What the command line does, apart from parsing it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+
+from top100.config import Settings
+from top100.paths import YearPaths
+
+EXIT_OK, EXIT_INPUTS, EXIT_FAILED = 0, 3, 4
+
+
+def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: str) -> int:
+    """Run the annual flow (or some of its stages); print the summary; return the exit code."""
+    from flows import progress
+    from flows.annual import StageFailed, annual, totals
+
+    handler = progress.install(mode)
+    ctx = contextlib.nullcontext(settings)
+    if demo:
+        from flows.demo import mirrored
+
+        ctx = mirrored(settings)
+    result = None
+    failure: BaseException | None = None
+    try:
+        with ctx as run_settings:
+            result = annual(run_settings, run_settings.year, stages)
+    except StageFailed as exc:
+        failure = exc
+    except Exception as exc:  # a failure outside any stage (configuration, warehouse)
+        failure = exc
+    finally:
+        if handler is not None:
+            handler.close()
+    paths = YearPaths(settings.out_dir, settings.year)
+    figures = totals(paths)
+    summary = {
+        "year": settings.year,
+        "outcome": "failed" if failure else "done",
+        "error": str(failure) if failure else None,
+        "run_id": (result or {}).get("run_id"),
+        "seconds": (result or {}).get("seconds"),
+        **figures,
+        "outputs": {
+            "warehouse": _safe_url(settings),
+            "ranking": str(paths.ranking_csv),
+            "report": str(paths.report / "index.html"),
+            "audit": str(paths.audit / "index.html"),
+            "data_docs": str(paths.data_docs),
+        },
+    }
+    _print_summary(summary, mode)
+    if failure:
+        return EXIT_FAILED
+    return EXIT_INPUTS if figures["input_errors"] else EXIT_OK
+
+
+def _safe_url(settings: Settings) -> str:
+    from top100.config import redact_url
+
+    return redact_url(settings.warehouse)
+
+
+def _print_summary(summary: dict, mode: str) -> None:
+    if mode == "json":
+        sys.stdout.write(json.dumps({"summary": summary}, ensure_ascii=False, default=str) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=False, highlight=False)
+    table = Table(title=f"top100 {summary['year']}: {summary['outcome']}", show_header=False)
+    rows = [
+        ("candidates", summary["candidates"]),
+        ("documents fetched", summary["documents"]),
+        ("facts extracted", summary["facts"]),
+        ("form cells declared", summary["declared"]),
+        ("checks failed (findings)", f"{summary['findings']} ({summary['errors_blocking']} blocking)"),
+        ("inputs not usable", summary["input_errors"]),
+        ("companies ranked", summary["ranked"]),
+    ]
+    for k, v in rows:
+        table.add_row(k, str(v))
+    for k, v in summary["outputs"].items():
+        table.add_row(k, v)
+    if summary.get("run_id"):
+        table.add_row("run id", summary["run_id"])
+    console.print(table)
+    if summary["error"]:
+        console.print(f"[red]error:[/red] {summary['error']}", markup=True)
+
+
+def explain_command(settings: Settings, company: str, metric: str, png: Path | None) -> int:
+    from top100.vocab import check_company_id
+    from warehouse import reads
+    from warehouse.engine import connect
+
+    check_company_id(company)
+    engine = connect(settings.warehouse, read_only=True)
+    try:
+        used = reads.metrics_long(engine, settings.year)
+        used = used[(used.company_id == company) & (used.metric == metric)]
+        facts = reads.facts(engine, settings.year, company_id=company, metric=metric)
+    finally:
+        engine.dispose()
+    if used.empty and facts.empty:
+        print(f"no {metric} for company {company} in {settings.year}", file=sys.stderr)
+        return EXIT_INPUTS
+    for _, row in used.iterrows():
+        print(f"{company} {metric} {settings.year}: value used {row['value']} from {row['source']} "
+              f"(rule {row['rule']}, status {row['status']}; declared {row['declared']}, public {row['public']})")
+    for _, f in facts.iterrows():
+        print(f"  fact {f['value']} {f['currency']} FY{f['fiscal_year']} doc {str(f['document_sha256'])[:12]} "
+              f"page {f['page']} label {f['label']!r} raw {f['raw']!r} unit {f['unit']} "
+              f"by {f['extractor']} {f['extractor_version']}")
+    if png is not None:
+        with_box = facts[facts["bbox"].notna() & facts["page"].notna()] if not facts.empty else facts
+        if with_box.empty:
+            print("no fact with a page box to draw", file=sys.stderr)
+            return EXIT_INPUTS
+        f = with_box[with_box.fiscal_year == settings.year].head(1)
+        f = (f if not f.empty else with_box.head(1)).iloc[0]
+        from extractors.provenance import render_box
+        from top100.paths import raw_path
+
+        bbox = json.loads(f["bbox"]) if isinstance(f["bbox"], str) else list(f["bbox"])
+        render_box(raw_path(settings.out_dir / "raw", f["document_sha256"]), int(f["page"]), bbox, png)
+        print(f"page image written to {png}")
+    return EXIT_OK
+
+
+def sql_command(settings: Settings, query: str, as_json: bool) -> int:
+    from warehouse.sql import query_readonly
+
+    try:
+        columns, rows = query_readonly(settings.warehouse, query)
+    except Exception as exc:
+        print(f"query refused: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if as_json:
+        print(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False, default=str))
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns)
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    Console().print(table)
+    return EXIT_OK
+
+
+def sensitivity_command(settings: Settings, n: int, seed: int) -> int:
+    from scoring.sensitivity import run_sensitivity
+    from warehouse.engine import connect
+
+    engine = connect(settings.warehouse, read_only=True)
+    try:
+        result = run_sensitivity(settings, engine, settings.year, n=n, seed=seed)
+    finally:
+        engine.dispose()
+    print(result if isinstance(result, str) else getattr(result, "text", str(result)))
+    return EXIT_OK
+
+
+def print_side_by_side(settings: Settings) -> None:
+    from scoring.report import side_by_side_text
+    from warehouse import reads
+    from warehouse.engine import connect
+
+    engine = connect(settings.warehouse, read_only=True)
+    try:
+        figures = reads.report_figures(engine, settings.year)
+    finally:
+        engine.dispose()
+    print(side_by_side_text(figures))

@@ -1,0 +1,55 @@
+"""Demo mode: the same run against the local mirror of the public sources.
+
+The real run and the demo run differ only in configuration: every source's base URL points at
+the mirror, and the inbox is the generated world's. Nothing in the stages knows about demo mode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from top100.config import Settings, Sources
+
+
+def ensure_world(settings: Settings, *, seed: int | None = None, force: bool = False) -> Path:
+    """The generated world for the settings' seed, generated once and reused."""
+    from mirror.generate import generate
+
+    seed = settings.demo.seed if seed is None else seed
+    world = settings.demo.world_dir
+    marker = world / "world.json"
+    if force or not marker.exists() or _seed_of(marker) != seed:
+        generate(world, seed=seed, year=settings.year, candidates=settings.demo.candidates)
+    return world
+
+
+def _seed_of(world_json: Path) -> int | None:
+    import json
+
+    try:
+        return int(json.loads(world_json.read_text("utf-8")).get("seed"))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def demo_settings(settings: Settings, base_url: str, world: Path) -> Settings:
+    """The settings with every source at the mirror and the world's inbox."""
+    sources = Sources(**{name: base_url for name in Sources.model_fields})
+    crawl = settings.crawl.model_copy(update={
+        "hkex_enabled": True,  # the mirror is ours; HKEX's terms concern its own hosts
+        "contact": settings.crawl.contact or "demo@example.invalid",
+    })
+    return settings.model_copy(update={"sources": sources, "inbox_dir": world / "inbox", "crawl": crawl})
+
+
+@contextlib.contextmanager
+def mirrored(settings: Settings, *, faults: str | None = None) -> Iterator[Settings]:
+    """Generate (once) and serve the demo world; yield the settings that point at it."""
+    from mirror.server import running
+
+    world = ensure_world(settings)
+    kwargs = {"faults": faults} if faults else {}
+    with running(world, **kwargs) as base_url:
+        yield demo_settings(settings, base_url, world)

@@ -1,0 +1,113 @@
+"""The score stage: read the year from the warehouse, rank, write the ranking mart and CSVs.
+
+Reads only through the warehouse's named reads (``warehouse.reads.metrics_wide``, ``findings``,
+``companies``) and writes through ``warehouse.marts.write_ranking``; everything in between is
+the pure functions of scoring.rank and scoring.index.
+
+Files written under ``out/<year>/``:
+- ``ranking.csv``: rank, company_id, name (legal name), brands, total_score;
+- ``eligibility.csv``: every company of the pool, eligible or the reason it is not;
+- ``sensitivity.csv`` (``sensitivity_year``): per company the range of ranks under perturbed weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scoring.config import ScoringConfig
+from scoring.csvout import write_csv
+from scoring.rank import rank_pool, ranking_rows
+from scoring.sensitivity import SensitivityResult, sensitivity
+from top100.paths import YearPaths
+from top100.records import RankingRow
+
+COMPANY_COLUMNS = ("legal_name", "brands", "province", "business_type", "exchange", "ticker",
+                   "group_parent_id", "eligible", "excluded_reason", "self_operated_ecommerce")
+
+
+@dataclass
+class YearScore:
+    pool: pd.DataFrame  # metrics_wide joined with clean.company, indexed by company_id
+    findings: pd.DataFrame
+    eligibility: pd.DataFrame
+    ranked: pd.DataFrame  # every eligible company, scored and ordered
+    rows: list[RankingRow]
+    config: ScoringConfig
+
+
+def build_pool(metrics_wide: pd.DataFrame, companies: pd.DataFrame) -> pd.DataFrame:
+    """metrics_wide with the company columns it lacks taken from clean.company; a company with no
+    metrics at all is kept (it will be excluded as below the floor, with that reason)."""
+    mw = metrics_wide.copy()
+    if "company_id" not in mw.columns:
+        mw = mw.reset_index()
+    comp = companies.copy()
+    if "company_id" not in comp.columns:
+        comp = comp.reset_index()
+    take = ["company_id", *[c for c in COMPANY_COLUMNS if c in comp.columns and c not in mw.columns]]
+    pool = mw.merge(comp[take], on="company_id", how="outer") if len(comp) else mw
+    pool["company_id"] = pool["company_id"].astype(str)
+    return pool.sort_values("company_id", kind="mergesort").set_index("company_id", drop=False)
+
+
+def compute(settings: Any, engine: Any, year: int) -> YearScore:
+    """Everything the score and report stages need for one year, read from the warehouse."""
+    from warehouse import reads
+
+    config = ScoringConfig.from_settings(settings)
+    pool = build_pool(reads.metrics_wide(engine, year), reads.companies(engine, year))
+    findings = reads.findings(engine, year)
+    elig, ranked = rank_pool(pool, findings, config)
+    rows = ranking_rows(ranked, pool, year, config)
+    return YearScore(pool, findings, elig, ranked, rows, config)
+
+
+def write_ranking_csv(path: Path, rows: list[RankingRow]) -> int:
+    return write_csv(path, ["rank", "company_id", "name", "brands", "total_score"],
+                     ([r.rank, r.company_id, r.name, r.brands, r.total_score] for r in rows))
+
+
+def write_eligibility_csv(path: Path, pool: pd.DataFrame, elig: pd.DataFrame, ranked: pd.DataFrame) -> int:
+    rank = ranked["rank"] if "rank" in ranked else pd.Series(dtype="int64")
+    score = ranked["total_score"] if "total_score" in ranked else pd.Series(dtype="float64")
+
+    def rows():
+        for cid, e in elig.iterrows():
+            r = rank.get(cid)
+            s = score.get(cid)
+            yield [cid, pool.at[cid, "legal_name"] if "legal_name" in pool else "",
+                   bool(e["eligible"]), e["excluded_reason"] or "",
+                   None if r is None else int(r), None if s is None else round(float(s), 6)]
+
+    return write_csv(path, ["company_id", "name", "eligible", "excluded_reason", "score_rank", "total_score"],
+                     rows())
+
+
+def score_year(settings: Any, engine: Any, year: int, run_id: str) -> list[RankingRow]:
+    """Rank the year, write marts.ranking and out/<year>/ranking.csv; return the list."""
+    from warehouse import marts
+
+    ys = compute(settings, engine, year)
+    marts.write_ranking(engine, year, ys.rows, run_id)
+    paths = YearPaths(Path(settings.out_dir), year)
+    write_ranking_csv(paths.ranking_csv, ys.rows)
+    write_eligibility_csv(paths.root / "eligibility.csv", ys.pool, ys.eligibility, ys.ranked)
+    return ys.rows
+
+
+def sensitivity_year(settings: Any, engine: Any, year: int, n: int | None = None,
+                     seed: int | None = None) -> SensitivityResult:
+    """``top100 score --sensitivity N``: N weight draws; writes out/<year>/sensitivity.csv."""
+    ys = compute(settings, engine, year)
+    res = sensitivity(ys.ranked, ys.config, n=n, seed=seed)
+    paths = YearPaths(Path(settings.out_dir), year)
+    table = res.per_company.join(ys.pool[["legal_name"]] if "legal_name" in ys.pool else None)
+    cols = ["company_id", "name", *res.per_company.columns]
+    write_csv(paths.root / "sensitivity.csv", cols,
+              ([cid, r.get("legal_name", ""), *[r[c] for c in res.per_company.columns]]
+               for cid, r in table.iterrows()))
+    return res
