@@ -155,3 +155,31 @@ def _csv_rows(path: Path) -> int:
         return 0
     with path.open(encoding="utf-8") as fh:
         return sum(1 for _ in fh) - 1
+
+
+@flow(name="annual-scheduled", validate_parameters=True)
+def scheduled(year: int | None = None) -> dict[str, Any]:
+    """Entry point of the `annual` deployment: the fiscal year defaults to last year (in
+    Asia/Shanghai), the settings come from top100.toml and TOP100_* variables."""
+    from top100.config import load_settings
+
+    return annual(load_settings(), year or last_fiscal_year())
+
+
+@flow(name="backfill", validate_parameters=True)
+def backfill(start_year: int, end_year: int) -> list[dict[str, Any]]:
+    """Re-run a range of fiscal years, oldest first; each year replaces its partition whole."""
+    from top100.config import load_settings
+
+    if end_year < start_year:
+        raise ValueError(f"backfill: end_year {end_year} is before start_year {start_year}")
+    settings = load_settings()
+    return [annual(settings, y) for y in range(start_year, end_year + 1)]
+
+
+def last_fiscal_year(today=None) -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    today = today or datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return today.year - 1

@@ -1,0 +1,277 @@
+"""The reconciliation rules, as pure functions over plain rows (dicts and numbers).
+
+Declared figures (申报数据) are put beside public ones (年报, 20-F, 招股说明书) in RMB at the same
+scale; differences that are exactly a unit factor are unit errors and corrected; otherwise the
+audited public value wins for listed companies beyond tolerance (the declared one is kept).
+Nothing here reads a file or knows about Great Expectations: ``expectations.tables`` applies
+these rules to a year's rows.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from expectations.rules import SocialResponsibilityRule, VerifyRules
+
+# ---- currency -------------------------------------------------------------------------------
+
+
+def fx_average(fx_rows: Iterable[dict], currency: str, year: int) -> float | None:
+    """Mean of the CFETS central parity rates (CNY per unit) published in ``year``: the rate
+    for flows (revenue, profit) of that fiscal year. One rate per published date."""
+    if currency == "CNY":
+        return 1.0
+    pair = f"{currency}/CNY"
+    by_date = {r["date"]: float(r["rate"]) for r in fx_rows
+               if r.get("pair") == pair and str(r.get("date", ""))[:4] == str(year)}
+    return statistics.fmean(by_date.values()) if by_date else None
+
+
+def fx_on(fx_rows: Iterable[dict], currency: str, on: str) -> float | None:
+    """The rate for a date (stocks such as market value): the row requested for that date,
+    else the last rate published on or before it."""
+    if currency == "CNY":
+        return 1.0
+    pair = f"{currency}/CNY"
+    rows = [r for r in fx_rows if r.get("pair") == pair]
+    for r in rows:
+        if r.get("requested_date") == on:
+            return float(r["rate"])
+    before = sorted((r for r in rows if str(r.get("date", "")) <= on), key=lambda r: r["date"])
+    return float(before[-1]["rate"]) if before else None
+
+
+# ---- declared versus public -----------------------------------------------------------------
+
+
+def relative_difference(declared: float | None, public: float | None) -> float | None:
+    """(declared - public) / |public|; None when either is missing or public is zero."""
+    if declared is None or public is None or public == 0:
+        return None
+    return (declared - public) / abs(public)
+
+
+def unit_factor(declared: float | None, public: float | None, factors: Sequence[float],
+                tolerance: float) -> float | None:
+    """The factor by which ``declared`` is off from ``public`` when that is exactly a unit
+    factor (declared ≈ public × factor, factor 10^k or 10^-k), else None."""
+    if not declared or not public or (declared > 0) != (public > 0):
+        return None
+    ratio = declared / public
+    for f in factors:
+        for cand in (f, 1 / f):
+            if abs(ratio / cand - 1) <= tolerance:
+                return cand
+    return None
+
+
+def employees_unit_correction(revenue: float | None, employees: float | None,
+                              rules: VerifyRules) -> tuple[str, float] | None:
+    """A unit error seen in revenue per employee (人均收入) when no public figure exists.
+
+    When revenue / employees is outside the plausible bounds and one unit factor applied to
+    either revenue or the head count brings it inside, returns (field, factor) meaning
+    "that field was declared ``factor`` times too large" (a factor < 1: too small). Of several
+    corrections the one closest to the typical figure wins."""
+    if not revenue or not employees or revenue <= 0 or employees <= 0:
+        return None
+    rpe = revenue / employees
+    lo, hi = rules.revenue_per_employee_min, rules.revenue_per_employee_max
+    if lo <= rpe <= hi:
+        return None
+    options: list[tuple[float, str, float]] = []
+    for f in rules.unit_factors:
+        for cand in (f, 1 / f):
+            fixed = rpe / cand  # revenue declared cand times too large
+            if lo <= fixed <= hi:
+                options.append((abs(math.log(fixed / rules.revenue_per_employee_typical)), "revenue", cand))
+    # head counts are declared in thousands (千人) or 万人 by mistake, never in fractions
+    for f in (1e3, 1e4):
+        fixed = rpe / f
+        if lo <= fixed <= hi:
+            score = abs(math.log(fixed / rules.revenue_per_employee_typical))
+            if employees != int(employees) or employees < 100:
+                score -= 100  # a fractional or tiny head count is the wrong cell, surely
+            options.append((score, "employees_total", 1 / f))
+    if not options:
+        return None
+    _, field, factor = min(options)
+    return field, factor
+
+
+def share_unit_correction(part: float | None, whole: float | None,
+                          rules: VerifyRules) -> float | None:
+    """A part (internet revenue, R&D, profit) more than a unit factor larger than the whole
+    (revenue) was declared in the wrong unit: the factor it is too large by, else None."""
+    if part is None or not whole or whole <= 0 or abs(part) <= whole * (1 + rules.relative_tolerance):
+        return None
+    for f in sorted(rules.unit_factors):
+        if abs(part) / f <= whole * (1 + rules.relative_tolerance) and abs(part) / f >= whole / f:
+            return f
+    return None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to use for one metric of one company."""
+
+    value: float | None
+    source: str
+    rule: str
+    status: str  # agree | corrected | public_used | declared_only | derived | missing
+    difference: float | None
+    unit_factor: float | None = None
+    corrected_declared: float | None = None
+
+
+def decide(declared: float | None, public: float | None, public_source: str | None,
+           rules: VerifyRules) -> Decision:
+    """Declared vs public for one metric, in CNY. Unit error → the corrected declared value;
+    within tolerance → the declared value (agree); beyond → the audited public value."""
+    if declared is None and public is None:
+        return Decision(None, "declared", "missing", "missing", None)
+    if public is None:
+        return Decision(declared, "declared", "declared_only", "declared_only", None)
+    if declared is None:
+        return Decision(public, public_source or "public", "public_only", "public_used", None)
+    factor = unit_factor(declared, public, rules.unit_factors, rules.unit_factor_tolerance)
+    if factor is not None:
+        fixed = declared / factor
+        diff = relative_difference(fixed, public)
+        if diff is not None and abs(diff) <= rules.relative_tolerance:
+            return Decision(fixed, "declared", f"unit_error x{factor:g}", "corrected",
+                            relative_difference(declared, public), factor, fixed)
+        return Decision(public, public_source or "public", f"unit_error x{factor:g}, public used",
+                        "public_used", relative_difference(declared, public), factor, fixed)
+    diff = relative_difference(declared, public)
+    if diff is not None and abs(diff) <= rules.relative_tolerance:
+        return Decision(declared, "declared", f"within {rules.relative_tolerance:g}", "agree", diff)
+    return Decision(public, public_source or "public",
+                    f"beyond {rules.relative_tolerance:g}: audited public value", "public_used", diff)
+
+
+def pick_public(facts: Iterable[dict], metric: str, year: int, sources: Sequence[str]) -> dict | None:
+    """The public fact to compare with: current (not superseded) facts of the year from the
+    most preferred source; CNY before a convenience translation in another currency (20-F)."""
+    order = {s: i for i, s in enumerate(sources)}
+    cands = [f for f in facts if f.get("metric") == metric and f.get("fiscal_year") == year
+             and not f.get("superseded") and f.get("doc_type") in order and f.get("value") is not None]
+    if not cands:
+        return None
+    return min(cands, key=lambda f: (order[f["doc_type"]], f.get("currency") != "CNY",
+                                     not f.get("restated"), f.get("page") or 0))
+
+
+# ---- groups and duplicates ------------------------------------------------------------------
+
+
+def consolidated_into(parent_id: str | None, joined_on: str | None, declarants: set[str],
+                      year: int, grace_years: int = 1) -> str | None:
+    """The group a separate declaration belongs to (a finding), or None.
+
+    A subsidiary whose group also declares is consolidated into it, except a company that joined
+    the group only after the fiscal year (并入集团 in year + grace): it was independent then."""
+    if not parent_id or parent_id not in declarants:
+        return None
+    if joined_on:
+        try:
+            joined = date.fromisoformat(str(joined_on)[:10])
+        except ValueError:
+            joined = None
+        if joined is not None and joined.year >= year + grace_years:
+            return None
+    return parent_id
+
+
+def normalise_name(name: str | None) -> str:
+    """Legal names compared without spaces, brackets' width or case: （ ）and ( ) alike."""
+    if not name:
+        return ""
+    table = str.maketrans({"（": "(", "）": ")", " ": "", "\u3000": ""})
+    return str(name).translate(table).casefold()
+
+
+def duplicate_companies(names: dict[str, str]) -> dict[str, str]:
+    """company_id -> the id it duplicates (same legal name declared under another id; the
+    smallest id is the original)."""
+    first: dict[str, str] = {}
+    dup: dict[str, str] = {}
+    for cid in sorted(names):
+        key = normalise_name(names[cid])
+        if not key:
+            continue
+        if key in first:
+            dup[cid] = first[key]
+        else:
+            first[key] = cid
+    return dup
+
+
+# ---- self-operated e-commerce ---------------------------------------------------------------
+
+
+def gross_margin(revenue: float | None, cost: float | None) -> float | None:
+    if not revenue or revenue <= 0 or cost is None or cost < 0:
+        return None
+    return (revenue - cost) / revenue
+
+
+def peer_margin(peers: dict[str, tuple[float | None, float | None]]) -> tuple[float | None, list[str]]:
+    """Median gross margin of the peers that publish revenue and cost, and their ids."""
+    margins = {cid: gross_margin(r, c) for cid, (r, c) in sorted(peers.items())}
+    used = {cid: m for cid, m in margins.items() if m is not None}
+    if not used:
+        return None, []
+    return statistics.median(used.values()), list(used)
+
+
+def ecommerce_internet_revenue(revenue: float | None, cost: float | None,
+                               margin: float | None) -> float | None:
+    """自营电商: internet revenue = revenue - cost of goods; without the cost, revenue × margin."""
+    if revenue is None:
+        return None
+    if cost is not None:
+        return revenue - cost
+    if margin is None:
+        return None
+    return revenue * margin
+
+
+# ---- market value, traffic, social responsibility -------------------------------------------
+
+
+def market_value_cny(quote: dict, fx_rate: float | None) -> float | None:
+    """close × total shares (÷ ordinary shares per ADS where the price is per ADS) × FX."""
+    if fx_rate is None or quote.get("close") is None:
+        return None
+    shares = quote.get("total_shares")
+    if shares:
+        mv = float(quote["close"]) * float(shares) / float(quote.get("ads_ratio") or 1)
+    elif quote.get("market_value"):
+        mv = float(quote["market_value"])
+    else:
+        return None
+    return mv * fx_rate
+
+
+def social_responsibility(records: Iterable[dict], tax_compliant: bool | None,
+                          incidents: int | None, rule: SocialResponsibilityRule) -> float:
+    """The 社会责任 score (see SocialResponsibilityRule)."""
+    recs = list(records)
+    if any(r.get("disqualifying") for r in recs):
+        return 0.0
+    score = rule.base - rule.per_record * len(recs)
+    if tax_compliant is False:
+        score -= rule.not_tax_compliant
+    score -= rule.per_incident * min(max(int(incidents or 0), 0), rule.max_incidents)
+    return max(score, 0.0)
+
+
+def growth(value: float | None, prior: float | None) -> float | None:
+    if value is None or not prior or prior <= 0:
+        return None
+    return value / prior - 1

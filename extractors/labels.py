@@ -1,0 +1,91 @@
+"""Row labels as printed -> a comparable key, and the names each metric goes by.
+
+Labels wrap, carry numbering (``三、``, ``其中：``), remarks (``（亏损以“－”号填列）``), units
+(``（元）``) and come in simplified or traditional characters or English. ``key()`` strips all of
+that so that a label is compared whole (``营业收入`` never matches ``营业总收入``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Traditional -> simplified for the characters of the labels and headers we read (HK reports
+# in Chinese, Taiwan-style filings). A table, not a guess: unknown characters stay as they are.
+_T2S = str.maketrans(
+    "營業歸屬於東淨潤資產總額員數計費發職單幣種萬億併報團會財務標餘稅項調後個們額區門際權與經"
+    "證實應當損虧團為倉廣貨幹現開關內輕銷從購邊獲聯縣覽紀錄錢債務準則隨變動雜總價產產寫據們僱盈虧"
+    "間綜",
+    "营业归属于东净润资产总额员数计费发职单币种万亿并报团会财务标余税项调后个们额区门际权与经"
+    "证实应当损亏团为仓广货干现开关内轻销从购边获联县览纪录钱债务准则随变动杂总价产产写据们雇盈亏"
+    "间综",
+)
+
+_PREFIX = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[①②③④⑤⑥⑦⑧⑨])?"
+    r"(?:其中[:：]|加[:：]|减[:：]|包括[:：])?"
+)
+_REMARK = re.compile(r"[（(][^（()）]*[)）]")
+
+
+def simplify(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).translate(_T2S)
+
+
+def key(label: str) -> str:
+    """The comparable form of a label: no spaces, no numbering, no remarks or units, lower case."""
+    s = re.sub(r"\s+", "", simplify(label))
+    s = s.replace("’", "'")
+    prev = None
+    while prev != s:  # remarks may nest after numbering: 三、营业利润（亏损以“－”号填列）
+        prev = s
+        s = _PREFIX.sub("", s)
+        s = _REMARK.sub("", s)
+    s = s.rstrip(":：")
+    return s.lower()
+
+
+def unit_in_label(label: str) -> str | None:
+    """A money or count unit printed inside a label: 营业收入（元）, 在职员工的数量合计（人）."""
+    m = re.search(r"[（(](元|千元|万元|百万元|亿元|人|人民币元|人民币千元|人民币万元)[)）]", simplify(label))
+    return m.group(1) if m else None
+
+
+# Names by which each metric's row is printed (keys as produced by key()).
+CN_MAIN = {
+    "revenue": {"营业收入", "营业总收入"},
+    "net_profit_attributable": {"归属于上市公司股东的净利润", "归属于母公司股东的净利润", "归属于本公司股东的净利润"},
+    "total_assets": {"总资产", "资产总额", "资产总计"},
+}
+CN_INCOME = {
+    "revenue": {"营业收入"},
+    "operating_cost": {"营业成本"},
+    "operating_profit": {"营业利润"},
+    "profit_before_tax": {"利润总额"},
+    "net_profit": {"净利润"},
+    "net_profit_attributable": {"归属于母公司所有者的净利润", "归属于母公司股东的净利润"},
+    "rd_expense": {"研发费用"},
+}
+CN_EMPLOYEES = {"在职员工的数量合计", "报告期末在职员工的数量合计", "在职员工数量合计"}
+# MD&A amounts used when the income statement has no 研发费用 line, best first
+CN_RD_INVESTMENT = ("研发投入金额", "研发投入合计", "研发支出合计", "研发支出")
+HK_INCOME = {
+    "revenue": {"revenue", "turnover", "收益", "收入", "营业额"},
+    "operating_cost": {"costofsales", "costofrevenue", "销售成本", "服务成本"},
+    "operating_profit": {"operating(loss)/profit", "operatingprofit/(loss)", "operatingprofit", "operatingloss",
+                         "(loss)/profitfromoperations", "profit/(loss)fromoperations", "profitfromoperations",
+                         "经营(亏损)/溢利", "经营溢利", "经营(亏损)/利润"},
+    "profit_before_tax": {"(loss)/profitbeforetax", "profit/(loss)beforetax", "profitbeforetax", "lossbeforetax",
+                          "(loss)/profitbeforeincometax", "profitbeforeincometax", "profitbeforetaxation",
+                          "(loss)/profitbeforetaxation", "除税前(亏损)/溢利", "除税前溢利"},
+    "net_profit": {"(loss)/profitfortheyear", "profit/(loss)fortheyear", "profitfortheyear", "lossfortheyear",
+                   "年内(亏损)/溢利", "年内溢利"},
+    "net_profit_attributable": {"ownersofthecompany", "equityholdersofthecompany", "本公司拥有人",
+                                "ownersoftheparent", "shareholdersofthecompany"},
+    "total_assets": {"totalassets", "资产总值", "总资产"},
+}
+
+
+def hk_key(label: str) -> str:
+    """English labels keep their parentheses ((Loss)/profit ...): only spaces and case go."""
+    return re.sub(r"\s+", "", simplify(label)).replace("’", "'").rstrip(":：").lower()

@@ -1,0 +1,181 @@
+"""CNINFO 巨潮资讯: stock list (orgId), announcement search, title rules.
+
+The orgId is looked up in the stock list, never built from the code (real orgIds such as
+``9900010488`` follow no pattern, and a wrong one silently returns nothing).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from spiders.parse import need
+from top100.errors import SchemaDrift
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PAGE_SIZE = 30  # the server caps pageSize at 30 whatever is asked
+ANNUAL_CATEGORY = "category_ndbg_szsh"  # 年报
+PROSPECTUS_KEY = "招股说明书"
+
+# Titles that are not the full annual report (or not the final prospectus).
+_DROP = [
+    ("摘要", "summary (摘要)"),
+    ("英文", "English version (英文版)"),
+    ("已取消", "cancelled (已取消)"),
+    ("取消", "cancelled (取消)"),
+    ("印刷版", "print edition (印刷版)"),
+    ("H股公告", "H-share notice"),
+    ("补充公告", "supplementary notice (补充公告)"),
+    ("更正公告", "correction notice (更正公告)"),
+    ("审核意见", "board review opinion (审核意见)"),
+    ("股东大会", "shareholders' meeting"),
+    ("审计报告", "audit report"),
+    ("半年度", "half-year report (半年度)"),
+    ("季度", "quarterly report (季度)"),
+    ("附录", "appendix (附录)"),
+    ("提示性公告", "reminder notice (提示性公告)"),
+    ("意向书", "preliminary prospectus (招股意向书)"),
+]
+_REVISED = re.compile(r"[（(](修订版|修订稿|更正后|更新后|更新稿|更正版|修订)[)）]")
+_YEAR = re.compile(r"(20\d\d|19\d\d)\s*年")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Announcement:
+    announcement_id: str
+    title: str
+    published_at: str  # ISO, Asia/Shanghai
+    adjunct_url: str
+    adjunct_type: str | None
+    sec_code: str
+    org_id: str | None
+
+
+@dataclass(frozen=True)
+class Selected:
+    """An announcement kept as a document, with the one it supersedes (if any)."""
+
+    announcement: Announcement
+    doc_type: str  # annual_report | prospectus
+    fiscal_year: int | None
+    supersedes: str | None  # announcementId of the older version
+
+
+def parse_stock_list(data: Any) -> dict[str, str]:
+    """code -> orgId from ``/new/data/szse_stock.json`` (A shares first when a code repeats)."""
+    rows = need(data, "stockList", "szse_stock.json", list)
+    out: dict[str, str] = {}
+    for i, row in enumerate(rows):
+        code = need(row, "code", f"szse_stock.json stockList[{i}]")
+        org = need(row, "orgId", f"szse_stock.json stockList[{i}]")
+        if code and org and (code not in out or row.get("category") == "A股"):
+            out[str(code)] = str(org)
+    return out
+
+
+def query_form(code: str, org_id: str, *, se_date: str, page: int = 1, category: str = "",
+               searchkey: str = "") -> dict[str, str]:
+    """The form of ``POST /new/hisAnnouncement/query`` exactly as the site's own page sends it."""
+    return {
+        "pageNum": str(page), "pageSize": str(PAGE_SIZE), "column": "szse", "tabName": "fulltext",
+        "plate": "", "stock": f"{code},{org_id}", "searchkey": searchkey, "secid": "",
+        "category": category, "trade": "", "seDate": se_date, "sortName": "", "sortType": "",
+        "isHLtitle": "true",
+    }
+
+
+def epoch_ms_to_iso(ms: Any) -> str:
+    """announcementTime (epoch milliseconds) as an ISO datetime in Asia/Shanghai."""
+    if not isinstance(ms, (int, float)) or isinstance(ms, bool):
+        raise SchemaDrift(f"announcementTime {ms!r} is not epoch milliseconds")
+    return datetime.fromtimestamp(ms / 1000, tz=SHANGHAI).isoformat()
+
+
+def parse_announcements(data: Any) -> tuple[list[Announcement], int]:
+    """Rows and the total count. ``announcements`` is ``null`` (not ``[]``) when empty."""
+    total = need(data, "totalAnnouncement", "hisAnnouncement/query")
+    rows = data.get("announcements")
+    if rows is None:
+        return [], int(total or 0)
+    if not isinstance(rows, list):
+        raise SchemaDrift(f"hisAnnouncement/query: 'announcements' is {type(rows).__name__}")
+    out = []
+    for i, row in enumerate(rows):
+        where = f"hisAnnouncement/query announcements[{i}]"
+        out.append(Announcement(
+            announcement_id=str(need(row, "announcementId", where)),
+            title=_TAGS.sub("", str(need(row, "announcementTitle", where) or "")).strip(),
+            published_at=epoch_ms_to_iso(need(row, "announcementTime", where)),
+            adjunct_url=str(need(row, "adjunctUrl", where) or ""),
+            adjunct_type=row.get("adjunctType"),
+            sec_code=str(row.get("secCode") or ""),
+            org_id=row.get("orgId"),
+        ))
+    return out, int(total or 0)
+
+
+def pages_needed(total: int) -> int:
+    return max(1, math.ceil(total / PAGE_SIZE))
+
+
+def classify_title(title: str) -> tuple[str | None, int | None, bool, str]:
+    """(doc_type or None, fiscal year from the title, revised?, reason when dropped)."""
+    for needle, reason in _DROP:
+        if needle in title:
+            return None, None, False, reason
+    revised = bool(_REVISED.search(title))
+    if PROSPECTUS_KEY in title:
+        return "prospectus", None, revised, ""
+    if "年度报告" in title or "年报" in title:
+        match = _YEAR.search(title)
+        if not match:
+            return None, None, revised, "annual report title without a fiscal year"
+        return "annual_report", int(match.group(1)), revised, ""
+    return None, None, False, "not an annual report or prospectus"
+
+
+def is_pdf(a: Announcement) -> bool:
+    return (a.adjunct_type or "").upper() == "PDF" or a.adjunct_url.lower().endswith(".pdf")
+
+
+def select(announcements: list[Announcement], year: int, *, listed_from: str | None = None
+           ) -> tuple[list[Selected], list[tuple[Announcement, str]]]:
+    """The documents to keep for fiscal ``year`` and the dropped rows with their reason.
+
+    One annual report per fiscal year: the newest (a revised 修订版/更正后/更新后 report
+    supersedes the original). One prospectus: the newest 招股说明书 published on or after
+    ``listed_from`` (ISO date; the fiscal year's first day: companies that listed in the fiscal
+    year or after)."""
+    groups: dict[tuple[str, int | None], list[tuple[Announcement, bool]]] = {}
+    dropped: list[tuple[Announcement, str]] = []
+    for a in announcements:
+        doc_type, fy, revised, reason = classify_title(a.title)
+        if doc_type is None:
+            dropped.append((a, reason))
+        elif not is_pdf(a):
+            dropped.append((a, f"not a PDF ({a.adjunct_type or a.adjunct_url})"))
+        elif doc_type == "annual_report" and fy != year:
+            dropped.append((a, f"fiscal year {fy}, not {year}"))
+        elif doc_type == "prospectus" and listed_from and a.published_at[:10] < listed_from:
+            dropped.append((a, f"prospectus of {a.published_at[:10]}, before {listed_from}"))
+        else:
+            groups.setdefault((doc_type, fy), []).append((a, revised))
+    kept: list[Selected] = []
+    for (doc_type, fy), rows in sorted(groups.items(), key=lambda kv: kv[0][0]):
+        # newest first: publication time, then a revised title, then the larger id
+        rows.sort(key=lambda r: (r[0].published_at, r[1], _id_key(r[0].announcement_id)), reverse=True)
+        newest = rows[0][0]
+        older = rows[1:]
+        supersedes = older[0][0].announcement_id if older else None
+        kept.append(Selected(newest, doc_type, fy if doc_type == "annual_report" else year, supersedes))
+        dropped.extend((a, f"superseded by {newest.announcement_id} ({newest.title})") for a, _ in older)
+    return kept, dropped
+
+
+def _id_key(announcement_id: str) -> tuple[int, str]:
+    return (int(announcement_id), "") if announcement_id.isdigit() else (0, announcement_id)
