@@ -69,8 +69,20 @@ def unit_factor(declared: float | None, public: float | None, factors: Sequence[
     return None
 
 
+def suspect_factors(printed_scale: float | None, rules: VerifyRules) -> list[float]:
+    """The unit errors a cell can have, from the unit printed beside it: under a 万元 (10^4)
+    heading the slip is numbers in 元 (declared 10^4 times too large); under 元 it is numbers
+    in 千元/万元/… (too small). An unknown unit allows every factor either way."""
+    if printed_scale and printed_scale > 1:
+        return [float(printed_scale)]
+    if printed_scale == 1:
+        return [1 / f for f in rules.unit_factors]
+    return [c for f in rules.unit_factors for c in (f, 1 / f)]
+
+
 def employees_unit_correction(revenue: float | None, employees: float | None,
-                              rules: VerifyRules) -> tuple[str, float] | None:
+                              rules: VerifyRules, revenue_factors: Sequence[float] | None = None,
+                              ) -> tuple[str, float] | None:
     """A unit error seen in revenue per employee (人均收入) when no public figure exists.
 
     When revenue / employees is outside the plausible bounds and one unit factor applied to
@@ -84,33 +96,35 @@ def employees_unit_correction(revenue: float | None, employees: float | None,
     if lo <= rpe <= hi:
         return None
     options: list[tuple[float, str, float]] = []
-    for f in rules.unit_factors:
-        for cand in (f, 1 / f):
+    # money declared under the wrong heading (元 vs 万元) is the common slip; a head count in
+    # thousands shows itself as a fraction or a tiny number, and only then is it suspected
+    if employees != int(employees) or employees < rules.employees_suspect_below:
+        for f in (1e3, 1e4):
+            fixed = rpe / f
+            if lo <= fixed <= hi:
+                options.append((abs(math.log(fixed / rules.revenue_per_employee_typical)), "employees_total", 1 / f))
+    else:
+        for cand in revenue_factors or suspect_factors(None, rules):
             fixed = rpe / cand  # revenue declared cand times too large
             if lo <= fixed <= hi:
                 options.append((abs(math.log(fixed / rules.revenue_per_employee_typical)), "revenue", cand))
-    # head counts are declared in thousands (千人) or 万人 by mistake, never in fractions
-    for f in (1e3, 1e4):
-        fixed = rpe / f
-        if lo <= fixed <= hi:
-            score = abs(math.log(fixed / rules.revenue_per_employee_typical))
-            if employees != int(employees) or employees < 100:
-                score -= 100  # a fractional or tiny head count is the wrong cell, surely
-            options.append((score, "employees_total", 1 / f))
     if not options:
         return None
     _, field, factor = min(options)
     return field, factor
 
 
-def share_unit_correction(part: float | None, whole: float | None,
-                          rules: VerifyRules) -> float | None:
-    """A part (internet revenue, R&D, profit) more than a unit factor larger than the whole
-    (revenue) was declared in the wrong unit: the factor it is too large by, else None."""
+def share_unit_correction(part: float | None, whole: float | None, rules: VerifyRules,
+                          factors: Sequence[float] | None = None) -> float | None:
+    """A part (internet revenue, R&D, profit, cost) larger than the whole (revenue) by about a
+    unit factor was declared in the wrong unit: the factor it is too large by, else None.
+    "About": part / whole between factor × ``unit_part_min_share`` and factor, so that a cost a
+    little above revenue (a loss) is not taken for a unit error."""
     if part is None or not whole or whole <= 0 or abs(part) <= whole * (1 + rules.relative_tolerance):
         return None
-    for f in sorted(rules.unit_factors):
-        if abs(part) / f <= whole * (1 + rules.relative_tolerance) and abs(part) / f >= whole / f:
+    ratio = abs(part) / whole
+    for f in sorted(x for x in (factors or rules.unit_factors) if x > 1):
+        if f * rules.unit_part_min_share <= ratio <= f * (1 + rules.relative_tolerance):
             return f
     return None
 

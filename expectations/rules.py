@@ -88,6 +88,12 @@ class VerifyRules(BaseModel):
     revenue_per_employee_min: float = Field(1e4, gt=0)
     revenue_per_employee_max: float = Field(1e8, gt=0)
     revenue_per_employee_typical: float = Field(1e6, gt=0)
+    # a head count under this (or fractional) with implausible revenue per employee is suspected
+    # of being declared in thousands (千人) rather than the revenue of a wrong unit
+    employees_suspect_below: float = Field(100, ge=0)
+    # a part (internet revenue, R&D, cost, profit) at least factor × this share of revenue,
+    # but larger than revenue, was declared in the wrong unit
+    unit_part_min_share: float = Field(0.02, gt=0, le=1)
     # growth over the prior year (value / prior - 1) outside these bounds is implausible
     growth_min: float = -0.9
     growth_max: float = 10.0

@@ -109,8 +109,11 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     write_jsonl(paths.traffic, staging["traffic"])
     write_jsonl(paths.integrity, staging["integrity"])
     write_jsonl(paths.extract_errors, errors)
+    from flows.accounting import account
+
     counts = {"documents": total, "facts": len(facts), "declared": len(declared), "errors": len(errors)}
-    stage_done("extract", **counts)
+    counts["accounting"] = account(paths)
+    stage_done("extract", **{k: v for k, v in counts.items() if k != "accounting"})
     return counts
 
 

@@ -1,0 +1,145 @@
+"""The auditors' site: ``out/<year>/audit/index.html`` (every finding, sortable), a page per
+company (its metrics, their sources, the PDF page image with the value's box drawn), and
+``findings.csv``.
+
+Everything a company supplied is escaped (Jinja2 autoescape) and, in the CSV, neutralised so
+that no cell can run as a formula. File names come from validated company ids only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import shutil
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from top100.paths import YearPaths, raw_path
+from top100.records import CompanyRow, Finding, MetricRow
+from top100.vocab import check_company_id
+
+TEMPLATES = Path(__file__).parent / "templates"
+CSV_COLUMNS = ["company_id", "legal_name", "check", "metric", "kind", "severity", "declared", "public",
+               "difference", "rule", "status", "correct_value", "message", "expectation"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PAGE_RESOLUTION = 72  # dpi of the page images: enough to read a table row
+
+
+def neutralise(value: Any) -> Any:
+    """A CSV cell that cannot run as a formula: text starting with = + - @ tab or CR gets a
+    leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def company_page(company_id: str) -> str:
+    return f"company-{check_company_id(company_id)}.html"
+
+
+def _num(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.4g}"
+
+
+def _pct(v: Any) -> str:
+    return f"{v:+.2%}" if isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v) else ""
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["num"] = _num
+    env.filters["pct"] = _pct
+    return env
+
+
+def write_findings_csv(path: Path, findings: list[Finding], names: dict[str, str]) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for f in findings:
+        d = f.to_dict()
+        d["legal_name"] = names.get(f.company_id, "")
+        w.writerow([neutralise(d.get(col)) if d.get(col) is not None else "" for col in CSV_COLUMNS])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def page_images(paths: YearPaths, company_id: str, facts: dict[str, dict], img_dir: Path) -> list[dict]:
+    """One PNG per public fact with a page and a box: the PDF page with the value's box drawn."""
+    import pdfplumber
+
+    out = []
+    for metric, fact in sorted(facts.items()):
+        item = {"metric": metric, "page": fact.get("page"), "label": fact.get("label"), "raw": fact.get("raw"),
+                "unit": fact.get("unit"), "doc_type": fact.get("doc_type"), "src": None, "note": None}
+        bbox, page_no = fact.get("bbox"), fact.get("page")
+        if not bbox or not page_no:
+            continue
+        try:
+            pdf_path = raw_path(paths.raw_store, str(fact.get("document_sha256")))
+        except ValueError as exc:
+            item["note"] = str(exc)
+            out.append(item)
+            continue
+        if not pdf_path.exists():
+            item["note"] = f"document {fact.get('document_sha256')} is not in the raw store"
+            out.append(item)
+            continue
+        name = f"{check_company_id(company_id)}-{metric}.png"
+        try:
+            with pdfplumber.open(pdf_path) as pdf:
+                page = pdf.pages[int(page_no) - 1]
+                im = page.to_image(resolution=PAGE_RESOLUTION)
+                im.draw_rect(tuple(bbox), stroke="red", fill=(255, 0, 0, 40), stroke_width=2)
+                im.save(img_dir / name, format="PNG")
+                page.close()
+            item["src"] = f"img/{name}"
+        except Exception as exc:  # an unreadable page is shown as such, the site still builds
+            item["note"] = f"page {page_no} of {fact.get('document_sha256')} could not be drawn: {exc}"
+        out.append(item)
+    return out
+
+
+def build_audit(paths: YearPaths, companies: list[CompanyRow], metrics: list[MetricRow],
+                findings: list[Finding], facts_used: dict[tuple[str, str], dict], *,
+                data_docs_index: Path | None) -> Path:
+    """Write the audit site of the year; returns the index page."""
+    audit = paths.audit
+    shutil.rmtree(audit, ignore_errors=True)
+    (audit / "img").mkdir(parents=True)
+    env = _env()
+    names = {c.company_id: c.legal_name for c in companies}
+    pages = {c.company_id: company_page(c.company_id) for c in companies}
+    for f in findings:  # a finding for an id without a company row still gets a page link
+        pages.setdefault(f.company_id, company_page(f.company_id))
+    docs_href = (os.path.relpath(data_docs_index, audit) if data_docs_index else "../data_docs/index.html")
+    by_company_f: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_company_f[f.company_id].append(f)
+    by_company_m: dict[str, list[MetricRow]] = defaultdict(list)
+    for m in metrics:
+        by_company_m[m.company_id].append(m)
+    by_company_facts: dict[str, dict[str, dict]] = defaultdict(dict)
+    for (cid, metric), fact in facts_used.items():
+        by_company_facts[cid][metric] = fact
+    sev = Counter(f.severity for f in findings)
+    (audit / "index.html").write_text(env.get_template("index.html.j2").render(
+        year=paths.year, companies=companies, findings=findings, names=names, pages=pages,
+        eligible=sum(c.eligible for c in companies), by_severity=sorted(sev.items()),
+        data_docs_href=docs_href), encoding="utf-8")
+    tpl = env.get_template("company.html.j2")
+    for c in companies:
+        images = page_images(paths, c.company_id, by_company_facts.get(c.company_id, {}), audit / "img")
+        (audit / pages[c.company_id]).write_text(tpl.render(
+            c=c, findings=by_company_f.get(c.company_id, []), metrics=by_company_m.get(c.company_id, []),
+            images=images, data_docs_href=docs_href), encoding="utf-8")
+    write_findings_csv(audit / "findings.csv", findings, names)
+    return audit / "index.html"

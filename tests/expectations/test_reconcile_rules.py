@@ -1,0 +1,112 @@
+"""The reconciliation rules, one by one (pure functions: no Great Expectations here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from expectations import reconcile as rc
+from expectations.audit import company_page, neutralise
+from expectations.rules import SocialResponsibilityRule, VerifyRules
+from top100.errors import ConfigError
+
+R = VerifyRules()
+
+
+class _S:
+    def __init__(self, verify):
+        self.verify = verify
+
+
+def test_rules_validate_settings_and_name_the_bad_key():
+    r = VerifyRules.from_settings(_S({"relative_tolerance": 0.05, "kinds": {"unit_error": {"severity": "INFO"}}}))
+    assert r.relative_tolerance == 0.05 and r.kind("unit_error").severity == "INFO"
+    assert r.kind("licence_expired").severity == "ERROR"  # the rest of the table kept
+    with pytest.raises(ConfigError, match="relative_tolerance"):
+        VerifyRules.from_settings(_S({"relative_tolerance": 2}))
+    with pytest.raises(ConfigError, match="capture groups"):
+        VerifyRules.from_settings(_S({"licence_patterns": {"ICP": r"^(A)\d$"}}))
+    with pytest.raises(ConfigError, match="unknown_key"):
+        VerifyRules.from_settings(_S({"unknown_key": 1}))
+
+
+def test_fx_average_of_the_year_and_rate_on_a_date():
+    rows = [{"pair": "USD/CNY", "date": "2014-01-02", "requested_date": "2014-01-02", "rate": 6.0},
+            {"pair": "USD/CNY", "date": "2014-07-01", "requested_date": "2014-07-01", "rate": 6.2},
+            {"pair": "USD/CNY", "date": "2013-07-01", "requested_date": "2013-07-01", "rate": 9.9},
+            {"pair": "USD/CNY", "date": "2015-06-24", "requested_date": "2015-06-25", "rate": 6.11}]
+    assert rc.fx_average(rows, "USD", 2014) == pytest.approx(6.1)
+    assert rc.fx_average(rows, "HKD", 2014) is None
+    assert rc.fx_average(rows, "CNY", 2014) == 1.0
+    assert rc.fx_on(rows, "USD", "2015-06-25") == 6.11  # the row requested for the date
+    assert rc.fx_on(rows, "USD", "2014-12-31") == 6.2  # else the last rate before it
+
+
+@pytest.mark.parametrize("declared,public,factor", [
+    (5e12, 5e8, 1e4), (5e5, 5e8, 1e-3), (5e8 * 1.001, 5e8, None), (6.5e8, 5e8, None), (5e14, 5e8, 1e6)])
+def test_unit_factor_is_exact(declared, public, factor):
+    assert rc.unit_factor(declared, public, R.unit_factors, R.unit_factor_tolerance) == factor
+
+
+def test_decide_agree_unit_error_and_audited_public():
+    assert rc.decide(5.05e8, 5e8, "annual_report", R).status == "agree"
+    d = rc.decide(5e12, 5e8, "annual_report", R)
+    assert (d.status, d.value, d.unit_factor) == ("corrected", 5e8, 1e4)
+    d = rc.decide(6.5e8, 5e8, "annual_report", R)
+    assert (d.status, d.value, d.source) == ("public_used", 5e8, "annual_report")
+    assert d.difference == pytest.approx(0.3)
+    assert rc.decide(3e8, None, None, R).status == "declared_only"
+    assert rc.decide(None, None, None, R).status == "missing"
+
+
+def test_unit_errors_without_a_public_figure():
+    # 元 written under a 万元 heading: revenue per employee 10^4 too high
+    assert rc.employees_unit_correction(2.5e12, 2000, R, rc.suspect_factors(1e4, R)) == ("revenue", 1e4)
+    # a head count in thousands: 2.5 "人"
+    assert rc.employees_unit_correction(2.5e9, 2.5, R) == ("employees_total", 1e-3)
+    assert rc.employees_unit_correction(2.5e9, 2500, R) is None
+    assert rc.share_unit_correction(9e11, 1e8, R, [1e4]) == 1e4
+    assert rc.share_unit_correction(1.2e8, 1e8, R) is None  # a cost above revenue is a loss, not a unit
+
+
+def test_groups_and_the_2015_join_exception():
+    assert rc.consolidated_into("G1", None, {"G1", "X"}, 2014) == "G1"
+    assert rc.consolidated_into("G1", "2015-03-01", {"G1"}, 2014) is None  # independent in 2014
+    assert rc.consolidated_into("G1", "2014-03-01", {"G1"}, 2014) == "G1"
+    assert rc.consolidated_into("G9", None, {"G1"}, 2014) is None  # the group does not declare
+    assert rc.duplicate_companies({"A2": "甲（北京）公司", "A1": "甲(北京)公司", "B": "乙"}) == {"A2": "A1"}
+
+
+def test_ecommerce_peer_margin_names_the_peers():
+    margin, peers = rc.peer_margin({"P1": (100.0, 80.0), "P2": (100.0, 70.0), "P3": (100.0, None)})
+    assert margin == pytest.approx(0.25) and peers == ["P1", "P2"]
+    assert rc.ecommerce_internet_revenue(1000.0, None, margin) == pytest.approx(250.0)
+    assert rc.ecommerce_internet_revenue(1000.0, 600.0, margin) == 400.0
+
+
+def test_pick_public_prefers_cny_current_and_audited():
+    facts = [
+        {"metric": "revenue", "fiscal_year": 2014, "doc_type": "20-F", "currency": "USD", "value": 1.0},
+        {"metric": "revenue", "fiscal_year": 2014, "doc_type": "20-F", "currency": "CNY", "value": 6.1},
+        {"metric": "revenue", "fiscal_year": 2014, "doc_type": "prospectus", "currency": "CNY", "value": 5.0},
+        {"metric": "revenue", "fiscal_year": 2014, "doc_type": "annual_report", "currency": "CNY", "value": 9.0,
+         "superseded": True},
+    ]
+    assert rc.pick_public(facts, "revenue", 2014, R.public_sources)["value"] == 6.1
+
+
+def test_market_value_with_ads_ratio_and_social_responsibility():
+    q = {"close": 20.0, "total_shares": 4e8, "ads_ratio": 2.0}
+    assert rc.market_value_cny(q, 6.11) == pytest.approx(20 * 2e8 * 6.11)
+    rule = SocialResponsibilityRule()
+    assert rc.social_responsibility([], True, 0, rule) == 100
+    assert rc.social_responsibility([{"disqualifying": False}], False, 2, rule) == 100 - 20 - 30 - 20
+    assert rc.social_responsibility([{"disqualifying": True}], True, 0, rule) == 0
+
+
+def test_csv_cells_neutralised_and_page_names_validated():
+    assert neutralise('=HYPERLINK("x")') == "'=HYPERLINK(\"x\")"
+    assert [neutralise(v) for v in ("+1", "-a", "@b", "\tc", "\rd")] == ["'+1", "'-a", "'@b", "'\tc", "'\rd"]
+    assert neutralise(-0.35) == -0.35 and neutralise("甲") == "甲"
+    assert company_page("C01") == "company-C01.html"
+    with pytest.raises(ValueError):
+        company_page("../etc/passwd")
