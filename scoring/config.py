@@ -70,6 +70,11 @@ SOURCE_METRICS = {
 }
 
 
+# Columns of the indicator table a tie may be broken on (descending: more is better).
+TIE_BREAK_COLUMNS = ("internet_revenue", "revenue", "operating_profit", "traffic", "employees_total",
+                     "market_value", "users", "social_responsibility", "rd_expense")
+
+
 class Indicator(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -124,6 +129,10 @@ class ScoringConfig(BaseModel):
     # Every company on the list earns above 2 亿元 of internet revenue (METHOD.md section 4).
     revenue_floor: float = Field(default=2.0e8, ge=0)
     top_n: int = Field(default=100, ge=1)
+    # Groups are consolidated by the verify stage (an ERROR finding; it knows the 2015 join-date
+    # exception). True also excludes any company whose group parent is a candidate: for inputs
+    # that did not go through verify.
+    exclude_group_members: bool = False
     # Ties in total_score (after rounding to score_decimals) are broken by these columns of the
     # scored table, descending, then by company_id ascending.
     score_decimals: int = Field(default=6, ge=0, le=12)
@@ -137,6 +146,9 @@ class ScoringConfig(BaseModel):
     def _weights(self) -> ScoringConfig:
         if not self.indicators:
             raise ValueError("at least one indicator is needed")
+        for col in self.tie_break:
+            if col not in TIE_BREAK_COLUMNS:
+                raise ValueError(f"tie_break: {col!r} is not one of {', '.join(TIE_BREAK_COLUMNS)}")
         if sum(i.weight for i in self.indicators.values()) <= 0:
             raise ValueError("the weights sum to 0")
         return self

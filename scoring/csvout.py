@@ -31,12 +31,12 @@ def neutralise(value: Any) -> Any:
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write a UTF-8 CSV atomically (utf-8-sig so Excel reads the Chinese names); return the rows."""
+    """Write a UTF-8 CSV (no BOM) atomically; return the number of rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     n = 0
     try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow([neutralise(h) for h in header])
             for row in rows:

@@ -9,9 +9,12 @@ is dropped silently):
 2. ``error_finding``: any finding of severity ERROR (licence, main business, accuracy,
    integrity) excludes the company, whatever its status: ERROR means "blocks scoring"
    (top100.vocab.Severity); corrected figures are WARNINGs;
-3. ``group_member``: a subsidiary whose group parent is in the pool is consolidated into the
-   group and not scored on its own (a company that joined a group only in 2015 has no parent for
-   FY2014: the verify stage decides that, METHOD.md section 1);
+3. groups are scored once: the verify stage consolidates a subsidiary whose group declares too
+   (an ERROR finding ``subsidiary_declared_separately``, rule 2), and only it can, because the
+   exception (a company that joined its group in 2015 was independent in 2014, METHOD.md
+   section 1) needs the join date of the declaration. For inputs that never went through
+   verify, ``config.exclude_group_members`` excludes every company whose group parent is in the
+   pool (``group_member``);
 4. ``below_floor``: internet revenue missing or below ``config.revenue_floor`` (0.2 bn).
 
 Ranking: the eligible companies are scored together (scoring.index.composite), the total is
@@ -61,7 +64,7 @@ def eligibility(pool: pd.DataFrame, findings: pd.DataFrame, config: ScoringConfi
             text = ("error_finding: " + per).reindex(ids)
             mark(text.notna(), text)
 
-    if "group_parent_id" in pool.columns:
+    if config.exclude_group_members and "group_parent_id" in pool.columns:
         parent = pool["group_parent_id"]
         in_pool = parent.notna() & parent.isin(ids) & (parent != ids.to_series(index=ids))
         mark(in_pool, "group_member: consolidated into " + parent.astype(str))

@@ -104,10 +104,11 @@ def sensitivity_year(settings: Any, engine: Any, year: int, n: int | None = None
     """``top100 score --sensitivity N``: N weight draws; writes out/<year>/sensitivity.csv."""
     ys = compute(settings, engine, year)
     res = sensitivity(ys.ranked, ys.config, n=n, seed=seed)
+    if "legal_name" in ys.pool:
+        res.names = {str(k): str(v) for k, v in ys.pool["legal_name"].items() if isinstance(v, str)}
     paths = YearPaths(Path(settings.out_dir), year)
-    table = res.per_company.join(ys.pool[["legal_name"]] if "legal_name" in ys.pool else None)
     cols = ["company_id", "name", *res.per_company.columns]
     write_csv(paths.root / "sensitivity.csv", cols,
-              ([cid, r.get("legal_name", ""), *[r[c] for c in res.per_company.columns]]
-               for cid, r in table.iterrows()))
+              ([cid, res.names.get(str(cid), ""), *[r[c] for c in res.per_company.columns]]
+               for cid, r in res.per_company.iterrows()))
     return res

@@ -5,7 +5,7 @@ N times from a seeded generator; the normalised indicator scores do not depend o
 so each draw's totals are one matrix product: (companies x indicators) @ (indicators x draws).
 Ranks per draw come from one stable argsort over the companies in base-rank order, so ties fall
 the way the base ranking's tie rule puts them. N = 1000 over a pool of a few hundred takes well
-under a second (benchmarks/scoring_sensitivity.py prints the timing).
+under a second (benchmarks/bench_scoring.py prints the timing).
 
 Per company: the base rank, the best and worst rank over the draws, the 5th/50th/95th
 percentiles, and the share of draws in which it is on the list. Overall: per draw, how many of
@@ -32,6 +32,25 @@ class SensitivityResult:
     per_company: pd.DataFrame  # index company_id
     stay_counts: np.ndarray  # per draw: how many of the base top_n are still in the top_n
     summary: dict = field(default_factory=dict)
+    names: dict = field(default_factory=dict)  # company_id -> legal name, for the text
+
+    @property
+    def text(self) -> str:
+        """What ``top100 score --sensitivity N`` prints: the summary, then the list's rank ranges."""
+        s = self.summary
+        lines = [
+            f"sensitivity: {s['draws']} draws (seed {s['seed']}), every weight x U({1 - self.perturbation:.2f}, "
+            f"{1 + self.perturbation:.2f})",
+            f"of the {s['list_size']} on the list, {s['stay_min']}-{s['stay_max']} stay per draw "
+            f"(mean {s['stay_mean']:.1f}); {s['always_in_list']} in every draw; {s['rank_unchanged']} never move; "
+            f"widest range {s['max_rank_spread']} places; {s['ever_in_list_from_outside']} outsiders enter in some draw",
+            f"{'rank':>4}  {'best':>4}  {'worst':>5}  {'in list':>7}  company",
+        ]
+        listed = self.per_company[self.per_company["base_rank"] <= self.top_n]
+        for cid, r in listed.iterrows():
+            lines.append(f"{int(r['base_rank']):>4}  {int(r['min_rank']):>4}  {int(r['max_rank']):>5}  "
+                         f"{r['in_list_share'] * 100:>6.1f}%  {cid} {self.names.get(cid, '')}")
+        return "\n".join(lines)
 
 
 def weight_draws(config: ScoringConfig, n: int, seed: int) -> np.ndarray:
@@ -86,3 +105,11 @@ def sensitivity(ranked: pd.DataFrame, config: ScoringConfig, n: int | None = Non
         "ever_in_list_from_outside": int((per.loc[per["base_rank"] > top, "in_list_share"] > 0).sum()),
     }
     return SensitivityResult(n, seed, config.sensitivity_perturbation, top, per, stay, summary)
+
+
+def run_sensitivity(settings, engine, year: int, n: int | None = None, seed: int | None = None
+                    ) -> SensitivityResult:
+    """``top100 score --sensitivity N``: reads the year (read-only), writes out/<year>/sensitivity.csv."""
+    from scoring.run import sensitivity_year  # scoring.run imports this module
+
+    return sensitivity_year(settings, engine, year, n=n, seed=seed)

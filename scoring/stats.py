@@ -4,7 +4,8 @@
 plus the metric columns of ``reads.metrics_wide``) and returns ``Stat`` rows in the report's order.
 Definitions, where the report leaves them open (METHOD.md section 6 asks us to say which):
 
-- "top 5 / top 10" are the list's first 5 / 10 by rank; traffic concentration ranks by traffic.
+- "top 5 / top 10" (营收集中度) are the 5 / 10 largest internet revenues (CR5, CR10), as traffic
+  concentration is by traffic; the share of the list's first 5 by rank is given beside it.
 - growth is internet revenue over the prior year's internet revenue; the overall growth is
   the ratio of the sums over the companies that have both years.
 - margins are operating profit over operating revenue (营业利润/营业收入; internet revenue where
@@ -42,6 +43,7 @@ class Stat:
     unit: str  # CNY | share | count | ratio
     label: str
     n: int | None = None  # companies the figure is computed over, where that matters
+    section: str = ""  # the report's subsection
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -63,9 +65,10 @@ def list_statistics(members: pd.DataFrame, *, previous_list_total: float | None,
     m = members.reset_index(drop=True)
     n = len(m)
     out: list[Stat] = []
+    section = ["（一）收入规模与增长 Revenue and growth"]
 
     def add(name, value, unit, label, count=None):
-        out.append(Stat(name, _f(value), unit, label, count))
+        out.append(Stat(name, _f(value), unit, label, count, section[0]))
 
     rev = _num(m, "internet_revenue")
     total = rev.sum()
@@ -79,9 +82,12 @@ def list_statistics(members: pd.DataFrame, *, previous_list_total: float | None,
     add("min_internet_revenue", rev.min(), "CNY", "smallest internet revenue on the list")
     add("count_revenue_above_1bn", (rev > 1 * BN).sum(), "count", "companies above 1 bn (10 亿元)")
     add("count_revenue_above_10bn", (rev > 10 * BN).sum(), "count", "companies above 10 bn (100 亿元)")
-    add("top5_internet_revenue", rev.head(5).sum(), "CNY", "top 5 (by rank) internet revenue")
-    add("top5_share", rev.head(5).sum() / total if total else None, "share", "top 5 share of the total")
-    add("top10_share", rev.head(10).sum() / total if total else None, "share", "top 10 share of the total")
+    by_rev = rev.dropna().sort_values(ascending=False, kind="mergesort")
+    add("top5_internet_revenue", by_rev.head(5).sum(), "CNY", "the 5 largest internet revenues")
+    add("top5_share", by_rev.head(5).sum() / total if total else None, "share", "top 5 share of the total (CR5)")
+    add("top10_share", by_rev.head(10).sum() / total if total else None, "share", "top 10 share of the total (CR10)")
+    add("top5_share_by_rank", rev.head(5).sum() / total if total else None, "share",
+        "share of the list's first 5 by rank")
     if information_consumption:
         add("information_consumption_share", total / information_consumption, "share",
             "share of 2014 information consumption")
@@ -95,7 +101,7 @@ def list_statistics(members: pd.DataFrame, *, previous_list_total: float | None,
         "share of companies growing over 20%", len(growth))
     add("count_growth_above_100pct", (growth > 1.0).sum(), "count", "companies growing over 100%", len(growth))
 
-    # listings and market value
+    section[0] = "上市与市值 Listings and market value"
     exch = m["exchange"] if "exchange" in m.columns else pd.Series(None, index=m.index)
     group = exch.map(lambda e: EXCHANGE_GROUP.get(e) if isinstance(e, str) else None)
     listed = group.notna()
@@ -107,7 +113,7 @@ def list_statistics(members: pd.DataFrame, *, previous_list_total: float | None,
     add("total_market_value", mv[listed].sum(), "CNY", "total market value of the listed",
         int(mv[listed].notna().sum()))
 
-    # (二) business types
+    section[0] = "（二）业务类型 Business types"
     btype = m["business_type"].astype("string") if "business_type" in m.columns else pd.Series(pd.NA, index=m.index)
     for t in [*NAMED_TYPES, BusinessType.other.value]:
         add(f"type_count_{t}", (btype == t).sum(), "count", f"companies of type {t}")
@@ -128,7 +134,7 @@ def list_statistics(members: pd.DataFrame, *, previous_list_total: float | None,
     add("rd_ratio_mean", rd.mean(), "ratio", "mean R&D ratio (R&D / operating revenue, unweighted)",
         int(rd.notna().sum()))
 
-    # (三) profit and margins
+    section[0] = "（三）盈利 Profit and margins"
     op = _num(m, "operating_profit")
     known = op.dropna()
     big = known[known > 10 * BN]
@@ -154,10 +160,12 @@ def list_statistics(members: pd.DataFrame, *, previous_list_total: float | None,
         "share of companies with a margin above 20%", len(margin))
     add("count_margin_above_40pct", (margin > 0.4).sum(), "count", "companies with a margin above 40%")
 
-    # (四) provinces
+    section[0] = "（四）地域分布 Provinces"
     prov = m["province"].astype("string") if "province" in m.columns else pd.Series(pd.NA, index=m.index)
     add("province_count", prov.dropna().nunique(), "count", "provinces with a listed company")
-    for p in sorted(prov.dropna().unique(), key=lambda p: (-(prov == p).sum(), p)):
+    # every province of the vocabulary (0 where none), then any other value found, by count
+    names = [*dict.fromkeys([*(p.value for p in Province), *sorted(prov.dropna().unique())])]
+    for p in sorted(names, key=lambda p: (-(prov == p).sum(), names.index(p))):
         add(f"province_{p}", (prov == p).sum(), "count", f"companies in {p}")
     b3 = prov.isin(BIG_THREE)
     add("big_three_count", b3.sum(), "count", "companies in Beijing, Shanghai, Guangdong")
@@ -166,7 +174,7 @@ def list_statistics(members: pd.DataFrame, *, previous_list_total: float | None,
     add("big_three_revenue_share", rev[b3].sum() / total if total else None, "share", "their share of revenue")
     add("central_western_count", prov.isin(CENTRAL_WESTERN).sum(), "count", "companies in central/western provinces")
 
-    # (五) traffic
+    section[0] = "（五）流量 Traffic"
     tr = _num(m, "traffic").dropna().sort_values(ascending=False, kind="mergesort")
     ttot = tr.sum()
     add("traffic_top5_share", tr.head(5).sum() / ttot if ttot else None, "share", "top 5 by traffic: share",

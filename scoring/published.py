@@ -1,0 +1,290 @@
+"""What the report states, as data, and how this run's figures compare with it.
+
+Each ``PublishedFigure`` quotes the sentence of the report (section 二 unless said otherwise)
+that states it. Comparators: ``approx`` (within ``rel_tol``, 1% by default, or ``abs_tol`` where
+the report words a figure loosely: 三成, 约三分之一), ``exact`` (counts), ``at_least`` (超过, 至少),
+``range`` (接近五成, 近三成, or two statements of one figure: ``lo``..``hi``, ``hi`` defaulting to the value).
+
+``consistency_checks`` recomputes statements that the report makes twice, from its own figures,
+and from this run's where a figure exists (METHOD.md section 6): a statement computed twice must
+agree, and where it does not the check says so.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from scoring.reference import TABLE1, TABLE1_DATE, TEXT_MARKET_VALUE_DATE, INFORMATION_CONSUMPTION_2014
+
+YI = 1e8
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    name: str  # the scoring.stats name it is compared with
+    value: float
+    unit: str  # CNY | share | ratio | count
+    text: str  # the report's sentence, quoted
+    comparator: str = "approx"  # approx | exact | at_least | range
+    rel_tol: float = 0.01
+    abs_tol: float = 0.0
+    lo: float | None = None  # for range: lo <= computed <= hi (hi defaults to value)
+    hi: float | None = None
+
+    def check(self, computed: float | None) -> tuple[float | None, bool]:
+        """(difference computed - published, within tolerance)."""
+        if computed is None:
+            return None, False
+        diff = computed - self.value
+        match self.comparator:
+            case "exact":
+                ok = abs(diff) < 1e-9
+            case "at_least":
+                ok = computed >= self.value * (1 - 1e-12)
+            case "range":
+                lo = self.lo if self.lo is not None else float("-inf")
+                ok = lo <= computed <= (self.hi if self.hi is not None else self.value)
+            case _:
+                ok = abs(diff) <= max(self.rel_tol * abs(self.value), self.abs_tol)
+        return diff, bool(ok)
+
+
+P = PublishedFigure
+PUBLISHED: list[PublishedFigure] = [
+    P("total_internet_revenue", 5735 * YI, "CNY", "互联网百强企业 2014 年的互联网业务收入总规模达到 5735 亿元"),
+    P("previous_list_total", 3980 * YI, "CNY", "比去年百强的 3980 亿元增加了 44%"),
+    P("growth_vs_previous_list", 0.44, "share", "比去年百强的 3980 亿元增加了 44%"),
+    P("min_internet_revenue", 2 * YI, "CNY", "入围企业互联网业务收入规模均在 2 亿元以上", "at_least"),
+    P("count_revenue_above_1bn", 50, "count", "接近五成企业互联网业务收入超过 10 亿元", "range", lo=40),
+    P("count_revenue_above_10bn", 9, "count", "9 家企业超过 100 亿元", "exact"),
+    P("top5_internet_revenue", 3223 * YI, "CNY", "前五名互联网业务收入总和达到 3223 亿元"),
+    P("top5_share", 0.56, "share", "达到总营收的 56%"),
+    P("top10_share", 0.60, "share", "前 10 位的企业包揽了 60% 互联网业务收入"),
+    P("information_consumption_share", 0.205, "share", "互联网收入总规模占我国 2014 年信息消费规模比重达到 20.5%"),
+    P("overall_growth", 0.47, "share", "互联网百强的互联网业务收入总体增速达到了 47%"),
+    P("share_growth_above_20pct", 0.64, "share", "有 64% 的企业增速超过 20%"),
+    P("count_growth_above_100pct", 14, "count", "有 14 家企业实现了 100% 以上的超高速增长", "exact"),
+    P("listed_count", 71, "count", "共有 71 家互联网百强企业在全世界各主要资本市场挂牌交易", "exact"),
+    P("listed_a_share", 23, "count", "在上海证券交易所和深圳证券交易所上市的有 23 家", "exact"),
+    P("listed_hong_kong", 13, "count", "在香港联交所上市的有 13 家", "exact"),
+    P("listed_us", 35, "count", "美国纽约证券交易所和纳斯达克上市的有 35 家", "exact"),
+    P("total_market_value", 4.66e12, "CNY", "截至 2015 年 6 月 25 日，这些企业的总市值达到 4.66 万亿元"),
+    P("global_top30_list_members", 12, "count", "互联网百强有 12 家企业跻身其中", "exact"),
+    P("global_top10_list_members", 4, "count", "其中 4 家入围全球前 10", "exact"),
+    P("type_count_online_games", 28, "count", "网络游戏为主营业务的企业 28 家", "exact"),
+    P("type_count_ecommerce", 17, "count", "电子商务 17 家", "exact"),
+    P("type_count_vertical_portal", 17, "count", "垂直门户 17 家", "exact"),
+    P("type_count_general_portal", 13, "count", "综合门户 13 家", "exact"),
+    P("type_count_online_video", 8, "count", "网络视频 8 家", "exact"),
+    P("type_count_internet_finance", 3, "count", "互联网金融 3 家", "exact"),
+    P("type_count_idc_cdn", 3, "count", "IDC 及 CDN 提供商 3 家", "exact"),
+    P("type_count_isp", 2, "count", "互联网接入服务商 2 家", "exact"),
+    P("type_count_online_education", 2, "count", "在线教育服务商 2 家", "exact"),
+    P("ecommerce_revenue", 3078 * YI, "CNY", "以电子商务为主营业务的企业互联网业务收入规模最大，超过 3078 亿元"),
+    P("ecommerce_share", 0.5, "share", "超过 100 强企业总收入的一半", "at_least"),
+    P("general_portal_revenue", 1700 * YI, "CNY", "其次是综合门户类企业，收入规模接近 1700 亿元"),
+    P("general_portal_share", 0.30, "share", "占全部百强企业的三成", abs_tol=0.05),
+    P("games_vertical_company_share", 0.45, "share", "这两类业务的企业数量占百强总数的 45%"),
+    P("games_vertical_revenue_share", 0.095, "share", "但是收入占比仅为 9.5%"),
+    # "超过 11.3%" here, "达到 11%" in (三): above 11.3% and, rounded, 11% (below 11.5%)
+    P("rd_ratio_mean", 0.113, "ratio", "平均研发支出比例超过 11.3%", "range", lo=0.113, hi=0.115),
+    P("total_operating_profit", 787 * YI, "CNY", "互联网百强 2014 年度营业利润总额为 787 亿元"),
+    P("count_profit_above_10bn", 3, "count", "其中利润超过 100 亿元的企业 3 家", "exact"),
+    P("count_profit_1bn_to_10bn", 5, "count", "另有 5 家利润超过 10 亿元", "exact"),
+    P("profit_above_1bn_sum", 51.47e9, "CNY", "这 8 家企业的营业利润之和达到 514.7 亿元"),
+    P("profit_above_1bn_share", 0.85, "share", "占互联网百强全部营业利润的 85%"),
+    P("loss_share", 0.30, "share", "百强中有近三成企业存在亏损现象", "range", lo=0.25),
+    P("mean_margin", 0.107, "ratio", "互联网百强盈利能力总体较好，平均营业利润率为 10.7%"),
+    P("profitable_count", 73, "count", "网百强中 73 家盈利企业的平均营业利润率达到 19.6%", "exact"),
+    P("mean_margin_profitable", 0.196, "ratio", "网百强中 73 家盈利企业的平均营业利润率达到 19.6%"),
+    P("share_margin_above_20pct", 1 / 3, "share", "只有约三分之一的企业营业利润率高于 20%", abs_tol=0.05),
+    P("count_margin_above_40pct", 8, "count", "其中有 8 家企业的营业利润率超过了 40%", "exact"),
+    P("province_count", 10, "count", "2015 年互联网百强企业分布于 10 个省份", "exact"),
+    P("province_beijing", 46, "count", "有位于北京企业 46 家", "exact"),
+    P("province_shanghai", 19, "count", "上海 19 家", "exact"),
+    P("province_guangdong", 16, "count", "广东 16 家", "exact"),
+    P("province_jiangsu", 5, "count", "江苏 5 家", "exact"),
+    P("province_zhejiang", 5, "count", "浙江 5 家", "exact"),
+    P("province_fujian", 3, "count", "福建 3 家", "exact"),
+    P("province_hunan", 3, "count", "百强企业数量从上年度的 1 家增加到 3 家", "exact"),
+    P("province_heilongjiang", 1, "count", "黑龙江的企业也开始进入百强榜", "exact"),
+    P("province_sichuan", 1, "count", "四川的艾普网络股份有限公司首次进入百强榜", "exact"),
+    P("province_henan", 1, "count", "分布于 10 个省份（正文未写河南的数目：其余九省共 99 家，推得 1 家）", "exact"),
+    P("big_three_share", 0.80, "share", "三地入围企业数量占比超过 80%", "at_least"),
+    P("big_three_revenue", 4700 * YI, "CNY", "营收总和近 4700 亿元"),
+    P("big_three_revenue_share", 0.82, "share", "约占百家企业总量的 82%"),
+    P("central_western_count", 5, "count", "中西部省份的百强企业数量从上年度的 1 家增加到 5 家", "exact"),
+    P("traffic_top5_share", 0.54, "share", "流量排名前五的单位，流量之和占互联百强总和的 54%"),
+    P("traffic_top20_share", 0.84, "share", "前二十名占 84%（去年为 95%）"),
+    P("count_mobile_above_desktop", 7, "count", "至少有七家企业移动端流量超过传统桌面端", "at_least"),
+]
+BY_NAME = {p.name: p for p in PUBLISHED}
+
+
+def side_by_side(computed: dict[str, float | None]) -> list[dict]:
+    """One figure dict per published figure (the shape of marts.write_report_figures):
+    name, value, unit, published, published_text, difference, within_tolerance; plus comparator."""
+    rows = []
+    for p in PUBLISHED:
+        value = computed.get(p.name)
+        diff, ok = p.check(value)
+        rows.append({"name": p.name, "value": value, "unit": p.unit, "published": p.value,
+                     "published_text": p.text, "difference": diff, "within_tolerance": ok,
+                     "comparator": p.comparator})
+    return rows
+
+
+def _fmt(v: float | str | None, unit: str) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, str):
+        return v
+    if unit == "CNY":
+        return f"{v / YI:,.1f} 亿元"
+    if unit in ("share", "ratio"):
+        return f"{v * 100:.1f}%"
+    return f"{v:,.0f}"
+
+
+def _fmt_diff(v: float | None, unit: str) -> str:
+    if v is None:
+        return "—"
+    if unit == "CNY":
+        return f"{v / YI:+,.1f} 亿元"
+    if unit in ("share", "ratio"):
+        return f"{v * 100:+.1f} pt"
+    return f"{v:+,.0f}"
+
+
+def formatted(row: dict) -> dict:
+    """A side-by-side row with its numbers as display text."""
+    return {**row, "published_fmt": _fmt(row["published"], row["unit"]),
+            "value_fmt": _fmt(row["value"], row["unit"]),
+            "difference_fmt": _fmt_diff(row["difference"], row["unit"])}
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _records(figures) -> list[dict]:
+    """Figure dicts from a list or from ``warehouse.reads.report_figures`` (NaN read as None)."""
+    if hasattr(figures, "to_dict"):
+        figures = figures.to_dict("records")
+    out = []
+    for f in figures:
+        f = {k: (None if isinstance(v, float) and v != v else v) for k, v in dict(f).items()}
+        f["within_tolerance"] = bool(f.get("within_tolerance"))
+        out.append(f)
+    return out
+
+
+def side_by_side_text(figures) -> str:
+    """The plain-text table that ``top100 report`` prints (and the README shows); ``figures`` is
+    a list of figure dicts or the DataFrame of ``warehouse.reads.report_figures``."""
+    order = {p.name: i for i, p in enumerate(PUBLISHED)}  # the report's order, whatever the input's
+    figures = sorted(_records(figures), key=lambda f: (order.get(f["name"], len(order)), f["name"]))
+    head = ("figure", "published", "this run", "difference", "ok")
+    body = []
+    for f in figures:
+        r = formatted(f)
+        mark = "yes" if f["within_tolerance"] else ("NO*" if f["name"] in CONTRADICTED else "NO")
+        body.append((f["name"], r["published_fmt"], r["value_fmt"], r["difference_fmt"], mark))
+    widths = [max(_width(str(x[i])) for x in [head, *body]) for i in range(len(head))]
+
+    def pad(text: str, w: int, left: bool) -> str:
+        fill = " " * (w - _width(text))
+        return text + fill if left else fill + text
+
+    lines = ["  ".join(pad(str(c), w, i == 0) for i, (c, w) in enumerate(zip(x, widths))).rstrip()
+             for x in [head, *body]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    n_ok = sum(1 for f in figures if f["within_tolerance"])
+    lines.append(f"{n_ok} of {len(figures)} within tolerance"
+                 + ("; * the report contradicts itself here (see the consistency checks)"
+                    if any(f["name"] in CONTRADICTED and not f["within_tolerance"] for f in figures) else ""))
+    return "\n".join(lines)
+
+
+# Published figures that another statement of the report contradicts: a calibrated run keeps
+# the amounts, so these cannot all agree (METHOD.md section 6).
+CONTRADICTED = {"profit_above_1bn_share": "profit_share_of_top8"}
+
+
+def _check(name, a_text, a, b_text, b, *, rel=0.01, abs_tol=0.0, bound=False, note="", computed=None,
+           unit="share") -> dict:
+    """Statement a against statement b: equal (text), a >= b (``bound``: 超过), or within tolerance."""
+    if a is None or b is None:
+        agree = False
+    elif isinstance(a, str):
+        agree = a == b
+    elif bound:
+        agree = a >= b
+    else:
+        agree = abs(a - b) <= max(rel * abs(b), abs_tol)
+    return {"name": name, "statement_a": a_text, "value_a": a, "statement_b": b_text, "value_b": b,
+            "agree": bool(agree), "note": note, "computed": computed, "unit": "text" if isinstance(a, str) else unit}
+
+
+def consistency_checks(computed: dict[str, float | None] | None = None) -> list[dict]:
+    """The report's statements checked against each other (and this run's figures, where given)."""
+    c = computed or {}
+    pf = {p.name: p.value for p in PUBLISHED}
+    table1_members = [r for r in TABLE1 if r[4]]
+    type_sum = sum(v for k, v in pf.items() if k.startswith("type_count_"))
+    prov_sum = sum(v for k, v in pf.items() if k.startswith("province_") and k != "province_count")
+    return [
+        _check("top5_share_summary_vs_body", "内容摘要：前五名营收总和超过百强总营收的 40%", 0.40,
+               "正文：达到总营收的 56%", 0.56, abs_tol=0.01,
+               note="the summary understates the body's share by 16 points; both cannot be the figure",
+               computed=c.get("top5_share")),
+        _check("top5_share_body_vs_amounts", "3223 亿元 / 5735 亿元", 3223 / 5735, "达到总营收的 56%", 0.56,
+               abs_tol=0.005, computed=c.get("top5_share")),
+        _check("growth_vs_amounts", "5735 亿元 / 3980 亿元 - 1", 5735 / 3980 - 1, "增加了 44%", 0.44,
+               abs_tol=0.005, computed=c.get("growth_vs_previous_list")),
+        _check("profit_share_of_top8", "514.7 亿元 / 787 亿元", 514.7 / 787, "占全部营业利润的 85%", 0.85,
+               abs_tol=0.005,
+               note=(f"85% would need a total of {514.7 / 0.85:.1f} 亿元; the amounts are kept and the share "
+                     "is wrong" + (f"; this run: {c['profit_above_1bn_share'] * 100:.1f}%"
+                                   if c.get("profit_above_1bn_share") is not None else "")),
+               computed=c.get("profit_above_1bn_share")),
+        _check("business_type_counts_sum", "9 类业务的企业数之和", type_sum, "百强", 100.0,
+               note=f"the nine named types add up to {type_sum:.0f}; the rest are not classified"
+               + (f"; this run: {c['type_count_named_sum']:.0f} named, {c.get('type_count_other') or 0:.0f} other"
+                  if c.get("type_count_named_sum") is not None else ""),
+               computed=c.get("type_count_named_sum"), unit="count"),
+        _check("market_value_date", "正文：截至 2015 年 6 月 25 日", TEXT_MARKET_VALUE_DATE,
+               "表 1：总市值 (2015 年 6 月 15 日)", TABLE1_DATE,
+               note="two valuation dates for one statement; this run values the list on the configured date"),
+        _check("mean_margin_definition", "平均营业利润率 10.7%", 0.107, "787 亿元 / 5735 亿元 (weighted)",
+               787 / 5735, abs_tol=0.005,
+               note="10.7% is not total profit over total revenue (13.7%); it is read as the unweighted "
+                    "mean of the companies' margins" + (
+                   f"; this run: unweighted {c['mean_margin'] * 100:.1f}%, weighted {c['weighted_margin'] * 100:.1f}%"
+                   if c.get("mean_margin") is not None and c.get("weighted_margin") is not None else ""),
+               computed=c.get("mean_margin")),
+        _check("figure4_caption_year", "图 4 标题：2013 年营收总额", "2013", "正文：2014 年", "2014",
+               note="the caption names the wrong year; figure 4 here is drawn from fiscal 2014"),
+        _check("summary_guangzhou_vs_guangdong", "内容摘要：北京、上海、广州三地", "广州",
+               "正文：广东 16 家", "广东",
+               note="the summary names a city (广州) where the body counts a province (广东)"),
+        _check("rd_ratio_two_statements", "平均研发支出比例超过 11.3%", 0.113, "平均研发支出占营收比率达到 11%",
+               0.11, abs_tol=0.005, computed=c.get("rd_ratio_mean")),
+        _check("listing_counts_sum", "23 + 13 + 35", 23 + 13 + 35.0, "共有 71 家", 71.0,
+               computed=c.get("listed_count"), unit="count"),
+        _check("loss_share_vs_profitable", "100 - 73 家盈利企业", 0.27, "近三成企业存在亏损", 0.30, abs_tol=0.05,
+               computed=c.get("loss_share")),
+        _check("province_counts_sum", "各省企业数之和", prov_sum, "百强", 100.0, unit="count"),
+        _check("big_three_share", "46 + 19 + 16 家", (46 + 19 + 16) / 100, "三地入围企业数量占比超过 80%", 0.80,
+               bound=True, computed=c.get("big_three_share")),
+        _check("information_consumption_share", "5735 亿元 / 2.8 万亿元", 5735 * YI / INFORMATION_CONSUMPTION_2014,
+               "比重达到 20.5%", 0.205, abs_tol=0.0005, computed=c.get("information_consumption_share")),
+        _check("ecommerce_over_half", "3078 亿元 / 5735 亿元", 3078 / 5735, "超过一半 (≥ 50%)", 0.5, bound=True,
+               computed=c.get("ecommerce_share")),
+        _check("table1_members", "表 1 中标注的百强企业", float(len(table1_members)), "12 家企业跻身其中", 12.0,
+               computed=c.get("global_top30_list_members"), unit="count"),
+        _check("table1_top10_members", "表 1 前 10 名中的百强企业", float(sum(1 for r in table1_members if r[0] <= 10)),
+               "其中 4 家入围全球前 10", 4.0, computed=c.get("global_top10_list_members"), unit="count"),
+    ]

@@ -1,0 +1,221 @@
+"""The annual report: ``out/<year>/report/index.html``, its seven charts and a PDF of it.
+
+``build_report`` reads the year from the warehouse (through scoring.run.compute, i.e. the named
+reads), computes the statistics of section 二, draws the figures, compares every published
+figure with ours, checks the report against itself, runs the sensitivity analysis, and renders
+one Jinja2 template with autoescape on: everything a company supplied (names, brands, reasons)
+is escaped. The page carries a Content-Security-Policy that runs only its own inline script
+(by hash), which marks ``<body data-images-loaded="all">`` once every image has loaded.
+
+The PDF is printed by headless Chromium (``--print-to-pdf``) when a chromium binary is on the
+PATH; otherwise reportlab draws the ranking and the figures (the page says which).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from scoring.charts import make_charts
+from scoring.config import DIMENSION_ZH, Dimension
+from scoring.published import CONTRADICTED, _fmt, consistency_checks, formatted, side_by_side
+from scoring.published import side_by_side_text  # noqa: F401  (``top100 report`` prints it from here)
+from scoring.reference import SOURCE, TABLE1_DATE, INFORMATION_CONSUMPTION_2014, global_top30
+from scoring.run import YearScore
+from scoring.sensitivity import sensitivity
+from scoring.stats import Stat, as_dict, list_statistics
+
+IMAGE_CHECK_JS = (
+    "(function(){function check(){var imgs=document.images,ok=imgs.length>0;"
+    "for(var i=0;i<imgs.length;i++){if(!(imgs[i].complete&&imgs[i].naturalWidth>0)){ok=false;}}"
+    "document.body.setAttribute('data-image-count',String(imgs.length));"
+    "document.body.setAttribute('data-images-loaded',ok?'all':'missing');}"
+    "window.addEventListener('load',check);})();"
+)
+FIGURE_KEYS = ("name", "value", "unit", "published", "published_text", "difference", "within_tolerance")
+
+
+@dataclass
+class ReportOutput:
+    html: Path
+    pdf: Path | None
+    pdf_method: str
+    stats: list[Stat]
+    figures: list[dict]  # side by side, in the shape of marts.write_report_figures (+ comparator)
+    checks: list[dict]
+    top30: pd.DataFrame
+    sensitivity_summary: dict = field(default_factory=dict)
+
+
+def _env() -> Environment:
+    return Environment(loader=PackageLoader("scoring", "templates"),
+                       autoescape=select_autoescape(["html", "j2"], default=True),
+                       trim_blocks=False, lstrip_blocks=False)
+
+
+def script_hash(script: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+
+
+def members_frame(ys: YearScore) -> pd.DataFrame:
+    """The list's companies in rank order: company columns, metrics, rank and total_score."""
+    ids = [r.company_id for r in ys.rows]
+    m = ys.pool.loc[ids].copy()
+    m["rank"] = [r.rank for r in ys.rows]
+    m["total_score"] = [r.total_score for r in ys.rows]
+    return m
+
+
+def compute_report_data(ys: YearScore, *, previous_total: float | None, previous_source: str,
+                        sensitivity_draws: int | None = None) -> dict[str, Any]:
+    """Everything the page shows, as plain data (no files written)."""
+    members = members_frame(ys)
+    stats = list_statistics(members, previous_list_total=previous_total, previous_source=previous_source,
+                            information_consumption=INFORMATION_CONSUMPTION_2014)
+    top30 = global_top30(members)
+    stats.append(Stat("global_top30_list_members", float(top30["on_list"].sum()), "count",
+                      "list members in the global top 30 by market value", None, "上市与市值 Listings and market value"))
+    stats.append(Stat("global_top10_list_members", float(top30.head(10)["on_list"].sum()), "count",
+                      "list members in the global top 10", None, "上市与市值 Listings and market value"))
+    computed = as_dict(stats)
+    figures = side_by_side(computed)
+    checks = consistency_checks(computed)
+    sens = sensitivity(ys.ranked, ys.config, n=sensitivity_draws)
+    return {"members": members, "stats": stats, "computed": computed, "figures": figures,
+            "checks": checks, "top30": top30, "sensitivity": sens}
+
+
+def render_report(ys: YearScore, report_dir: Path, *, year: int, run_id: str, previous_total: float | None,
+                  previous_source: str, market_value_date: date | str, pdf: bool = True,
+                  sensitivity_draws: int | None = None) -> ReportOutput:
+    """Write index.html, the charts and report.pdf into ``report_dir``."""
+    data = compute_report_data(ys, previous_total=previous_total, previous_source=previous_source,
+                               sensitivity_draws=sensitivity_draws)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    charts = make_charts(data["members"], report_dir, year)
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    method = "printed by headless Chromium" if (pdf and chromium) else "drawn with reportlab"
+    html = report_dir / "index.html"
+    _write_html(html, ys, data, charts, year=year, run_id=run_id, previous_source=previous_source,
+                market_value_date=str(market_value_date), pdf_method=method)
+    pdf_path = report_dir / "report.pdf"
+    if pdf:
+        if chromium and not _chromium_pdf(chromium, html, pdf_path):
+            method = "drawn with reportlab (Chromium failed to print)"
+            _write_html(html, ys, data, charts, year=year, run_id=run_id, previous_source=previous_source,
+                        market_value_date=str(market_value_date), pdf_method=method)
+            chromium = None
+        if not chromium:
+            _reportlab_pdf(pdf_path, ys, charts, report_dir, year)
+    return ReportOutput(html, pdf_path if pdf else None, method if pdf else "none", data["stats"],
+                        data["figures"], data["checks"], data["top30"], data["sensitivity"].summary)
+
+
+def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run_id: str,
+                previous_source: str, market_value_date: str, pdf_method: str) -> None:
+    sections: dict[str, list[dict]] = {}
+    for s in data["stats"]:
+        sections.setdefault(s.section, []).append({**s.to_dict(), "value_fmt": _fmt(s.value, s.unit)})
+    figures = [{**formatted(f), "contradicted": CONTRADICTED.get(f["name"]) if not f["within_tolerance"] else None}
+               for f in data["figures"]]
+    checks = [{**c, "value_a_fmt": _fmt(c["value_a"], c["unit"]), "value_b_fmt": _fmt(c["value_b"], c["unit"]),
+               "computed_fmt": "" if c["computed"] is None else _fmt(c["computed"], c["unit"])} for c in data["checks"]]
+    names = ys.pool["legal_name"] if "legal_name" in ys.pool else pd.Series(dtype="object")
+    sens = data["sensitivity"]
+    per = sens.per_company[sens.per_company["base_rank"] <= ys.config.top_n]
+    sens_rows = [{**r, "name": names.get(cid, "")} for cid, r in per.to_dict("index").items()]
+    excluded = [{"company_id": cid, "name": names.get(cid, ""), "reason": e["excluded_reason"]}
+                for cid, e in ys.eligibility[~ys.eligibility["eligible"]].iterrows()]
+    reasons = ys.eligibility["excluded_reason"].dropna().astype(str).str.split(":").str[0]
+    exclusion_counts = reasons.value_counts().sort_index().to_dict()
+    page = _env().get_template("report.html.j2").render(
+        list_year=year + 1, year=year, run_id=run_id, weights=ys.config.weights,
+        dimensions=ys.config.dimensions, dimension_labels={d: DIMENSION_ZH[Dimension(d)] for d in ys.config.dimensions},
+        rows=ys.rows, previous_source=previous_source,
+        pdf_method=pdf_method, stat_sections=list(sections.items()), charts=charts,
+        top30=data["top30"].to_dict("records"), table1_source=SOURCE, table1_date=TABLE1_DATE,
+        market_value_date=market_value_date,
+        top30_members=int(data["computed"]["global_top30_list_members"] or 0),
+        top10_members=int(data["computed"]["global_top10_list_members"] or 0),
+        figures=figures, n_within=sum(1 for f in figures if f["within_tolerance"]),
+        checks=checks, n_contradictions=sum(1 for c in checks if not c["agree"]),
+        sens=sens, sens_rows=sens_rows, pool_size=len(ys.eligibility),
+        eligible_count=int(ys.eligibility["eligible"].sum()), excluded=excluded,
+        exclusion_counts=exclusion_counts, indicators=ys.config.indicators, missing_score=ys.config.missing_score,
+        revenue_floor=ys.config.revenue_floor, tie_break=list(ys.config.tie_break),
+        script=IMAGE_CHECK_JS, script_hash=script_hash(IMAGE_CHECK_JS))
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _chromium_pdf(chromium: str, html: Path, pdf: Path) -> bool:
+    with tempfile.TemporaryDirectory(prefix="top100-chromium-") as profile:
+        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--allow-file-access-from-files", f"--user-data-dir={profile}", "--no-pdf-header-footer",
+               f"--print-to-pdf={pdf}", html.resolve().as_uri()]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+    return done.returncode == 0 and pdf.exists() and pdf.stat().st_size > 0
+
+
+def _reportlab_pdf(pdf: Path, ys: YearScore, charts, report_dir: Path, year: int) -> None:
+    """The fallback: the ranking table and the seven figures (no browser on this machine)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from xml.sax.saxutils import escape
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))  # built in: no font file needed
+    style = getSampleStyleSheet()["BodyText"]
+    style.fontName = "STSong-Light"
+    story = [Paragraph(f"{year + 1} 年中国互联网企业 100 强 (fiscal year {year})", style), Spacer(1, 12)]
+    data = [["排名", "公司名称", "主要品牌", "得分"]] + [
+        [str(r.rank), Paragraph(escape(r.name), style), Paragraph(escape(r.brands), style), f"{r.total_score:.2f}"]
+        for r in ys.rows]
+    table = Table(data, colWidths=[35, 200, 200, 50], repeatRows=1)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("FONTSIZE", (0, 0), (-1, -1), 8),
+                               ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]))
+    story += [table, Spacer(1, 12)]
+    for c in charts:
+        story += [Image(str(report_dir / c.filename), width=450, height=252), Spacer(1, 8)]
+    SimpleDocTemplate(str(pdf), pagesize=A4).build(story)
+
+
+def warehouse_figures(figures: list[dict]) -> list[dict]:
+    """The side-by-side rows in exactly the keys of marts.write_report_figures."""
+    return [{k: f[k] for k in FIGURE_KEYS} for f in figures]
+
+
+def build_report(settings: Any, engine: Any, year: int, run_id: str) -> Path:
+    """``top100 report --year Y``: out/<year>/report/index.html (and report.pdf); the figures go
+    into the warehouse. Returns the path of index.html."""
+    from top100.paths import YearPaths
+    from warehouse import marts
+
+    from scoring.run import compute
+    from scoring.stats import previous_list_total
+
+    ys = compute(settings, engine, year)
+    prev, source = previous_list_total(engine, year, settings.evaluation.previous_list_total_revenue)
+    out = render_report(ys, YearPaths(Path(settings.out_dir), year).report, year=year, run_id=run_id,
+                        previous_total=prev, previous_source=source,
+                        market_value_date=settings.evaluation.market_value_date)
+    marts.write_report_figures(engine, year, warehouse_figures(out.figures), run_id)
+    return out.html
