@@ -101,7 +101,7 @@ declared_fact = _partitioned(
     sa.Column("fiscal_year", sa.Integer, nullable=False),
     _text("value", comment="JSON: number in base units, text, bool or ISO date"),
     _text("unit"), _double("scale"), _text("cell", False), _text("raw", False),
-    key=("company_id", "field", "fiscal_year"),
+    key=("company_id", "form_sha256", "field", "fiscal_year"),
 )
 
 market_quote = _partitioned(

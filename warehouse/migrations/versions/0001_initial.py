@@ -182,7 +182,7 @@ def upgrade() -> None:
     schema='staging',
     comment='one cell of a declaration form (申报表)'
     )
-    _pg_index('ux_declared_fact_key', 'declared_fact', ['year', 'company_id', 'field', 'fiscal_year'], unique=True, schema='staging')
+    _pg_index('ux_declared_fact_key', 'declared_fact', ['year', 'company_id', 'form_sha256', 'field', 'fiscal_year'], unique=True, schema='staging')
     op.create_table('extracted_fact',
     sa.Column('year', sa.Integer(), nullable=False, comment='partition: the evaluated fiscal year'),
     sa.Column('company_id', sa.Text(), nullable=True),

@@ -1,0 +1,169 @@
+"""The shape every spider shares: fetch (requests with a source slot, an expected content and a
+cache lifetime), parse (pure functions in spiders.parse), items (top100 records).
+
+A document already in the raw store (known from an earlier document row of the same company and
+URL) is not downloaded again: its row is emitted as it was. Every failure becomes an ErrorRow
+naming the company, the URL and the reason, and is logged the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlencode
+
+import scrapy
+from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from spiders import companies as companies_mod
+from spiders import config
+from spiders.output import doc_key, known_documents
+from spiders.parse import load_json
+from spiders.rawstore import RawStore
+from top100.errors import Top100Error
+from top100.paths import YearPaths
+from top100.records import DocumentRow, ErrorRow
+
+
+def guarded(callback: Callable) -> Callable:
+    """A callback whose failures become error rows (company, URL, reason) instead of stopping
+    the crawl or vanishing into the log. A failure of a shared listing (no company) is reported
+    for every company it leaves without data."""
+    @functools.wraps(callback)
+    def wrapper(self: SourceSpider, response: Response, **kwargs: Any) -> Iterator[Any]:
+        try:
+            yield from callback(self, response, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none is dropped
+            if not isinstance(exc, (Top100Error, ValueError)):
+                self.logger.exception("unexpected failure parsing %s", response.url)
+            yield from self.errors_for(response.meta.get("company"), response.url, exc)
+    return wrapper
+
+
+class SourceSpider(scrapy.Spider):
+    name = "source"
+    source = ""  # DocumentRow.source
+    exchanges: tuple[str, ...] = ()  # the listings this spider covers
+    needs_companies = True
+
+    def __init__(self, year: str | None = None, companies: str | None = None, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.year_arg = year
+        self.companies_arg = companies
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        for key, value in config.scrapy_settings(config.load(settings)).items():
+            settings.set(key, value, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.setup(config.load(crawler.settings))
+        return spider
+
+    def setup(self, cfg: Any) -> None:
+        self.cfg = cfg
+        self.year = int(self.year_arg or cfg.year)
+        self.paths = YearPaths(cfg.out_dir.resolve(), self.year)
+        self.store = RawStore(self.paths.raw_store)
+        everyone = companies_mod.load(self.companies_arg, self.paths.candidates) if self.needs_companies else []
+        self.companies = [c for c in everyone if c.exchange in self.exchanges and c.ticker]
+        self.known = known_documents(self.paths, self.name, self.store)
+
+    # --- fetch ------------------------------------------------------------------------------
+    async def start(self):
+        for r in self.begin():
+            yield r
+
+    def begin(self) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def base(self, source: str) -> str:
+        return getattr(self.cfg.sources, source).rstrip("/")
+
+    def fetch(self, source: str, path: str, callback: Callable, *, company: str | None = None,
+              params: dict[str, str] | None = None, form: dict[str, str] | None = None,
+              expect: str = "json", lifetime: int | None = None, headers: dict[str, str] | None = None,
+              check: str | None = None, method: str = "GET", **cb_kwargs: Any) -> Request:
+        url = self.base(source) + path + (("?" + urlencode(params)) if params else "")
+        meta: dict[str, Any] = {"download_slot": config.slot_of(source), "expect": expect, "company": company}
+        if lifetime is not None:
+            meta["cache_lifetime"] = lifetime
+        if check:
+            meta["check"] = check
+        kw = dict(callback=callback, errback=self.on_error, meta=meta, headers=headers, cb_kwargs=cb_kwargs,
+                  dont_filter=True)
+        if form is not None:
+            return scrapy.FormRequest(url, formdata=form, method="POST", **kw)
+        return Request(url, method=method, **kw)
+
+    def document(self, source: str, path: str, *, company: str | None, doc_type: str,
+                 fiscal_year: int | None, title: str, published_at: str | None,
+                 source_id: str | None, supersedes: str | None = None, expect: str = "pdf",
+                 headers: dict[str, str] | None = None) -> Request | DocumentRow:
+        """The request for a document, or its earlier row when its bytes are already stored."""
+        url = self.base(source) + path
+        known = self.known.get(doc_key(company, url))
+        if known is not None:
+            self.crawler.stats.inc_value("top100/documents_known")
+            return known
+        row = DocumentRow(source=self.source, url=url, company_id=company, doc_type=doc_type,
+                          fiscal_year=fiscal_year, title=title, published_at=published_at, sha256="",
+                          size=0, fetched_at="", supersedes=supersedes, source_id=source_id)
+        meta = {"download_slot": config.slot_of(source), "expect": expect, "company": company}
+        return Request(url, callback=self.stored, errback=self.on_error, meta=meta, headers=headers,
+                       cb_kwargs={"row": row}, dont_filter=True)
+
+    # --- items ------------------------------------------------------------------------------
+    def stored(self, response: Response, row: DocumentRow) -> Iterator[Any]:
+        """Store the fetched bytes once, by sha256, and emit the document row."""
+        try:
+            self.validate_document(row, response.body)
+        except Top100Error as exc:
+            yield self.error(row.company_id, response.url, exc)
+            return
+        sha, created = self.store.put(response.body)
+        self.crawler.stats.inc_value("top100/documents_downloaded")
+        if created:
+            self.crawler.stats.inc_value("top100/documents_new_in_store")
+        ctype = response.headers.get(b"Content-Type")
+        row.sha256, row.size = sha, len(response.body)
+        row.fetched_at = datetime.now(timezone.utc).isoformat()
+        row.content_type = ctype.decode("latin-1").split(";")[0] if ctype else None
+        self.logger.info("stored %s %s for %s (%d bytes, %s)", row.doc_type, row.url, row.company_id, row.size, sha[:12])
+        yield row
+
+    def validate_document(self, row: DocumentRow, body: bytes) -> None:
+        """Source-specific checks beyond the content type (override)."""
+
+    def json(self, response: Response, what: str) -> Any:
+        return load_json(response.body, what=what)
+
+    def error(self, company: str | None, url: str | None, exc: BaseException | str, kind: str | None = None
+              ) -> ErrorRow:
+        reason = exc.cause if isinstance(exc, Top100Error) else str(exc)
+        kind = kind or (type(exc).__name__ if isinstance(exc, BaseException) else "SourceError")
+        self.logger.error("company %s, url %s: %s: %s", company, url, kind, reason)
+        return ErrorRow(stage="collect", kind=kind, reason=reason, company_id=company, url=url)
+
+    def errors_for(self, company: str | None, url: str, exc: BaseException | str, kind: str | None = None
+                   ) -> Iterator[ErrorRow]:
+        """One error row for the company, or for every company when a shared listing failed."""
+        targets = [company] if company or not self.companies else [c.company_id for c in self.companies]
+        for target in targets:
+            yield self.error(target, url, exc, kind)
+
+    def on_error(self, failure: Failure) -> Iterator[ErrorRow]:
+        request = failure.request  # type: ignore[attr-defined]
+        exc = failure.value
+        if isinstance(exc, HttpError):
+            reason: BaseException | str = f"HTTP {exc.response.status}"
+        else:
+            reason = exc if isinstance(exc, Top100Error) else f"{type(exc).__name__}: {exc}"
+        yield from self.errors_for(request.meta.get("company"), request.url, reason, kind=type(exc).__name__)

@@ -1,0 +1,79 @@
+"""From the top100 Settings to Scrapy settings: User-Agent, per-source hard caps, retries, cache.
+
+The runner hands the Settings to the crawl process as JSON in the Scrapy setting
+``TOP100_SETTINGS_JSON`` (``-s``); a standalone ``scrapy crawl`` reads the configuration once
+with ``top100.config.load_settings()``.
+
+Throttling is keyed by source, not by host: in demo mode every source is the same
+``127.0.0.1:<port>``, and SEC's two hosts share one budget (at most 10 requests per second to
+SEC, all hosts together).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from top100.config import Settings, Sources, load_settings
+
+SETTINGS_KEY = "TOP100_SETTINGS_JSON"
+SEC_MAX_RPS = 10.0
+CAP_MARGIN = 1.1  # intervals a little longer than 1/rate, so network jitter never breaks the cap
+
+# download slot -> the settings.sources fields whose hosts it throttles together
+SLOTS: dict[str, tuple[str, ...]] = {
+    "cninfo": ("cninfo",),
+    "cninfo_static": ("cninfo_static",),
+    "hkex": ("hkex",),
+    "sec": ("sec_www", "sec_data"),
+    "quotes": ("quotes",),
+    "fx": ("fx",),
+}
+
+
+def load(scrapy_settings: Any) -> Settings:
+    """The top100 Settings of this crawl process."""
+    raw = scrapy_settings.get(SETTINGS_KEY) if scrapy_settings is not None else None
+    if raw:
+        return Settings.model_validate_json(raw)
+    return load_settings()
+
+
+def dump(settings: Settings) -> str:
+    return settings.model_dump_json()
+
+
+def source_rate(settings: Settings, source: str) -> float:
+    """Requests per second for one source: rate_limits by source name, else by the configured
+    host, else by the source's real host, else 'default'."""
+    limits = settings.crawl.rate_limits
+    host = urlparse(getattr(settings.sources, source)).hostname or ""
+    real_host = urlparse(getattr(Sources(), source)).hostname or ""
+    for key in (source, host, real_host, "default"):
+        if key in limits:
+            return float(limits[key])
+    return 1.0
+
+
+def slot_rate(settings: Settings, slot: str) -> float:
+    rate = min(source_rate(settings, s) for s in SLOTS[slot])
+    return min(rate, SEC_MAX_RPS) if slot == "sec" else rate
+
+
+def slot_of(source: str) -> str:
+    return next(slot for slot, sources in SLOTS.items() if source in sources)
+
+
+def scrapy_settings(settings: Settings) -> dict[str, Any]:
+    slots = {
+        slot: {"concurrency": 2, "delay": CAP_MARGIN / slot_rate(settings, slot), "jitter": 0}
+        for slot in SLOTS
+    }
+    return {
+        "USER_AGENT": settings.user_agent,
+        "ROBOTSTXT_OBEY": settings.crawl.obey_robots,
+        "DOWNLOAD_SLOTS": slots,
+        "DOWNLOAD_TIMEOUT": settings.crawl.download_timeout,
+        "RETRY_TIMES": settings.crawl.retry_times,
+        "HTTPCACHE_DIR": str((settings.out_dir / "httpcache").resolve()),
+    }

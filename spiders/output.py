@@ -1,0 +1,96 @@
+"""Where a crawl writes, how an interrupted crawl resumes, and the merge into the contract files.
+
+    <year>/collect/
+      documents.jsonl quotes.jsonl fx.jsonl errors.jsonl   the contract files (merged)
+      parts/<spider>/                                       one crawl's output
+        journal.jsonl     every item as it is scraped (flushed): what an interrupted crawl has
+        documents.jsonl quotes.jsonl fx.jsonl errors.jsonl  written whole when the crawl ends
+        summary.json      counts and the finish reason
+        crawl.log         the crawl's log
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from top100.jsonl import read_jsonl, write_jsonl
+from top100.paths import YearPaths
+from top100.records import DocumentRow, ErrorRow, FxRate, Quote
+
+KINDS = {"documents": DocumentRow, "quotes": Quote, "fx": FxRate, "errors": ErrorRow}
+KIND_OF = {cls: kind for kind, cls in KINDS.items()}
+
+
+def part_dir(paths: YearPaths, name: str) -> Path:
+    if not name.isidentifier():
+        raise ValueError(f"invalid crawl name {name!r}")
+    return paths.collect / "parts" / name
+
+
+def journal_path(paths: YearPaths, name: str) -> Path:
+    return part_dir(paths, name) / "journal.jsonl"
+
+
+def doc_key(company_id: str | None, url: str) -> tuple[str | None, str]:
+    """A document's identity across runs: the company and the URL without scheme and host, so
+    that the demo mirror's new port each run (or http/https) does not make it new."""
+    parts = urlsplit(url)
+    return company_id, parts.path + ("?" + parts.query if parts.query else "")
+
+
+def known_documents(paths: YearPaths, name: str, store: Any) -> dict[tuple[str | None, str], DocumentRow]:
+    """Documents fetched before, by doc_key, whose bytes are in the raw store: from the merged
+    table, this crawl's last complete output, and the journal of an interrupted run."""
+    rows: list[dict[str, Any]] = list(read_jsonl(paths.documents))
+    rows += read_jsonl(part_dir(paths, name) / "documents.jsonl")
+    rows += (r["row"] for r in read_jsonl(journal_path(paths, name)) if r.get("kind") == "documents")
+    known: dict[tuple[str | None, str], DocumentRow] = {}
+    for row in rows:
+        doc = DocumentRow.from_dict(row)
+        if doc.source == "inbox":
+            continue
+        try:
+            stored = store.has(doc.sha256, doc.size)
+        except ValueError:  # not a sha256: not ours to trust
+            stored = False
+        if stored:
+            known[doc_key(doc.company_id, doc.url)] = doc
+    return known
+
+
+def write_part(paths: YearPaths, name: str, items: dict[str, list[Any]], summary: dict[str, Any]) -> None:
+    d = part_dir(paths, name)
+    for kind in KINDS:
+        write_jsonl(d / f"{kind}.jsonl", items.get(kind, []))
+    (d / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def read_summary(paths: YearPaths, name: str) -> dict[str, Any]:
+    p = part_dir(paths, name) / "summary.json"
+    return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+
+
+def merge(paths: YearPaths, names: list[str], extra_errors: list[ErrorRow] | None = None) -> dict[str, int]:
+    """Merge the parts of ``names`` (and the inbox part) into the contract files; return counts.
+
+    Documents are unique by (company, url, sha256); rows are sorted so that the files do not
+    change when nothing changed."""
+    parts = [part_dir(paths, n) for n in [*names, "inbox"]]
+    counts = {}
+    for kind, cls in KINDS.items():
+        rows: list[dict[str, Any]] = []
+        for d in parts:
+            rows.extend(read_jsonl(d / f"{kind}.jsonl"))
+        if kind == "errors" and extra_errors:
+            rows.extend(e.to_dict() for e in extra_errors)
+        if kind == "documents":
+            unique = {(r.get("company_id"), r["url"], r["sha256"]): r for r in rows}
+            rows = list(unique.values())
+        rows.sort(key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False))
+        target = {"documents": paths.documents, "quotes": paths.quotes, "fx": paths.fx,
+                  "errors": paths.collect_errors}[kind]
+        counts[kind] = write_jsonl(target, [cls.from_dict(r) for r in rows])
+    return counts

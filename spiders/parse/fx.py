@@ -1,0 +1,71 @@
+"""CFETS central parity (人民币汇率中间价), USD/CNY and HKD/CNY.
+
+``values[i]`` aligns with ``data.searchlist``; a missing value is ``"---"``; a window of a year
+or more returns no records and a ``flagMessage``; holidays have no record (use the last
+published rate on or before the day).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from spiders.parse import need
+from top100.errors import SchemaDrift, SourceError
+
+PATH = "/ags/ms/cm-u-bk-ccpr/CcprHisNew"
+PAIRS = ("USD/CNY", "HKD/CNY")
+PAGE_SIZE = 50
+MAX_WINDOW_DAYS = 360  # CFETS answers less than a year per query
+LOOKBACK_DAYS = 20  # before the market-value date, to find the last published rate
+
+
+def params(start: date, end: date, page: int = 1) -> dict[str, str]:
+    return {"startDate": start.isoformat(), "endDate": end.isoformat(), "currency": ",".join(PAIRS),
+            "pageNum": str(page), "pageSize": str(PAGE_SIZE)}
+
+
+def windows(start: date, end: date) -> list[tuple[date, date]]:
+    out, cur = [], start
+    while cur <= end:
+        stop = min(end, cur + timedelta(days=MAX_WINDOW_DAYS - 1))
+        out.append((cur, stop))
+        cur = stop + timedelta(days=1)
+    return out
+
+
+def parse(data: Any) -> tuple[dict[str, dict[str, float]], int]:
+    """({date: {pair: rate}}, pageTotal). A refused window (flagMessage) raises SourceError."""
+    body = need(data, "data", "CcprHisNew", dict)
+    flag = body.get("flagMessage") or ""
+    records = data.get("records") or []
+    if flag and not records:
+        raise SourceError(f"CcprHisNew refused the window: {flag}")
+    labels = body.get("searchlist") or []
+    if records and not labels:
+        raise SchemaDrift("CcprHisNew: data.searchlist is missing or empty")
+    out: dict[str, dict[str, float]] = {}
+    for n, rec in enumerate(records):
+        day = str(need(rec, "date", f"CcprHisNew records[{n}]"))
+        values = need(rec, "values", f"CcprHisNew records[{n}]", list)
+        if len(values) != len(labels):
+            raise SchemaDrift(f"CcprHisNew records[{n}]: {len(values)} values for {len(labels)} pairs")
+        rates = {}
+        for label, value in zip(labels, values):
+            if value in (None, "", "---"):
+                continue
+            try:
+                rates[label] = float(value)
+            except ValueError as exc:
+                raise SchemaDrift(f"CcprHisNew records[{n}] {label}: {value!r} is not a number") from exc
+        out[day] = rates
+    return out, int(body.get("pageTotal") or 1)
+
+
+def last_published(rates: dict[str, dict[str, float]], pair: str, on: date) -> tuple[str, float]:
+    """(date, rate) of the last ``pair`` rate published on or before ``on``."""
+    day = on.isoformat()
+    days = sorted(d for d, r in rates.items() if d <= day and pair in r)
+    if not days:
+        raise SourceError(f"no {pair} central parity published on or before {day}")
+    return days[-1], rates[days[-1]][pair]

@@ -1,0 +1,80 @@
+"""Run the crawls: one subprocess per crawl (Scrapy's reactor cannot restart in one process),
+then merge their outputs into the contract files of ``<year>/collect/``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from spiders import config
+from spiders.output import merge, part_dir, read_summary
+from top100.config import Settings
+from top100.paths import YearPaths
+from top100.records import ErrorRow
+
+SPIDERS = ("cninfo", "hkex", "edgar", "quotes", "fx")
+
+
+def enabled(settings: Settings) -> list[str]:
+    """The crawls of a run; HKEX only when the configuration turns it on (terms of use)."""
+    return [n for n in SPIDERS if n != "hkex" or settings.crawl.hkex_enabled]
+
+
+def _absolute(settings: Settings, paths: YearPaths) -> Settings:
+    """The settings the crawl process gets: absolute folders (it may run elsewhere), this year."""
+    return settings.model_copy(update={
+        "year": paths.year, "out_dir": paths.out_dir.resolve(), "inbox_dir": settings.inbox_dir.resolve(),
+    })
+
+
+def crawl(settings: Settings, paths: YearPaths, name: str, companies_file: Path | None = None, *,
+          scrapy_overrides: dict[str, Any] | None = None, timeout: float | None = None) -> dict[str, Any]:
+    """Run one crawl in a subprocess; return its summary (counts, returncode, log file)."""
+    if name not in SPIDERS:
+        raise ValueError(f"unknown crawl {name!r}; one of {', '.join(SPIDERS)}")
+    companies = Path(companies_file) if companies_file else paths.candidates
+    part = part_dir(paths, name)
+    part.mkdir(parents=True, exist_ok=True)
+    (part / "summary.json").unlink(missing_ok=True)
+    log = part / "crawl.log"
+    options = {"TOP100_SETTINGS_JSON": config.dump(_absolute(settings, paths)), "LOG_FILE": str(log),
+               "LOG_FILE_APPEND": False, "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False,
+               **(scrapy_overrides or {})}
+    cmd = [sys.executable, "-m", "scrapy", "crawl", name, "-a", f"year={paths.year}",
+           "-a", f"companies={companies.resolve()}"]
+    for key, value in options.items():
+        cmd += ["-s", f"{key}={value}"]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
+    started = time.monotonic()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    summary = read_summary(paths, name)
+    result = {"spider": name, "returncode": proc.returncode, "seconds": round(time.monotonic() - started, 2),
+              "log": str(log), **summary}
+    if proc.returncode != 0 or not summary:
+        tail = (proc.stderr or "").strip().splitlines()[-5:]
+        result["failure"] = f"crawl {name} exited with {proc.returncode}; see {log}: " + " | ".join(tail)
+    return result
+
+
+def collect_all(settings: Settings, paths: YearPaths, companies_file: Path | None = None, *,
+                progress: Callable[[str, dict[str, Any]], None] | None = None,
+                scrapy_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run every enabled crawl, then merge into documents/quotes/fx/errors.jsonl."""
+    results: dict[str, dict[str, Any]] = {}
+    failures: list[ErrorRow] = []
+    for name in enabled(settings):
+        result = crawl(settings, paths, name, companies_file, scrapy_overrides=scrapy_overrides)
+        results[name] = result
+        if "failure" in result:
+            failures.append(ErrorRow(stage="collect", kind="CrawlFailed", reason=result["failure"]))
+        if progress is not None:
+            progress(name, result)
+    counts = merge(paths, enabled(settings), failures)
+    return {"crawls": results, "counts": counts,
+            "downloaded": sum(r.get("downloaded", 0) for r in results.values()),
+            "already_stored": sum(r.get("already_stored", 0) for r in results.values())}

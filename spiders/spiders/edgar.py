@@ -1,0 +1,93 @@
+"""SEC EDGAR: the 20-F of the fiscal year, F-1 and 424B4 of recent listings, companyfacts JSON.
+
+SEC's fair-access policy: a User-Agent with a contact e-mail, at most 10 requests per second
+to SEC hosts (one throttle slot for www.sec.gov and data.sec.gov, spiders.config), and a 403
+"Request Rate Threshold Exceeded" pauses for minutes (spiders.middlewares).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlparse
+
+from scrapy.http import Response
+
+from spiders import cache
+from spiders.base import SourceSpider, guarded
+from spiders.companies import Company
+from spiders.parse import edgar as p
+from spiders.parse import load_json
+from top100.records import DocumentRow
+
+HEADERS = {"Accept-Encoding": "gzip, deflate"}
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class EdgarSpider(SourceSpider):
+    name = "edgar"
+    source = "edgar"
+    exchanges = ("NYSE", "NASDAQ")
+
+    def begin(self) -> Iterator[Any]:
+        if not self.companies:
+            return
+        host = urlparse(self.cfg.sources.sec_www).hostname or ""
+        if "@" not in self.cfg.user_agent and host not in LOOPBACK:
+            yield self.error(None, self.cfg.sources.sec_www,
+                             "SEC requires a contact e-mail in the User-Agent: set crawl.contact", kind="ConfigError")
+            return
+        yield self.fetch("sec_www", "/files/company_tickers.json", self.parse_tickers, lifetime=cache.STOCK_LIST,
+                         headers=HEADERS)
+
+    @guarded
+    def parse_tickers(self, response: Response) -> Iterator[Any]:
+        ciks = p.parse_tickers(self.json(response, "company_tickers.json"))
+        for c in self.companies:
+            cik = c.cik or ciks.get((c.ticker or "").upper())
+            if cik is None:
+                yield self.error(c.company_id, response.url, f"ticker {c.ticker} is not in company_tickers.json",
+                                 kind="SourceError")
+                continue
+            yield self.fetch("sec_data", f"/submissions/CIK{p.cik10(cik)}.json", self.parse_submissions,
+                             company=c.company_id, lifetime=cache.SEARCH, headers=HEADERS, c=c, cik=cik)
+            yield self.document("sec_data", f"/api/xbrl/companyfacts/CIK{p.cik10(cik)}.json", company=c.company_id,
+                                doc_type="companyfacts", fiscal_year=self.year, title=f"companyfacts CIK{p.cik10(cik)}",
+                                published_at=None, source_id=f"CIK{p.cik10(cik)}", expect="json", headers=HEADERS)
+
+    @guarded
+    def parse_submissions(self, response: Response, c: Company, cik: int) -> Iterator[Any]:
+        recent, files = p.parse_submissions(self.json(response, "submissions"))
+        overflow = p.overflow_needed(files, f"{self.year}-01-01")
+        yield from self.next_overflow(response, c, cik, recent, overflow)
+
+    def next_overflow(self, response: Response, c: Company, cik: int, filings: list, overflow: list[str]
+                      ) -> Iterator[Any]:
+        if overflow:
+            name, rest = overflow[0], overflow[1:]
+            if not name.startswith(f"CIK{p.cik10(cik)}") or "/" in name:
+                yield self.error(c.company_id, response.url, f"unexpected overflow file name {name!r}", kind="SchemaDrift")
+                return
+            yield self.fetch("sec_data", f"/submissions/{name}", self.parse_overflow, company=c.company_id,
+                             lifetime=cache.STOCK_LIST, headers=HEADERS, c=c, cik=cik, filings=filings, rest=rest)
+            return
+        keep, dropped = p.select(filings, self.year, listed_from=f"{self.year}-01-01")
+        for f, reason in dropped:
+            self.logger.info("company %s: dropped %s %s: %s", c.company_id, f.form, f.accession, reason)
+        if not any(f.form in p.ANNUAL_FORMS for f, _ in keep):
+            yield self.error(c.company_id, response.url, f"no 20-F for fiscal year {self.year} among "
+                             f"{len(filings)} filings", kind="SourceError")
+        for f, supersedes in keep:
+            yield self.document("sec_www", p.archive_path(cik, f), company=c.company_id, doc_type=p.doc_type(f.form),
+                                fiscal_year=self.year, title=f"{f.form} {f.accession}", published_at=f.filing_date,
+                                source_id=f.accession, supersedes=supersedes, expect="any", headers=HEADERS)
+
+    @guarded
+    def parse_overflow(self, response: Response, c: Company, cik: int, filings: list, rest: list[str]
+                       ) -> Iterator[Any]:
+        older = p.parse_columns(self.json(response, "submissions overflow"), f"overflow {response.url}")
+        yield from self.next_overflow(response, c, cik, filings + older, rest)
+
+    def validate_document(self, row: DocumentRow, body: bytes) -> None:
+        if row.doc_type == "companyfacts":
+            p.check_companyfacts(load_json(body, what="companyfacts"), int(row.source_id[3:]))

@@ -1,0 +1,67 @@
+"""CFETS central parity: USD/CNY and HKD/CNY for every published day of the fiscal year (for
+its average) and on the market-value date (the last published rate when none that day)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from scrapy.http import Response
+
+from spiders import cache
+from spiders.base import SourceSpider, guarded
+from spiders.parse import fx as p
+from top100.errors import SourceError
+from top100.records import FxRate
+
+HEADERS = {"Referer": "https://www.chinamoney.com.cn/chinese/bkccpr/"}
+
+
+class FxSpider(SourceSpider):
+    name = "fx"
+    source = "fx"
+    needs_companies = False  # FX is not per company
+
+    def begin(self) -> Iterator[Any]:
+        y, on = self.year, self.cfg.evaluation.market_value_date
+        windows = p.windows(date(y, 1, 1), date(y, 12, 31)) + [(on - timedelta(days=p.LOOKBACK_DAYS), on)]
+        yield self.window(windows, 0, 1, {}, {})
+
+    def window(self, windows: list, w: int, page: int, rates: dict, urls: dict) -> Any:
+        start, end = windows[w]
+        return self.fetch("fx", p.PATH, self.parse_page, params=p.params(start, end, page), method="POST",
+                          lifetime=cache.PAST_PRICES, headers=HEADERS, windows=windows, w=w, page=page,
+                          rates=rates, urls=urls)
+
+    @guarded
+    def parse_page(self, response: Response, windows: list, w: int, page: int, rates: dict, urls: dict
+                   ) -> Iterator[Any]:
+        found, pages = p.parse(self.json(response, "CcprHisNew"))
+        for day, values in found.items():
+            rates.setdefault(day, {}).update(values)
+            urls[day] = response.url
+        if page < pages:
+            yield self.window(windows, w, page + 1, rates, urls)
+        elif w + 1 < len(windows):
+            yield self.window(windows, w + 1, 1, rates, urls)
+        else:
+            yield from self.rows(rates, urls, response.url)
+
+    def rows(self, rates: dict, urls: dict, last_url: str) -> Iterator[Any]:
+        y, on = str(self.year), self.cfg.evaluation.market_value_date
+        for day in sorted(rates):
+            if day[:4] == y:
+                for pair, rate in sorted(rates[day].items()):
+                    if pair in p.PAIRS:
+                        yield FxRate(pair=pair, requested_date=day, date=day, rate=rate, url=urls[day])
+        if not any(d[:4] == y for d in rates):
+            yield self.error(None, last_url, f"no central parity published in {y}", kind="SourceError")
+        for pair in p.PAIRS:
+            try:
+                day, rate = p.last_published(rates, pair, on)
+            except SourceError as exc:
+                yield self.error(None, last_url, exc)
+                continue
+            if on.isoformat()[:4] != y or day != on.isoformat():
+                yield FxRate(pair=pair, requested_date=on.isoformat(), date=day, rate=rate, url=urls[day])

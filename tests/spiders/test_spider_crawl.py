@@ -1,0 +1,251 @@
+"""Every spider against the mirror serving a small world (tests/spiders/smallworld.py), with
+faults on first requests (a block page, a 429 with Retry-After, SEC's 403 rate-limit page).
+
+One collect run of the five crawls and a second run, shared by all tests of the module."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import parse_qs
+
+import pytest
+from starlette.responses import HTMLResponse, PlainTextResponse
+
+import smallworld
+from mirror.server import make_app, running
+from spiders import config
+from spiders.runner import collect_all
+from top100.config import Settings
+from top100.jsonl import read_jsonl
+from top100.paths import YearPaths, raw_path
+
+SOURCES = ("cninfo", "cninfo_static", "hkex", "sec_www", "sec_data", "quotes", "fx")
+CAPS = {"cninfo": 4.0, "cninfo_static": 5.0, "hkex": 5.0, "sec_www": 6.0, "sec_data": 6.0, "quotes": 5.0, "fx": 4.0}
+KLINE = "/api/qt/stock/kline/get"
+pytestmark = pytest.mark.xdist_group("spider-crawl")  # one module fixture: keep its tests on one worker
+BLOCK = "<html><head><title>访问被拦截！</title></head><body>您的请求疑似攻击行为！</body></html>"
+SEC_403 = "<html>Your request has been identified as part of a network of automated tools. Request Rate Threshold Exceeded</html>"
+
+
+class FirstTimeFaults:
+    """The first request of a few endpoints fails the way the real hosts fail."""
+
+    def __init__(self) -> None:
+        self.seen: Counter = Counter()
+
+    def __call__(self, method, path, params):
+        if path == "/robots.txt":  # every time: one filing folder is off limits
+            return PlainTextResponse("User-agent: *\nDisallow: /Archives/edgar/data/1329099/\n")
+        key = (path, params.get("secid"))
+        self.seen[key] += 1
+        if self.seen[key] > 1:
+            return None
+        if path == "/new/data/szse_stock.json":
+            return HTMLResponse(BLOCK)  # 200 with HTML where JSON is expected
+        if path == KLINE and params.get("secid") == "105.BIDU":
+            return PlainTextResponse("Too Many Requests", status_code=429, headers={"Retry-After": "1"})
+        if path == "/files/company_tickers.json":
+            return HTMLResponse(SEC_403, status_code=403)
+        return None
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("world")
+    info = smallworld.build(root)
+    out = tmp_path_factory.mktemp("out")
+    app = make_app(root, FirstTimeFaults())
+    overrides = {"TOP100_BACKOFF_BASE": 0.2, "TOP100_RATE_LIMIT_PAUSE": 1.5}
+    paths = YearPaths(out, 2014)
+
+    def settings_for(base: str) -> Settings:
+        return Settings(out_dir=out, inbox_dir=info["inbox"], sources={s: base for s in SOURCES},
+                        crawl={"hkex_enabled": True, "retry_times": 2, "rate_limits": CAPS,
+                               "contact": "data-team@example.org"})
+
+    with running(root, app=app) as base:
+        first = collect_all(settings_for(base), paths, info["candidates"], scrapy_overrides=overrides)
+    n_first = len(app.state.log)
+    docs_first = paths.documents.read_text(encoding="utf-8")
+    with running(root, app=app) as base2:  # a new port, as every demo run gets
+        settings = settings_for(base2)
+        second = collect_all(settings, paths, info["candidates"], scrapy_overrides=overrides)
+        yield SimpleNamespace(
+            root=root, info=info, out=out, base=base2, settings=settings, paths=paths, app=app,
+            first=first, second=second, hits1=app.state.log[:n_first], hits2=app.state.log[n_first:],
+            docs_first=docs_first, docs=list(read_jsonl(paths.documents)), errors=list(read_jsonl(paths.collect_errors)),
+            quotes={q["company_id"]: q for q in read_jsonl(paths.quotes)}, fx=list(read_jsonl(paths.fx)),
+        )
+
+
+def paths_of(hits, prefix=""):
+    return [h.path for h in hits if h.path.startswith(prefix)]
+
+
+def test_every_crawl_ran(run):
+    for name, r in run.first["crawls"].items():
+        assert r["returncode"] == 0 and "failure" not in r, (name, r)
+    assert set(run.first["crawls"]) == {"cninfo", "hkex", "edgar", "quotes", "fx"}
+
+
+def test_cninfo_documents(run):
+    got = {(d["company_id"], d["doc_type"], d["source_id"]): d for d in run.docs if d["source"] == "cninfo"}
+    assert set(got) == {("C001", "annual_report", "1000005"), ("C002", "annual_report", "2000003"),
+                        ("C002", "prospectus", "2000001")}
+    revised = got[("C001", "annual_report", "1000005")]
+    assert revised["supersedes"] == "1000001" and "修订版" in revised["title"]
+    assert revised["published_at"] == "2015-04-10T00:00:00+08:00" and revised["fiscal_year"] == 2014
+    fetched = paths_of(run.hits1, "/finalpage/")
+    for skipped in ("1000001", "1000002", "1000003", "1000004", "1000006", "2000002"):  # 摘要, 英文版, 已取消, 附录...
+        assert not any(skipped in p for p in fetched), skipped
+    # 33 rows for C002's annual query: its report is on page 2
+    assert sum(1 for h in run.hits1 if h.path == "/new/hisAnnouncement/query") == 9
+
+
+def test_block_page_is_retried_not_parsed(run):
+    stock_list = [h for h in run.hits1 if h.path == "/new/data/szse_stock.json"]
+    assert len(stock_list) == 2  # the block page, then the real list
+    assert not any("szse_stock" in (e.get("url") or "") and e["company_id"] is None for e in run.errors)
+
+
+def test_failure_rows_name_company_url_and_reason(run):
+    by_company = defaultdict(list)
+    for e in run.errors:
+        assert e["stage"] == "collect" and e["reason"] and e["url"], e
+        by_company[e["company_id"]].append(e["reason"])
+    assert any("no annual report for fiscal year 2014" in r for r in by_company["C003"])  # empty result
+    assert any("empty kline series" in r for r in by_company["C003"])
+    assert any("not in the CNINFO stock list" in r for r in by_company["C004"])
+    assert any("truncated" in r for r in by_company["C005"])  # the world's PDF is cut
+    assert not any(d["company_id"] == "C005" for d in run.docs)
+    assert len(paths_of(run.hits1, "/finalpage/2015-04-01/5000001.PDF")) == 3  # tried, then retried twice
+
+
+def test_hkex_documents_language_and_windows(run):
+    got = {d["company_id"]: d for d in run.docs if d["source"] == "hkex"}
+    assert got["H001"]["url"].endswith("/ar2014.pdf")  # English preferred; cancelled and .htm rows dropped
+    assert got["H002"]["url"].endswith("/h2_c.pdf")  # only Chinese: the other language
+    assert got["H001"]["published_at"] == "2015-03-31T17:00:00+08:00"
+    listed = paths_of(run.hits1, "/listedco/")
+    assert not any(p.endswith(("old.pdf", "multi.htm", "ir.pdf", "ar2014_c.pdf")) for p in listed)
+    searches = [h for h in run.hits1 if h.path == "/search/titleSearchServlet.do"]
+    assert searches and all(h.method == "GET" for h in searches)
+    from datetime import datetime
+    for h in searches:
+        q = {k: v[0] for k, v in parse_qs(h.query).items()}
+        span = datetime.strptime(q["toDate"], "%Y%m%d") - datetime.strptime(q["fromDate"], "%Y%m%d")
+        assert span.days < 365 and q["stockId"] in ("7609", "8888")  # the `i` id, not `s`
+
+
+def test_edgar_documents_overflow_and_rate_limit(run):
+    got = {(d["company_id"], d["doc_type"]): d for d in run.docs if d["source"] == "edgar"}
+    assert set(got) == {("U001", "companyfacts"), ("U002", "companyfacts"), ("U002", "20-F"),
+                        ("U002", "F-1"), ("U002", "424B4")}
+    assert got[("U002", "20-F")]["source_id"] == "0001104659-15-030982"
+
+
+def test_robots_txt_is_obeyed(run):
+    assert not any(h.path.startswith("/Archives/edgar/data/1329099/") for h in run.hits1 + run.hits2)
+    refused = [e for e in run.errors if e["company_id"] == "U001" and "robots" in e["reason"]]
+    # the FY2014 20-F (not FY2013's) was the one asked for, and refused by robots.txt
+    assert [e["url"].rsplit("/", 1)[-1] for e in refused] == ["bidu-20f2014.htm"]
+    assert "/submissions/CIK0001595761-submissions-001.json" in paths_of(run.hits1)
+    tickers = [h for h in run.hits1 if h.path == "/files/company_tickers.json"]
+    assert [h.status for h in tickers] == [403, 200] and tickers[1].time - tickers[0].time >= 1.4
+    sec = [h for h in run.hits1 if h.source in ("sec_www", "sec_data")]
+    assert all(h.user_agent == run.settings.user_agent and "@" in h.user_agent for h in sec)
+
+
+def test_quotes(run):
+    q = run.quotes
+    assert q["C001"]["date"] == "2015-06-24" and q["C001"]["requested_date"] == "2015-06-25"  # no trading on the 25th
+    assert q["C001"]["close"] == 10.0 and q["C001"]["total_shares"] == 1.0e9 and q["C001"]["currency"] == "CNY"
+    assert q["C001"]["market_value"] == 10.0 * 1.0e9
+    assert q["H001"]["currency"] == "HKD" and q["U001"]["ads_ratio"] == 0.1 and q["U001"]["currency"] == "USD"
+    # the price is per ADS, the shares are ordinary shares: 0.1 ordinary share per ADS
+    assert q["U001"]["total_shares"] == 1.0e9 and q["U001"]["market_value"] == pytest.approx(200.0 * 1.0e9 / 0.1)
+    assert "C003" not in q and "N001" not in q  # an empty series is an error, not a zero; unlisted: none
+    bidu = [h for h in run.hits1 if h.path == KLINE and "105.BIDU" in h.query]
+    assert [h.status for h in bidu] == [429, 200] and bidu[1].time - bidu[0].time >= 0.95  # Retry-After: 1
+
+
+def test_fx(run):
+    year = [r for r in run.fx if r["requested_date"].startswith("2014")]
+    assert len(year) == 2 * run.info["fx_days_2014"]
+    assert all(r["date"] == r["requested_date"] for r in year)
+    mv = {r["pair"]: r for r in run.fx if r["requested_date"] == "2015-06-25"}
+    assert set(mv) == {"USD/CNY", "HKD/CNY"} and mv["USD/CNY"]["date"] == "2015-06-24"  # none published on the 25th
+    calls = [h for h in run.hits1 if h.source == "fx"]
+    from datetime import date
+    for h in calls:
+        q = {k: v[0] for k, v in parse_qs(h.query).items()}
+        assert h.method == "POST"
+        assert (date.fromisoformat(q["endDate"]) - date.fromisoformat(q["startDate"])).days < 365
+
+
+def test_politeness_measured_at_the_mirror(run):
+    per_slot = defaultdict(list)
+    for h in run.hits1 + run.hits2:
+        if h.source in SOURCES:
+            per_slot[config.slot_of(h.source)].append(h.time)
+    assert set(per_slot) == {"cninfo", "cninfo_static", "hkex", "sec", "quotes", "fx"}
+    for slot, times in per_slot.items():
+        cap = config.slot_rate(run.settings, slot)
+        times.sort()
+        busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+        assert busiest <= cap, f"{slot}: {busiest} requests in one second, cap {cap}"
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        # no bursts: the spacing may jitter on a loaded machine, but never collapses
+        assert min(gaps) >= 0.5 / cap, f"{slot}: two requests {min(gaps):.3f} s apart, cap {cap}/s"
+    assert any(h.path == "/robots.txt" for h in run.hits1)
+
+
+def test_raw_store_is_content_addressed_and_read_only(run):
+    for d in run.docs:
+        p = raw_path(run.paths.raw_store, d["sha256"])
+        data = p.read_bytes()
+        assert hashlib.sha256(data).hexdigest() == d["sha256"] and len(data) == d["size"]
+        assert not p.stat().st_mode & stat.S_IWUSR
+        if d["doc_type"] in ("annual_report", "prospectus", "hk_annual_report"):
+            assert data.startswith(b"%PDF-")
+
+
+def test_each_document_fetched_once_and_second_run_fetches_nothing_new(run):
+    docs1 = [p for p in paths_of(run.hits1) if p.startswith(("/finalpage/", "/listedco/", "/Archives/", "/api/xbrl/"))
+             and "5000001" not in p]
+    assert len(docs1) == len(set(docs1)) == len(run.docs)
+    docs2 = [p for p in paths_of(run.hits2) if p.startswith(("/finalpage/", "/listedco/", "/Archives/", "/api/xbrl/"))]
+    # only what failed (the truncated PDF) is tried again
+    assert docs2 and set(docs2) == {"/finalpage/2015-04-01/5000001.PDF"}
+    assert run.second["downloaded"] == 0 and run.second["already_stored"] == len(run.docs)
+    assert run.paths.documents.read_text(encoding="utf-8") == run.docs_first  # the table is unchanged
+    listings = [h for h in run.hits2 if h.path in ("/new/data/szse_stock.json", "/files/company_tickers.json",
+                                                     "/new/hisAnnouncement/query")]
+    assert listings == []  # still fresh in the HTTP cache
+
+
+def test_standalone_scrapy_crawl_with_default_settings(run, tmp_path):
+    """`scrapy crawl cninfo -a year=2014 -a companies=...` from the project root, configured by
+    top100.config.load_settings() (here through TOP100_* variables)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOP100_")}
+    env.update({f"TOP100_SOURCES__{s.upper()}": run.base for s in SOURCES})
+    env.update({"TOP100_OUT_DIR": str(tmp_path), "TOP100_CRAWL__RATE_LIMITS__CNINFO": "8",
+                "TOP100_CRAWL__RATE_LIMITS__CNINFO_STATIC": "8",
+                "TOP100_CONFIG": str(tmp_path / "absent.toml")})
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "cninfo", "-a", "year=2014",
+                           "-a", "companies=600001,300002"], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    docs = list(read_jsonl(tmp_path / "2014" / "collect" / "parts" / "cninfo" / "documents.jsonl"))
+    assert {d["company_id"] for d in docs} == {"600001", "300002"}
+    summary = json.loads((tmp_path / "2014" / "collect" / "parts" / "cninfo" / "summary.json").read_text())
+    assert summary["documents"] == 3

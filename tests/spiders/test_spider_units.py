@@ -1,0 +1,161 @@
+"""Raw store, resume from a journal, the inbox, candidates, per-source caps, Retry-After."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from scrapy.http import Response
+
+import smallworld
+from spiders import companies, config
+from spiders.inbox import ingest_inbox
+from spiders.middlewares import retry_after
+from spiders.output import journal_path, known_documents, merge, part_dir
+from spiders.rawstore import RawStore
+from top100.config import Settings
+from top100.jsonl import read_jsonl, write_jsonl
+from top100.paths import YearPaths
+from top100.records import DocumentRow
+
+
+def test_raw_store_never_rewrites(tmp_path):
+    store = RawStore(tmp_path / "raw")
+    sha, created = store.put(b"%PDF-1.4 one")
+    assert created and store.has(sha) and store.has(sha, 12) and not store.has(sha, 13)
+    p = store.path(sha)
+    assert p.parent.name == sha[:2] and not p.stat().st_mode & stat.S_IWUSR
+    before = p.stat().st_mtime_ns
+    assert store.put(b"%PDF-1.4 one") == (sha, False)
+    assert p.stat().st_mtime_ns == before
+    assert [q.name for q in p.parent.iterdir()] == [sha]  # no temporary file left
+    with pytest.raises(ValueError):
+        store.path("../../etc/passwd")
+
+
+def _row(url: str, sha: str, size: int) -> DocumentRow:
+    return DocumentRow(source="cninfo", url=url, company_id="C001", doc_type="annual_report", fiscal_year=2014,
+                       title="t", published_at=None, sha256=sha, size=size, fetched_at="2015-01-01T00:00:00+00:00")
+
+
+def test_interrupted_crawl_resumes_from_its_journal(tmp_path):
+    """An interrupted crawl leaves its journal; the next run knows what is already stored."""
+    paths = YearPaths(tmp_path, 2014)
+    store = RawStore(paths.raw_store)
+    sha, _ = store.put(b"%PDF-1.4 stored")
+    lost = "f" * 64  # a row whose bytes never reached the store
+    j = journal_path(paths, "cninfo")
+    j.parent.mkdir(parents=True)
+    with j.open("w") as fh:
+        for row in (_row("http://x/a.PDF", sha, 15), _row("http://x/b.PDF", lost, 3)):
+            fh.write(json.dumps({"kind": "documents", "row": row.to_dict()}) + "\n")
+    known = known_documents(paths, "cninfo", store)
+    assert set(known) == {("C001", "/a.PDF")}  # keyed without the host: the demo mirror's port changes
+    # a size that does not match the stored bytes is not trusted either
+    write_jsonl(paths.documents, [_row("http://x/c.PDF", sha, 999)])
+    assert ("C001", "/c.PDF") not in known_documents(paths, "cninfo", store)
+
+
+def test_merge_is_stable_and_unique(tmp_path):
+    paths = YearPaths(tmp_path, 2014)
+    rows = [_row("http://x/a.PDF", "a" * 64, 1), _row("http://x/a.PDF", "a" * 64, 1), _row("http://x/b.PDF", "b" * 64, 1)]
+    write_jsonl(part_dir(paths, "cninfo") / "documents.jsonl", rows)
+    assert merge(paths, ["cninfo"])["documents"] == 2
+    first = paths.documents.read_bytes()
+    merge(paths, ["cninfo"])
+    assert paths.documents.read_bytes() == first
+
+
+def test_inbox_rows_never_use_file_names_as_paths(tmp_path):
+    info = smallworld.build(tmp_path / "world")
+    out = tmp_path / "out"
+    settings = Settings(out_dir=out, inbox_dir=info["inbox"])
+    paths = YearPaths(out, 2014)
+    rows = ingest_inbox(settings, paths)
+    kinds = sorted(r.doc_type for r in rows)
+    assert kinds == ["declaration_form", "declaration_form", "listings", "traffic"]
+    assert all(r.source == "inbox" and r.company_id is None for r in rows)
+    evil = next(r for r in rows if "evil" in r.title)
+    assert evil.url == "file://declarations/..evil name;rm -rf.xlsx"
+    assert all(RawStore(paths.raw_store).has(r.sha256, r.size) for r in rows)
+    written = [str(p.relative_to(out)) for p in out.rglob("*")]
+    assert not any("evil" in p or "C001.xlsx" in p for p in written)
+    errors = list(read_jsonl(paths.collect_errors))
+    assert [e["document"] for e in errors] == ["notes.txt"]  # not expected: reported, not dropped
+    assert len(list(read_jsonl(paths.documents))) == 4
+
+
+def test_candidates_file_and_comma_list(tmp_path):
+    f = tmp_path / "candidates.json"
+    f.write_text(json.dumps(smallworld.CANDIDATES, ensure_ascii=False))
+    got = companies.load(str(f), tmp_path / "none.json")
+    assert [c.company_id for c in got][:2] == ["C001", "C002"] and got[7].ads_ratio == 0.1
+    listed = companies.load("600519,000001,700,bidu,NYSE:BABA", tmp_path / "none.json")
+    assert [(c.exchange, c.ticker) for c in listed] == [("SSE", "600519"), ("SZSE", "000001"), ("HKEX", "00700"),
+                                                        ("NASDAQ", "BIDU"), ("NYSE", "BABA")]
+    with pytest.raises(ValueError):
+        companies.load("../etc", tmp_path / "none.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"company_id": "../x", "exchange": "SSE", "ticker": "600519"}]))
+    with pytest.raises(ValueError, match="candidate 0"):
+        companies.load(str(bad), tmp_path / "none.json")
+
+
+def test_caps_by_source_host_or_real_host():
+    s = Settings()
+    assert config.slot_rate(s, "cninfo") == 2.0 and config.slot_rate(s, "hkex") == 1.0
+    assert config.slot_rate(s, "sec") == 8.0  # both SEC hosts share one budget
+    demo = Settings(sources={"cninfo": "http://127.0.0.1:9", "sec_www": "http://127.0.0.1:9",
+                             "sec_data": "http://127.0.0.1:9"},
+                    crawl={"rate_limits": {"sec_www": 50.0, "sec_data": 50.0}})
+    assert config.slot_rate(demo, "cninfo") == 2.0  # the real host's cap applies in demo mode too
+    assert config.slot_rate(demo, "sec") == config.SEC_MAX_RPS  # never above SEC's 10/s
+    opts = config.scrapy_settings(demo)
+    assert opts["DOWNLOAD_SLOTS"]["sec"]["delay"] >= 1 / 10 and opts["DOWNLOAD_SLOTS"]["sec"]["jitter"] == 0
+
+
+def test_settings_travel_to_the_crawl_process_intact(tmp_path):
+    s = Settings(out_dir=tmp_path, crawl={"contact": "a@b.org", "hkex_enabled": True})
+
+    class Fake(dict):
+        def get(self, k, default=None):
+            return super().get(k, default)
+    back = config.load(Fake({config.SETTINGS_KEY: config.dump(s)}))
+    assert back.user_agent == s.user_agent and "a@b.org" in back.user_agent and back.crawl.hkex_enabled
+    assert "secret" not in config.dump(Settings(warehouse_url="postgresql+psycopg://u:secret@h/db"))
+
+
+@pytest.mark.parametrize("header,expect", [("7", 7.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0), (None, None)])
+def test_retry_after(header, expect):
+    headers = {"Retry-After": header} if header else {}
+    assert retry_after(Response("http://x", status=429, headers=headers)) == expect
+
+
+def test_no_inbox_folder_is_an_error_row(tmp_path):
+    paths = YearPaths(tmp_path / "out", 2014)
+    assert ingest_inbox(Settings(out_dir=tmp_path / "out", inbox_dir=tmp_path / "missing"), paths) == []
+    assert "does not exist" in next(read_jsonl(paths.collect_errors))["reason"]
+    assert os.listdir(tmp_path / "out" / "2014" / "collect")
+
+
+def test_hkex_only_when_turned_on():
+    from spiders.runner import enabled
+
+    assert "hkex" not in enabled(Settings())
+    assert enabled(Settings(crawl={"hkex_enabled": True})) == ["cninfo", "hkex", "edgar", "quotes", "fx"]
+
+
+def test_declared_length_must_match():
+    from scrapy import Request
+
+    from spiders.middlewares import LengthCheckMiddleware
+
+    req = Request("http://x/a.pdf")
+    LengthCheckMiddleware().process_response(req, Response("http://x/a.pdf", body=b"%PDF-1", headers={"Content-Length": "90"}))
+    assert "90" in req.meta["length_mismatch"]
+    ok = Request("http://x/b.pdf")
+    LengthCheckMiddleware().process_response(ok, Response("http://x/b.pdf", body=b"%PDF-1", headers={"Content-Length": "6"}))
+    assert "length_mismatch" not in ok.meta
