@@ -15,10 +15,10 @@ import unicodedata
 _T2S = str.maketrans(
     "營業歸屬於東淨潤資產總額員數計費發職單幣種萬億併報團會財務標餘稅項調後個們額區門際權與經"
     "證實應當損虧團為倉廣貨幹現開關內輕銷從購邊獲聯縣覽紀錄錢債務準則隨變動雜總價產產寫據們僱盈虧"
-    "間綜",
+    "間綜擁純註",
     "营业归属于东净润资产总额员数计费发职单币种万亿并报团会财务标余税项调后个们额区门际权与经"
     "证实应当损亏团为仓广货干现开关内轻销从购边获联县览纪录钱债务准则随变动杂总价产产写据们雇盈亏"
-    "间综",
+    "间综拥纯注",
 )
 
 _PREFIX = re.compile(
@@ -41,6 +41,7 @@ def key(label: str) -> str:
         prev = s
         s = _PREFIX.sub("", s)
         s = _REMARK.sub("", s)
+    s = re.sub(r"(?:附注)?[一二三四五六七八九十]+[、.．]\d+(?:[（(]\d+[)）])?$", "", s)  # a note reference: 七、65
     s = s.rstrip(":：")
     return s.lower()
 
@@ -56,6 +57,8 @@ CN_MAIN = {
     "revenue": {"营业收入", "营业总收入"},
     "net_profit_attributable": {"归属于上市公司股东的净利润", "归属于母公司股东的净利润", "归属于本公司股东的净利润"},
     "total_assets": {"总资产", "资产总额", "资产总计"},
+    # where a report breaks out its internet business (the evaluation's revenue scale)
+    "internet_revenue": {"互联网业务收入", "互联网收入", "互联网业务营业收入", "其中：互联网业务收入"},
 }
 CN_INCOME = {
     "revenue": {"营业收入"},
@@ -71,6 +74,7 @@ CN_EMPLOYEES = {"在职员工的数量合计", "报告期末在职员工的数�
 CN_RD_INVESTMENT = ("研发投入金额", "研发投入合计", "研发支出合计", "研发支出")
 HK_INCOME = {
     "revenue": {"revenue", "turnover", "收益", "收入", "营业额"},
+    "internet_revenue": {"revenuefrominternetbusiness", "internetbusinessrevenue", "互联网业务收益", "互联网业务收入"},
     "operating_cost": {"costofsales", "costofrevenue", "销售成本", "服务成本"},
     "operating_profit": {"operating(loss)/profit", "operatingprofit/(loss)", "operatingprofit", "operatingloss",
                          "(loss)/profitfromoperations", "profit/(loss)fromoperations", "profitfromoperations",

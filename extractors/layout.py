@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from top100.errors import DocumentUnreadable
 
 
-@dataclass
+@dataclass(eq=False)
 class Word:
     text: str
     x0: float
@@ -33,7 +33,7 @@ class Word:
         return (self.x0 + self.x1) / 2
 
 
-@dataclass
+@dataclass(eq=False)
 class Line:
     page: int  # 1-based
     words: list[Word]
@@ -54,6 +54,19 @@ class PageLines:
     page: int
     lines: list[Line] = field(default_factory=list)
     synthetic: bool = False  # positions come from text order, not from the page (pdf2jsonl text)
+    rules: list[tuple[float, float, float]] = field(default_factory=list)  # horizontal rules (y, x0, x1)
+    vrules: list[tuple[float, float, float]] = field(default_factory=list)  # vertical rules (x, top, bottom)
+
+
+def merge_rules(edges: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """Horizontal edges at the same height joined into spans (ruled tables draw one per cell)."""
+    out: list[list[float]] = []
+    for y, x0, x1 in sorted(edges):
+        if out and abs(out[-1][0] - y) <= 1.0 and x0 <= out[-1][2] + 4:
+            out[-1][2] = max(out[-1][2], x1)
+        else:
+            out.append([y, x0, x1])
+    return [tuple(r) for r in out]
 
 
 def group_lines(page: int, words: list[Word], y_tol: float = 2.0) -> list[Line]:
@@ -70,6 +83,17 @@ def group_lines(page: int, words: list[Word], y_tol: float = 2.0) -> list[Line]:
     return lines
 
 
+def _char_lines(chars: list[tuple]) -> list[list[tuple]]:
+    """Characters grouped into lines by their tops, each line left to right."""
+    lines: list[list[tuple]] = []
+    for c in sorted(chars, key=lambda c: (round(c[0], 1), c[1])):
+        if lines and abs(c[0] - lines[-1][0][0]) <= 2.0:
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    return [sorted(ln, key=lambda c: c[1]) for ln in lines]
+
+
 # --- the fast pass ------------------------------------------------------------------------------
 
 
@@ -78,7 +102,7 @@ def check_header(data: bytes, name: str) -> None:
         raise DocumentUnreadable("zero-byte file", document=name)
     if b"%PDF-" not in data[:1024]:
         raise DocumentUnreadable("not a PDF (no %PDF- header)", document=name)
-    if b"%%EOF" not in data[-2048:]:
+    if b"%%EOF" not in data[-65536:]:  # the trailer of the last (incremental) section
         raise DocumentUnreadable("truncated PDF (no %%EOF trailer at the end)", document=name)
 
 
@@ -122,29 +146,78 @@ class TextPass:
                 p.close()
         return self._texts[page]
 
-    def bookmarks(self) -> list[tuple[str, int]]:
-        """(title, 1-based page) of each bookmark whose destination is known."""
-        out = []
-        for b in self._pdf.get_toc(max_depth=4):
-            dest = b.get_dest()
-            idx = dest.get_index() if dest is not None else None
-            if idx is not None:
-                out.append((b.get_title() or "", idx + 1))
-        return out
+    def words(self, page: int) -> PageLines:
+        """Words with boxes (top-left origin, like pdfplumber) and horizontal rules of a page.
+
+        Built from pdfium's character boxes: a word ends at a space, a line change or a gap
+        wider than 1.5 points, as pdfplumber's extract_words(x_tolerance=1.5) does."""
+        import pypdfium2.raw as pdfium_c
+
+        p = self._pdf[page - 1]
+        tp = p.get_textpage()
+        try:
+            height = p.get_height()
+            n = tp.count_chars()
+            text = tp.get_text_range(0, n) if n else ""
+            if len(text) != n:  # characters outside the BMP: read one by one to keep indexes aligned
+                text = "".join(tp.get_text_range(i, 1)[:1] or " " for i in range(n))
+            chars = []  # (top, x0, x1, bottom, ch, space before) by loose boxes (font ascent/descent, advance)
+            space = False
+            for i, ch in enumerate(text[:n]):
+                if ch.isspace() or ch in "\ufffe\x00":
+                    space = True  # a printed or generated space ends the word
+                    continue
+                left, bottom, right, top = tp.get_charbox(i, loose=True)
+                if right - left <= 0 and top - bottom <= 0:
+                    continue
+                chars.append((height - top, left, right, height - bottom, ch, space))
+                space = False
+            words: list[Word] = []
+            for line in _char_lines(chars):
+                cur: list = []
+                for t, x0, x1, b, ch, spaced in line:
+                    if cur and (spaced or x0 - cur[2] > 1.5 or x0 < cur[2] - 4 - (x1 - x0)):
+                        words.append(Word(cur[0], cur[1], cur[2], cur[3], cur[4]))
+                        cur = []
+                    if cur:
+                        cur[0] += ch
+                        cur[2], cur[3], cur[4] = max(cur[2], x1), min(cur[3], t), max(cur[4], b)
+                    else:
+                        cur = [ch, x0, x1, t, b]
+                if cur:
+                    words.append(Word(cur[0], cur[1], cur[2], cur[3], cur[4]))
+            edges, vedges = [], []
+            for obj in p.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
+                left, bottom, right, top = obj.get_bounds()
+                if top - bottom > 2:  # a vertical line, or the sides of a cell-sized rectangle
+                    vedges.append((left, height - top, height - bottom))
+                    if right - left > 2:
+                        vedges.append((right, height - top, height - bottom))
+                if right - left <= 2:
+                    continue
+                edges.append((height - top, left, right))
+                if top - bottom > 2:
+                    edges.append((height - bottom, left, right))
+        finally:
+            tp.close()
+            p.close()
+        if words and sum("(cid:" in w.text for w in words) > len(words) / 4:
+            raise DocumentUnreadable("text comes out as (cid:…) glyph ids; it cannot be read", document=self.name, page=page)
+        return PageLines(page, group_lines(page, words), rules=merge_rules(edges), vrules=vedges)
 
     def check_readable(self, sample: int = 12) -> None:
         """Image-only and glyph-id text are told apart from real text on the first pages."""
         pages = range(1, min(self.n_pages, sample) + 1)
         text = "".join(self.text(p) for p in pages)
         visible = re.sub(r"\s+", "", text)
-        if len(visible) < 20 * len(pages) / 4 and len(visible) < 200:
-            raise DocumentUnreadable(
-                f"no text layer on the first {len(pages)} pages (image-only or scanned PDF)", document=self.name, page=1
-            )
-        if _bad_text_share(visible) > 0.3:
+        if visible and _bad_text_share(visible) > 0.3:
             raise DocumentUnreadable(
                 "text comes out as glyph ids ((cid:…) without a ToUnicode map); it cannot be read",
                 document=self.name, page=1,
+            )
+        if len(visible) < 10 * len(pages) and len(visible) < 200:
+            raise DocumentUnreadable(
+                f"no text layer on the first {len(pages)} pages (image-only or scanned PDF)", document=self.name, page=1
             )
 
     def close(self) -> None:
@@ -166,6 +239,8 @@ def words_of_pages(data: bytes, pages: list[int], name: str) -> dict[int, PageLi
             page = pdf.pages[n - 1]
             try:
                 raw = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
+                edges = [(e["top"], e["x0"], e["x1"]) for e in page.horizontal_edges if e["x1"] - e["x0"] > 2]
+                vedges = [(e["x0"], e["top"], e["bottom"]) for e in page.vertical_edges if e["bottom"] - e["top"] > 2]
             finally:
                 page.close()
             words = [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in raw]
@@ -173,7 +248,7 @@ def words_of_pages(data: bytes, pages: list[int], name: str) -> dict[int, PageLi
                 raise DocumentUnreadable(
                     "text comes out as (cid:…) glyph ids; it cannot be read", document=name, page=n
                 )
-            out[n] = PageLines(n, group_lines(n, words))
+            out[n] = PageLines(n, group_lines(n, words), rules=merge_rules(edges), vrules=vedges)
     return out
 
 

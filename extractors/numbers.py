@@ -119,6 +119,11 @@ def parse_unit(text: str, *, default_currency: str | None = None) -> Unit:
         if cur is None:
             raise UnitUnknown(f"unit {raw!r} names no currency and none is known for the document")
         return Unit(raw, Decimal(_CN_SCALES[cn.group(2)]), cur)
+    hk = re.fullmatch(r"(千|万|百万)?(港元|港币|美元|人民币元|人民币)", s)
+    if hk:
+        scale = {"千": 1_000, "万": 10_000, "百万": 1_000_000}.get(hk.group(1) or "", 1)
+        cur = {"港元": "HKD", "港币": "HKD", "美元": "USD"}.get(hk.group(2), "CNY")
+        return Unit(raw, Decimal(scale), cur)
     if s in COUNT_UNITS:
         return Unit(raw, COUNT_UNITS[s], None)
     en = re.fullmatch(r"(?i)(HK\$|HKD|RMB|CNY|US\$|USD)(?:in)?('000|000|thousands?|millions?|mn|m)?", s)
@@ -133,6 +138,7 @@ _UNIT_IN_TEXT = [
     re.compile(r"[（(]\s*(?:单位\s*[:：])?\s*(?:人民币)?(?P<u>百万元|千元|万元|亿元|元)\s*[)）]"),
     re.compile(r"(?i)(?P<u>(?:HK\$|RMB|US\$)\s*['’]?000)"),
     re.compile(r"(?i)(?P<u>(?:HK\$|RMB|US\$)\s*(?:thousands?|millions?))"),
+    re.compile(r"(?P<u>(?:千|百万)(?:港元|港币|美元|人民币元))"),
     re.compile(r"(?i)in\s+(?P<u>(?:thousands|millions))\s+of\s+(?P<c>RMB|HK\$|US\$|HKD|USD)"),
 ]
 

@@ -19,6 +19,7 @@ EXIT_OK, EXIT_USAGE, EXIT_INPUTS, EXIT_FAILED = 0, 2, 3, 4
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _telemetry_off()  # before anything imports Prefect
     # `top100 extract <file>` must start fast: no Prefect, no GX, not even typer.
     if argv[:1] == ["extract"] and not any(a in ("--year", "-y") for a in argv[1:]) and len(argv) > 1 and not argv[1].startswith("-"):
         from extractors.command import main as extract_main

@@ -13,6 +13,10 @@ from pathlib import Path
 from top100.config import Settings, Sources
 
 
+DEMO_RATE_LIMITS = {"cninfo": 10.0, "cninfo_static": 20.0, "hkex": 10.0, "sec_www": 10.0,
+                    "sec_data": 10.0, "quotes": 20.0, "fx": 10.0}
+
+
 def ensure_world(settings: Settings, *, seed: int | None = None, force: bool = False) -> Path:
     """The generated world for the settings' seed, generated once and reused."""
     from mirror.generate import generate
@@ -40,6 +44,9 @@ def demo_settings(settings: Settings, base_url: str, world: Path) -> Settings:
     crawl = settings.crawl.model_copy(update={
         "hkex_enabled": True,  # the mirror is ours; HKEX's terms concern its own hosts
         "contact": settings.crawl.contact or "demo@example.invalid",
+        # the real hosts' caps protect the real hosts; the mirror on loopback takes more, but
+        # still a capped rate per source (the spiders key caps by source name first)
+        "rate_limits": {**settings.crawl.rate_limits, **DEMO_RATE_LIMITS},
     })
     return settings.model_copy(update={"sources": sources, "inbox_dir": world / "inbox", "crawl": crawl})
 

@@ -1,5 +1,5 @@
-"""CFETS central parity: USD/CNY and HKD/CNY for every published day of the fiscal year (for
-its average) and on the market-value date (the last published rate when none that day)."""
+"""CFETS central parity: USD/CNY and HKD/CNY for every published day of the fiscal year and the
+year before (for their averages) and on the market-value date (the last published rate when none that day)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ class FxSpider(SourceSpider):
 
     def begin(self) -> Iterator[Any]:
         y, on = self.year, self.cfg.evaluation.market_value_date
-        windows = p.windows(date(y, 1, 1), date(y, 12, 31)) + [(on - timedelta(days=p.LOOKBACK_DAYS), on)]
+        # the prior year too: prior-year comparatives are converted at that year's average
+        windows = (p.windows(date(y - 1, 1, 1), date(y - 1, 12, 31)) + p.windows(date(y, 1, 1), date(y, 12, 31))
+                   + [(on - timedelta(days=p.LOOKBACK_DAYS), on)])
         yield self.window(windows, 0, 1, {}, {})
 
     def window(self, windows: list, w: int, page: int, rates: dict, urls: dict) -> Any:
@@ -51,7 +53,7 @@ class FxSpider(SourceSpider):
     def rows(self, rates: dict, urls: dict, last_url: str) -> Iterator[Any]:
         y, on = str(self.year), self.cfg.evaluation.market_value_date
         for day in sorted(rates):
-            if day[:4] == y:
+            if day[:4] in (y, str(self.year - 1)):
                 for pair, rate in sorted(rates[day].items()):
                     if pair in p.PAIRS:
                         yield FxRate(pair=pair, requested_date=day, date=day, rate=rate, url=urls[day])

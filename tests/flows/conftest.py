@@ -2,56 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import os
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class DemoRun:
-    out: Path
-    env: dict
-    returncode: int
-    stdout: str
-    stderr: str
-    seconds: float
-
-    @property
-    def year_dir(self) -> Path:
-        return self.out / "2014"
-
-    def ranking(self) -> list[dict]:
-        with (self.year_dir / "ranking.csv").open(encoding="utf-8", newline="") as fh:
-            return list(csv.DictReader(fh))
-
-
-def run_demo(tmp: Path, *extra: str, env_extra: dict | None = None, seed: int | None = None) -> DemoRun:
-    out = tmp / "out"
-    env = dict(os.environ)
-    env.update({
-        "TOP100_OUT_DIR": str(out),
-        "TOP100_WAREHOUSE_URL": f"duckdb:///{out}/top100.duckdb",
-        "TOP100_DEMO__WORLD_DIR": str(out / "demo-world"),
-        "PREFECT_HOME": str(tmp / "prefect-home"),
-        "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(tmp / "prefect-results"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-    })
-    if seed is not None:
-        env["TOP100_DEMO__SEED"] = str(seed)
-    env.update(env_extra or {})
-    t0 = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "flows", "run", "--year", "2014", "--demo", "--quiet", *extra],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
-    return DemoRun(out, env, proc.returncode, proc.stdout, proc.stderr, time.monotonic() - t0)
+from demo_harness import DemoRun, run_demo
 
 
 @pytest.fixture(scope="session")

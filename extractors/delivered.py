@@ -1,0 +1,213 @@
+"""Delivered CSV files of the inbox (docs/CONTRACTS.md), validated cell by cell.
+
+Each reader returns ``DeliveredResult(rows, errors)`` (a named pair): a record per valid row (with its
+1-based ``source_row``, the header being row 1), an error per invalid cell naming the file, the
+row and column and the cause. A file whose header is not the expected one gives one error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from extractors.numbers import parse_number
+from top100 import vocab
+from top100.errors import NumberFormatError
+from top100.records import ErrorRow, IntegrityRecord, LicenceRecord, TrafficRecord
+
+NAME = "delivered"
+VERSION = "1.0.0"
+MAX_BYTES = 50_000_000
+
+LICENCE_COLUMNS = ("licence_number", "licence_type", "holder_name", "company_id", "valid_from", "valid_until", "status")
+TRAFFIC_COLUMNS = ("company_id", "fiscal_year", "desktop", "mobile")
+INTEGRITY_COLUMNS = ("company_id", "record_date", "kind", "disqualifying", "description")
+LISTING_COLUMNS = ("company_id", "exchange", "ticker", "ads_ratio")
+LICENCE_STATUSES = ("valid", "revoked", "expired", "suspended", "cancelled")
+
+
+class DeliveredResult(NamedTuple):
+    """(rows, errors): unpacks as a pair; ``rows`` are the records of the valid rows."""
+
+    rows: list[Any]
+    errors: list[ErrorRow]
+
+    @property
+    def records(self) -> list[Any]:
+        return self.rows
+
+
+class CellError(ValueError):
+    pass
+
+
+def _company(v: str) -> str:
+    try:
+        return vocab.check_company_id(v.strip())
+    except ValueError as exc:
+        raise CellError(str(exc)) from exc
+
+
+def _opt_company(v: str) -> str | None:
+    return _company(v) if v.strip() else None
+
+
+def _text(v: str) -> str:
+    if not v.strip():
+        raise CellError("empty")
+    return v.strip()
+
+
+def _iso(v: str) -> str:
+    try:
+        return date.fromisoformat(v.strip()).isoformat()
+    except ValueError as exc:
+        raise CellError(f"{v!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _year(v: str) -> int:
+    if not v.strip().isdigit() or not 1990 <= int(v) <= 2100:
+        raise CellError(f"{v!r} is not a year")
+    return int(v)
+
+
+def _amount(v: str) -> float:
+    try:
+        n = parse_number(v)
+    except NumberFormatError as exc:
+        raise CellError(f"{v!r} is not a number") from exc
+    if n is None or n < 0:
+        raise CellError(f"{v!r} is not a non-negative number")
+    return float(n)
+
+
+def _bool(v: str) -> bool:
+    s = v.strip().lower()
+    if s in ("true", "1", "yes", "y", "是"):
+        return True
+    if s in ("false", "0", "no", "n", "否"):
+        return False
+    raise CellError(f"{v!r} is not true/false")
+
+
+def _enum(enum) -> Callable[[str], str]:
+    def check(v: str) -> str:
+        if v.strip() not in [e.value for e in enum]:
+            raise CellError(f"{v!r} is not one of {', '.join(e.value for e in enum)}")
+        return v.strip()
+    return check
+
+
+def _status(v: str) -> str:
+    if v.strip().lower() not in LICENCE_STATUSES:
+        raise CellError(f"{v!r} is not one of {', '.join(LICENCE_STATUSES)}")
+    return v.strip().lower()
+
+
+def _opt(fn: Callable[[str], Any]) -> Callable[[str], Any]:
+    return lambda v: fn(v) if v.strip() else None
+
+
+def _ratio(v: str) -> float:
+    x = _amount(v)
+    if x <= 0:
+        raise CellError(f"{v!r} is not a positive ratio")
+    return x
+
+
+def _read(path: Path | str, columns: tuple[str, ...], checks: dict[str, Callable[[str], Any]],
+          build: Callable[[dict[str, Any], int], Any], row_check: Callable[[dict[str, Any]], str | None] | None = None
+          ) -> DeliveredResult:
+    path = Path(path)
+    result = DeliveredResult([], [])
+
+    def err(cause: str, row: int | None = None, column: str | None = None, company: str | None = None) -> None:
+        cell = f"row {row}" + (f", column {column}" if column else "") if row else None
+        result.errors.append(ErrorRow(stage="extract", kind="DeliveredFileError", reason=cause, company_id=company,
+                                      document=path.name, cell=cell))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        err(f"cannot read the file: {exc}")
+        return result
+    if len(data) > MAX_BYTES:
+        err(f"file of {len(data)} bytes exceeds {MAX_BYTES}")
+        return result
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        err(f"not UTF-8 text: {exc}")
+        return result
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None or tuple(h.strip() for h in header) != columns:
+        err(f"header is {header!r}, expected {', '.join(columns)}", row=1)
+        return result
+    for n, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(columns):
+            err(f"{len(cells)} cells, expected {len(columns)}", row=n)
+            continue
+        row: dict[str, Any] = {}
+        ok = True
+        company = cells[columns.index("company_id")].strip() or None
+        for col, raw in zip(columns, cells):
+            try:
+                row[col] = checks[col](raw)
+            except CellError as exc:
+                err(f"{col}: {exc}", row=n, column=col, company=company)
+                ok = False
+        if ok and row_check is not None:
+            problem = row_check(row)
+            if problem:
+                err(problem, row=n, company=company)
+                ok = False
+        if ok:
+            result.rows.append(build(row, n))
+    return result
+
+
+def read_licences(path: Path | str) -> DeliveredResult:
+    """licence_registry.csv -> LicenceRecord rows."""
+    checks = {"licence_number": _text, "licence_type": _enum(vocab.LicenceType), "holder_name": _text,
+              "company_id": _opt_company, "valid_from": _iso, "valid_until": _iso, "status": _status}
+
+    def row_check(r: dict) -> str | None:
+        if r["valid_from"] > r["valid_until"]:
+            return f"valid_from {r['valid_from']} is after valid_until {r['valid_until']}"
+        return None
+    return _read(path, LICENCE_COLUMNS, checks, lambda r, n: LicenceRecord(**r, source_row=n), row_check)
+
+
+def read_traffic(path: Path | str) -> DeliveredResult:
+    """traffic.csv -> TrafficRecord rows (daily visits, 万次)."""
+    checks = {"company_id": _company, "fiscal_year": _year, "desktop": _amount, "mobile": _amount}
+    return _read(path, TRAFFIC_COLUMNS, checks, lambda r, n: TrafficRecord(**r, source_row=n))
+
+
+def read_integrity(path: Path | str) -> DeliveredResult:
+    """integrity.csv -> IntegrityRecord rows."""
+    checks = {"company_id": _company, "record_date": _iso, "kind": _text, "disqualifying": _bool,
+              "description": lambda v: v.strip()}
+    return _read(path, INTEGRITY_COLUMNS, checks, lambda r, n: IntegrityRecord(**r, source_row=n))
+
+
+def read_listings(path: Path | str) -> DeliveredResult:
+    """listings.csv -> dicts company_id, exchange, ticker, ads_ratio (None where not listed)."""
+    checks = {"company_id": _company, "exchange": _opt(_enum(vocab.Exchange)), "ticker": lambda v: v.strip() or None,
+              "ads_ratio": _opt(_ratio)}
+
+    def row_check(r: dict) -> str | None:
+        if r["exchange"] and not r["ticker"]:
+            return f"listed on {r['exchange']} without a ticker"
+        if r["ticker"] and not r["exchange"]:
+            return f"ticker {r['ticker']} without an exchange"
+        if r["ads_ratio"] is not None and r["exchange"] not in ("NYSE", "NASDAQ"):
+            return "ads_ratio is only for US listings"
+        return None
+    return _read(path, LISTING_COLUMNS, checks, lambda r, n: dict(r), row_check)

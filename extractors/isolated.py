@@ -1,0 +1,93 @@
+"""One document per worker process, with a time limit and a memory limit.
+
+A malformed PDF can make a parser loop or swallow memory; the stage must go on. Each document
+is extracted in a child process (multiprocessing's 'forkserver' context where available, else
+'spawn': no fork of a parent holding threads or open databases) whose address space is capped
+with resource.setrlimit; a timeout or a crash becomes one error row.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from pathlib import Path
+
+from extractors.result import ExtractResult
+from top100.records import ErrorRow, Fact
+
+NAME = "isolated"
+VERSION = "1.0.0"
+
+
+def _context():
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx.set_forkserver_preload(["extractors", "extractors.cn_annual", "pypdfium2"])
+    return ctx
+
+
+def _worker(conn, path: str, doc_type: str | None, company_id: str | None, sha256: str | None, memory_mb: int) -> None:
+    try:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass  # no rlimit on this platform: the time limit still holds
+    from extractors import extract_document
+
+    try:
+        result = extract_document(path, doc_type, company_id=company_id, sha256=sha256)
+        conn.send(([f.to_dict() for f in result.facts], [e.to_dict() for e in result.errors]))
+    except MemoryError:
+        conn.send(([], [ErrorRow(stage="extract", kind="MemoryError", reason=f"over the {memory_mb} MB memory limit",
+                                 company_id=company_id, document=Path(path).name).to_dict()]))
+    finally:
+        conn.close()
+
+
+def extract_isolated(path: Path | str, doc_type: str | None, *, timeout_s: float, memory_mb: int = 1024,
+                     company_id: str | None = None, sha256: str | None = None) -> ExtractResult:
+    """extract_document in a worker process; a timeout, a crash or a memory overrun is an error row."""
+    ctx = _context()
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_worker, args=(child, str(path), doc_type, company_id, sha256, memory_mb), daemon=True)
+    proc.start()
+    child.close()
+    name = Path(path).name
+
+    def fail(kind: str, reason: str) -> ExtractResult:
+        return ExtractResult(errors=[ErrorRow(stage="extract", kind=kind, reason=reason, company_id=company_id,
+                                              document=name)])
+    try:
+        if not parent.poll(timeout_s):
+            proc.kill()
+            proc.join(5)
+            return fail("Timeout", f"extraction did not finish within {timeout_s:g} s: stopped")
+        try:
+            facts, errors = parent.recv()
+        except EOFError:
+            proc.join(5)
+            return fail("WorkerCrash", f"the extraction process died (exit code {proc.exitcode}); "
+                                       f"memory limit {memory_mb} MB")
+        proc.join(5)
+        return ExtractResult([Fact.from_dict(f) for f in facts], [ErrorRow.from_dict(e) for e in errors])
+    finally:
+        parent.close()
+        if proc.is_alive():
+            proc.kill()
+            proc.join(5)
+
+
+def extract_isolated_many(jobs: list[dict], *, timeout_s: float, memory_mb: int = 1024, workers: int = 2
+                          ) -> list[ExtractResult]:
+    """Several documents, ``workers`` at a time, each in its own worker process (results in the
+    order of ``jobs``; a job is a dict of extract_isolated's arguments: path, doc_type, company_id,
+    sha256)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(job: dict) -> ExtractResult:
+        return extract_isolated(job["path"], job.get("doc_type"), timeout_s=timeout_s, memory_mb=memory_mb,
+                                company_id=job.get("company_id"), sha256=job.get("sha256"))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(one, jobs))

@@ -1,0 +1,111 @@
+"""Choosing the facts out of read tables: first match per metric and year, restated over original."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from extractors.layout import PageLines, Word
+from extractors.numbers import Unit, find_unit, looks_numeric, normalise, parse_number, parse_unit
+from extractors.labels import simplify, unit_in_label
+from extractors.tables import Cell, Row, Table
+from top100.errors import NumberFormatError, UnitUnknown
+
+
+@dataclass
+class Hit:
+    metric: str
+    year: int
+    row: Row
+    cell: Cell
+    restated: bool
+
+
+def pick(tables: list[Table], names: dict[str, set[str]], keyfn: Callable[[str], str]) -> list[Hit]:
+    """For each metric and year, the first row whose label is one of the metric's names.
+
+    Year columns only (quarters, interim periods, % changes and notes are not facts). Where a
+    year is printed restated and original (调整后/调整前), the restated value is kept."""
+    found: dict[tuple[str, int], Hit] = {}
+    lookup = {n: m for m, ns in names.items() for n in ns}
+    for t in tables:
+        for row in t.rows:
+            metric = lookup.get(keyfn(row.label))
+            if metric is None:
+                continue
+            for cell in row.cells:
+                col = cell.column
+                if col.kind != "year" or col.year is None or (cell.value is None and cell.error is None):
+                    continue
+                k = (metric, col.year)
+                prev = found.get(k)
+                if prev is None or (prev.row is row and col.restated == "after" and prev.cell.column.restated == "before"):
+                    found[k] = Hit(metric, col.year, row, cell, col.restated == "after")
+                elif prev.row is row and prev.cell.column.restated == "after" and col.restated == "before":
+                    continue
+    return list(found.values())
+
+
+def table_unit(row: Row, default_currency: str | None, carried: Unit | None = None) -> Unit:
+    """The unit of a row: inside its label, else in the header band, else just above the table."""
+    u = unit_in_label(row.label)
+    if u:
+        return parse_unit(u, default_currency=default_currency)
+    header, hops = row.header, 0
+    while header is not None and hops < 4:  # a unit printed once above a statement serves its pages
+        found = find_unit(simplify(header.text), default_currency=default_currency)
+        if found:
+            return found
+        for tok in simplify(header.text).split():  # a bare unit word over the columns: 元
+            if re.fullmatch(r"(人民币)?(元|千元|万元|百万元|亿元)", tok):
+                return parse_unit(tok, default_currency=default_currency)
+        for text in reversed(header.above):
+            t = normalise(simplify(text))
+            found = find_unit(t, default_currency=default_currency)
+            if found:
+                return found
+            if re.fullmatch(r"(人民币)?(元|千元|万元|百万元|亿元)", t):
+                return parse_unit(t, default_currency=default_currency)
+        header, hops = header.previous, hops + 1
+    if carried is not None and row.header is not None and len(row.header.above) <= 3:
+        return carried  # a table continued at the top of the page: its unit was printed on the page before
+    raise UnitUnknown(f"no unit printed for the table of row {row.label!r}", page=row.page)
+
+
+@dataclass
+class Single:
+    label: str
+    word: Word
+    page: int
+
+
+def single_values(pages: list[PageLines], wanted: Callable[[str], bool], skip: set[int] | None = None) -> list[Single]:
+    """Label-value pairs outside year tables (研发支出合计 3,361,725.80; 在职员工的数量合计 637):
+    the first figure on the label's line, or on the next line when the label stands alone."""
+    out: list[Single] = []
+    for pl in pages:
+        lines = pl.lines
+        for i, ln in enumerate(lines):
+            if skip and id(ln) in skip:
+                continue
+            nums = [w for w in ln.words if looks_numeric(w.text)]
+            labels = [w for w in ln.words if not looks_numeric(w.text)]
+            label = "".join(w.text for w in labels if not nums or w.x0 < nums[0].x0)
+            if not wanted(label):
+                continue
+            if not nums and i + 1 < len(lines):
+                nxt = lines[i + 1]
+                nums = [w for w in nxt.words if looks_numeric(w.text)]
+                if any(not looks_numeric(w.text) for w in nxt.words if nums and w.x0 < nums[0].x0):
+                    nums = []
+            if nums:
+                out.append(Single(label, nums[0], pl.page))
+    return out
+
+
+def number_of(raw: str):
+    v = parse_number(raw)
+    if v is None:
+        raise NumberFormatError(f"nil where a figure was expected: {raw!r}")
+    return v

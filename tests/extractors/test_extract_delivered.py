@@ -1,0 +1,64 @@
+"""Delivered CSVs of the inbox, validated cell by cell with row numbers."""
+
+from __future__ import annotations
+
+from extractors.delivered import read_integrity, read_licences, read_listings, read_traffic
+
+
+def _csv(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_licences(tmp_path):
+    p = _csv(tmp_path, "licence_registry.csv",
+             "licence_number,licence_type,holder_name,company_id,valid_from,valid_until,status\n"
+             "京ICP证030173号,ICP,示例公司,C0001,2012-01-01,2017-01-01,valid\n"
+             "B2-20120077,ODP,样本公司,,2012-01-01,2011-01-01,valid\n"
+             "X,XYZ,样本公司,C0003,2012-01-01,2017-01-01,valid\n")
+    r = read_licences(p)
+    assert [x.licence_number for x in r.rows] == ["京ICP证030173号"] and r.rows[0].source_row == 2
+    assert [e.cell for e in r.errors] == ["row 3", "row 4, column licence_type"]
+    assert "after valid_until" in r.errors[0].reason and r.errors[1].company_id == "C0003"
+
+
+def test_traffic(tmp_path):
+    p = _csv(tmp_path, "traffic.csv", "company_id,fiscal_year,desktop,mobile\nC0001,2014,1234.5,\"2,000\"\n"
+                                      "C0002,2014,abc,1\nC0003,20x4,1,1\n../x,2014,1,1\n")
+    r = read_traffic(p)
+    assert [(x.company_id, x.desktop, x.mobile) for x in r.rows] == [("C0001", 1234.5, 2000.0)]
+    assert [e.cell for e in r.errors] == ["row 3, column desktop", "row 4, column fiscal_year", "row 5, column company_id"]
+
+
+def test_integrity(tmp_path):
+    p = _csv(tmp_path, "integrity.csv", "company_id,record_date,kind,disqualifying,description\n"
+                                        "C0001,2014-05-01,tax,true,欠税\nC0002,2014-05-01,fine,perhaps,x\n")
+    r = read_integrity(p)
+    assert r.rows[0].disqualifying is True and "true/false" in r.errors[0].reason
+
+
+def test_listings(tmp_path):
+    p = _csv(tmp_path, "listings.csv", "company_id,exchange,ticker,ads_ratio\nC0001,NASDAQ,BIDU,0.1\n"
+                                       "C0002,,,\nC0003,SSE,,\nC0004,HKEX,0700,2\n")
+    r = read_listings(p)
+    assert r.rows == [{"company_id": "C0001", "exchange": "NASDAQ", "ticker": "BIDU", "ads_ratio": 0.1},
+                         {"company_id": "C0002", "exchange": None, "ticker": None, "ads_ratio": None}]
+    assert [e.cell for e in r.errors] == ["row 4", "row 5"]
+
+
+def test_wrong_header_is_one_error(tmp_path):
+    p = _csv(tmp_path, "traffic.csv", "company,year,pc,phone\nC0001,2014,1,1\n")
+    r = read_traffic(p)
+    assert r.rows == [] and len(r.errors) == 1 and "expected company_id, fiscal_year" in r.errors[0].reason
+
+
+def test_wrong_cell_count(tmp_path):
+    p = _csv(tmp_path, "traffic.csv", "company_id,fiscal_year,desktop,mobile\nC0001,2014,1\n")
+    assert read_traffic(p).errors[0].cell == "row 2"
+
+
+def test_result_unpacks_as_rows_and_errors(tmp_path):
+    p = _csv(tmp_path, "traffic.csv", "company_id,fiscal_year,desktop,mobile\nC0001,2014,1,2\n")
+    rows, errors = read_traffic(p)
+    assert [r.mobile for r in rows] == [2.0] and errors == [] and read_traffic(p).records == rows
