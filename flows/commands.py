@@ -72,7 +72,8 @@ def _print_summary(summary: dict, mode: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(stderr=False, highlight=False)
+    # a log file or a pipe gets the whole paths, not a table cut to 80 columns
+    console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
     table = Table(title=f"top100 {summary['year']}: {summary['outcome']}", show_header=False)
     rows = [
         ("candidates", summary["candidates"]),

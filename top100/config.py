@@ -91,6 +91,7 @@ class Settings(BaseSettings):
         env_prefix="TOP100_",
         env_nested_delimiter="__",
         extra="forbid",
+        toml_file=DEFAULT_CONFIG,  # ./top100.toml when it exists; load_settings() names another
     )
 
     year: int = 2014
@@ -123,12 +124,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = os.environ.get("TOP100_CONFIG", str(DEFAULT_CONFIG))
-        return (
-            init_settings,
-            env_settings,
-            TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
-        )
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
     # --- derived -----------------------------------------------------------------------
     @property
@@ -158,12 +154,19 @@ def redact_url(url: str) -> str:
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
-    """Read the configuration once. Errors name the setting at fault."""
-    if config_file is not None:
-        if not config_file.exists():
-            raise ConfigError(f"configuration file {config_file} does not exist")
-        os.environ["TOP100_CONFIG"] = str(config_file)
+    """Read the configuration once: `config_file`, else $TOP100_CONFIG, else ./top100.toml (a
+    missing default file means the built-in defaults). Errors name the setting at fault."""
+    if config_file is not None and not config_file.is_file():
+        raise ConfigError(f"configuration file {config_file} does not exist")
+    if config_file is None:  # a missing default file means the built-in defaults
+        config_file = Path(os.environ.get("TOP100_CONFIG", str(DEFAULT_CONFIG)))
+    # A subclass that reads this one file; its values are then carried by a plain Settings (so
+    # that the settings pickle and compare like any other), without reading anything again.
+    reader = type("SettingsFromFile", (Settings,), {
+        "model_config": SettingsConfigDict(**{**Settings.model_config, "toml_file": config_file}),
+    })
     try:
-        return Settings(**overrides)
+        read = reader(**overrides)
     except Exception as exc:  # pydantic.ValidationError names the field
         raise ConfigError(f"invalid configuration: {exc}") from exc
+    return Settings.model_construct(**{name: getattr(read, name) for name in Settings.model_fields})

@@ -52,10 +52,12 @@ def test_demo_year_is_identical_on_duckdb_and_postgresql(demo_run, pg_database):
     duck = connect(demo_run.env["TOP100_WAREHOUSE_URL"], read_only=True)
     pg = connect(pg_database, read_only=True)
     try:
+        compared = 0
         for table in (*S.LOADED, *S.MARTS):
             a, b = _rows(duck, table), _rows(pg, table)
-            assert a, f"{table.fullname} is empty"
             assert a == b, table.fullname
+            compared += len(a)
+        assert compared > 10_000  # the demo year, not an empty warehouse
     finally:
         duck.dispose()
         pg.dispose()

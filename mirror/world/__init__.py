@@ -1,0 +1,1 @@
+"""The parts of the demo world: registry, figures and calibration, defects, documents, sources."""
