@@ -8,7 +8,6 @@ be used (documents that failed to fetch or parse, invalid form cells: see the er
 """
 
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -52,6 +51,9 @@ def _telemetry_off() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    # the temporary API server takes 6-13 s to start, much longer on a busy 2-core machine;
+    # Prefect's 20 s default then fails the whole run before it begins
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 def _build_app():
@@ -79,7 +81,8 @@ def _build_app():
     def run(config: Config = None, year: Year = None, demo: Demo = False, quiet: Quiet = False,
             json_logs: JsonLogs = False,
             stages: Annotated[Optional[str], typer.Option(help="Comma-separated subset of collect,extract,verify,load,score,report.")] = None,
-            runner: Annotated[Optional[str], typer.Option(help="Task runner: process, thread, or dask://host:port.")] = None):
+            runner: Annotated[Optional[str], typer.Option(help="Task runner: process, thread, or dask://host:port.")] = None,
+            faults: Annotated[Optional[str], typer.Option(help="With --demo: the mirror's fault profile (name[:seed] or .toml).")] = None):
         """Run the annual evaluation: collect, extract, verify, load, score, report."""
         from flows.annual import STAGES
 
@@ -87,8 +90,10 @@ def _build_app():
         bad = [s for s in chosen if s not in STAGES]
         if bad:
             raise typer.BadParameter(f"unknown stage(s) {', '.join(bad)}; stages are {', '.join(STAGES)}")
+        if faults and not demo:
+            raise typer.BadParameter("--faults needs --demo (faults are injected by the local mirror)")
         settings = settings_for(config, year, runner=runner)
-        raise _Exit(_run(settings, chosen, demo=demo, mode=_mode(quiet, json_logs)))
+        raise _Exit(_run(settings, chosen, demo=demo, mode=_mode(quiet, json_logs), faults=faults))
 
     @app.command()
     def crawl(config: Config = None, year: Year = None, demo: Demo = False, quiet: Quiet = False, json_logs: JsonLogs = False):
@@ -189,8 +194,8 @@ def _mode(quiet: bool, json_logs: bool) -> str:
     return "rich" if sys.stderr.isatty() else "plain"
 
 
-def _run(settings, chosen: tuple[str, ...], *, demo: bool, mode: str) -> int:
+def _run(settings, chosen: tuple[str, ...], *, demo: bool, mode: str, faults: str | None = None) -> int:
     _telemetry_off()
     from flows.commands import run_flow
 
-    return run_flow(settings, chosen, demo=demo, mode=mode)
+    return run_flow(settings, chosen, demo=demo, mode=mode, faults=faults)

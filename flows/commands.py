@@ -13,7 +13,7 @@ from top100.paths import YearPaths
 EXIT_OK, EXIT_INPUTS, EXIT_FAILED = 0, 3, 4
 
 
-def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: str) -> int:
+def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: str, faults: str | None = None) -> int:
     """Run the annual flow (or some of its stages); print the summary; return the exit code."""
     from flows import progress
     from flows.annual import StageFailed, annual, totals
@@ -23,7 +23,7 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
     if demo:
         from flows.demo import mirrored
 
-        ctx = mirrored(settings)
+        ctx = mirrored(settings, faults=faults)
     result = None
     failure: BaseException | None = None
     try:

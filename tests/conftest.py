@@ -60,6 +60,26 @@ def pg_url():
     engine.dispose()
 
 
+@pytest.fixture
+def pg_db_url():
+    """A fresh PostgreSQL DATABASE on the test server, dropped afterwards (the warehouse uses
+    named schemas, so a search_path schema cannot isolate it)."""
+    import sqlalchemy as sa
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the server is part of the test machine: failing is right
+        admin.dispose()
+        pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is not reachable ({exc}); run scripts/system-deps.sh")
+    yield sa.make_url(PG_BASE).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -63,6 +63,7 @@ class Crawl(BaseModel):
     )
     download_timeout: float = 60.0
     retry_times: int = 5
+    rate_limit_pause_s: float = 600.0  # SEC's 403 rate-limit page pauses the source this long
     obey_robots: bool = True
 
     @field_validator("hkex_language")

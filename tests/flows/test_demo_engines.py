@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -14,8 +12,6 @@ import sqlalchemy as sa
 from demo_harness import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("demo")]
-
-PG_BASE = os.environ.get("TOP100_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def _rows(engine: sa.Engine, table: sa.Table) -> list[tuple]:
@@ -31,26 +27,14 @@ def _stages(run, url: str, stages: str) -> subprocess.CompletedProcess:
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
-@pytest.fixture
-def pg_database():
-    name = f"t_demo_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.make_url(PG_BASE).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def test_demo_year_is_identical_on_duckdb_and_postgresql(demo_run, pg_database):
+def test_demo_year_is_identical_on_duckdb_and_postgresql(demo_run, pg_db_url):
     from warehouse import schema as S
     from warehouse.engine import connect
 
-    proc = _stages(demo_run, pg_database, "load,score,report")
+    proc = _stages(demo_run, pg_db_url, "load,score,report")
     assert proc.returncode in (0, 3), proc.stdout[-3000:] + proc.stderr[-3000:]
     duck = connect(demo_run.env["TOP100_WAREHOUSE_URL"], read_only=True)
-    pg = connect(pg_database, read_only=True)
+    pg = connect(pg_db_url, read_only=True)
     try:
         compared = 0
         for table in (*S.LOADED, *S.MARTS):
@@ -63,14 +47,14 @@ def test_demo_year_is_identical_on_duckdb_and_postgresql(demo_run, pg_database):
         pg.dispose()
 
 
-def test_rerunning_a_year_gives_the_same_rows_with_a_new_run_id(demo_run, pg_database):
+def test_rerunning_a_year_gives_the_same_rows_with_a_new_run_id(demo_run, pg_db_url):
     from warehouse import schema as S
     from warehouse.engine import connect
 
     for _ in range(2):
-        proc = _stages(demo_run, pg_database, "load,score")
+        proc = _stages(demo_run, pg_db_url, "load,score")
         assert proc.returncode in (0, 3), proc.stdout[-3000:] + proc.stderr[-3000:]
-        engine = connect(pg_database, read_only=True)
+        engine = connect(pg_db_url, read_only=True)
         try:
             with engine.connect() as conn:
                 runs = set(conn.execute(sa.select(S.company_year_metric.c.run_id).distinct()).scalars())

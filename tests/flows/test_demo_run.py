@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import sqlalchemy as sa
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 

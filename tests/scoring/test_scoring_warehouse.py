@@ -6,10 +6,8 @@ from __future__ import annotations
 import csv
 import math
 import os
-import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from top100.config import Settings
 from top100.jsonl import write_jsonl
@@ -55,18 +53,7 @@ def warehouse_url(request, tmp_path):
     if request.param == "duckdb":
         yield f"duckdb:///{tmp_path / 'top100.duckdb'}"
         return
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # the server is part of the test machine: failing is right
-        admin.dispose()
-        pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is not reachable ({exc}); run scripts/system-deps.sh")
-    yield sa.make_url(PG_BASE).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield request.getfixturevalue("pg_db_url")
 
 
 @pytest.mark.browser

@@ -8,7 +8,6 @@ gets a fresh DATABASE on the test server instead, dropped afterwards.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,23 +22,6 @@ from top100.records import (
 )
 
 PG_BASE = os.environ.get("TOP100_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-@pytest.fixture
-def pg_db_url():
-    """A fresh PostgreSQL database on the test server; dropped afterwards."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # the server is part of the test machine: failing is right
-        admin.dispose()
-        pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is not reachable ({exc}); run scripts/system-deps.sh")
-    yield sa.make_url(PG_BASE).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)])
