@@ -1,0 +1,76 @@
+"""Which package may import which (docs/CONTRACTS.md; ../shared/docs/ARCHITECTURE.md): data flows
+one way and the imports follow it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OURS = {"flows", "spiders", "extractors", "expectations", "warehouse", "scoring", "mirror", "top100"}
+ALLOWED = {
+    "flows": OURS,
+    "scoring": {"warehouse", "top100"},
+    "expectations": {"warehouse", "extractors", "top100"},
+    "warehouse": {"top100"},
+    "extractors": {"top100"},
+    "spiders": {"top100"},
+    # the demo world is calibrated against the pure scoring function (docs/CONTRACTS.md)
+    "mirror": {"scoring", "top100"},
+    "top100": set(),
+}
+HEAVY_FOR_EXTRACTORS = {"prefect", "great_expectations", "scrapy", "sqlalchemy", "pandas"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_package_imports_only_what_it_may(package):
+    bad = {}
+    for path in sorted((ROOT / package).rglob("*.py")):
+        wrong = (_imports(path) & OURS) - ALLOWED[package] - {package}
+        if wrong:
+            bad[str(path.relative_to(ROOT))] = sorted(wrong)
+    assert not bad, f"{package} imports packages above it: {bad}"
+
+
+def test_no_production_package_imports_the_mirror():
+    for package in OURS - {"flows", "mirror"}:
+        for path in (ROOT / package).rglob("*.py"):
+            assert "mirror" not in _imports(path), path
+
+
+def test_extractors_do_not_import_orchestration_or_validation_libraries():
+    for path in (ROOT / "extractors").rglob("*.py"):
+        assert not (_imports(path) & HEAVY_FOR_EXTRACTORS), path
+
+
+def _strings_outside_docstrings(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    docs = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docs.add(id(first.value))
+    return [n.value for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs]
+
+
+def test_the_program_never_reads_the_shared_folder():
+    """../shared is beside the project on our machines only: a user's clone must work alone."""
+    for package in OURS:
+        for path in (ROOT / package).rglob("*.py"):
+            hits = [v for v in _strings_outside_docstrings(path) if "shared" in v and ("fixtures" in v or "seed" in v)]
+            assert not hits, (path, hits)
