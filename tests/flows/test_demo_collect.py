@@ -48,7 +48,7 @@ def test_a_second_crawl_fetches_nothing_new(demo_run):
     crawls = 0
     for part in sorted((demo_run.year_dir / "collect" / "parts").glob("*/summary.json")):
         summary = json.loads(part.read_text("utf-8"))
-        if "spider" not in summary:
+        if "downloaded" not in summary:
             continue  # the inbox: copied, not crawled
         crawls += 1
         assert summary["downloaded"] == 0 and summary["new_in_store"] == 0, (part.parent.name, summary)
