@@ -21,6 +21,7 @@ import pandas as pd
 
 from expectations import tables as tb
 from expectations.checkpoint import run_checkpoint
+from expectations.collected import collect_findings, mark_incomplete
 from expectations.findings import to_findings
 from expectations.rules import VerifyRules
 from expectations.suites import CHECK_SUITES, build_suites
@@ -120,7 +121,10 @@ def run_verify(settings: Any, paths: YearPaths) -> VerifySummary:
     result = run_checkpoint(frames, suites, paths.root / "gx", paths.data_docs, run_name=run_name)
     seconds["checkpoint"] = time.perf_counter() - t1
     findings, schema_errors = to_findings(result.failures, frames, rules, paths.year, CHECK_SUITES)
+    # evidence the collect stage could not fetch: the company is incomplete, not ranked on the rest
+    findings += collect_findings(read_jsonl(paths.collect_errors), tables.companies, paths.year)
     apply_eligibility(tables.companies, findings)
+    mark_incomplete(tables.companies, findings)
     errors = tables.errors + schema_errors
     write_jsonl(paths.companies, tables.companies)
     write_jsonl(paths.metrics, tables.metrics)

@@ -120,8 +120,8 @@ def _ratio(v: str) -> float:
 
 
 def _read(path: Path | str, columns: tuple[str, ...], checks: dict[str, Callable[[str], Any]],
-          build: Callable[[dict[str, Any], int], Any], row_check: Callable[[dict[str, Any]], str | None] | None = None
-          ) -> DeliveredResult:
+          build: Callable[[dict[str, Any], int], Any], row_check: Callable[[dict[str, Any]], str | None] | None = None,
+          key: tuple[str, ...] | None = None) -> DeliveredResult:
     path = Path(path)
     result = DeliveredResult([], [])
 
@@ -147,6 +147,7 @@ def _read(path: Path | str, columns: tuple[str, ...], checks: dict[str, Callable
     if header is None or tuple(h.strip() for h in header) != columns:
         err(f"header is {header!r}, expected {', '.join(columns)}", row=1)
         return result
+    valid: list[tuple[int, dict[str, Any]]] = []
     for n, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -168,8 +169,36 @@ def _read(path: Path | str, columns: tuple[str, ...], checks: dict[str, Callable
                 err(problem, row=n, company=company)
                 ok = False
         if ok:
-            result.rows.append(build(row, n))
+            valid.append((n, row))
+    for n, row in _unique(valid, key or columns, err):
+        result.rows.append(build(row, n))
     return result
+
+
+def _unique(valid: list[tuple[int, dict[str, Any]]], key: tuple[str, ...], err: Callable[..., None]
+            ) -> list[tuple[int, dict[str, Any]]]:
+    """Rows with a repeated key (by default the whole row): an identical repeat is reported and ignored (the first is
+    used); rows that disagree are all reported and none is used (which one is right is not
+    ours to guess)."""
+    groups: dict[tuple, list[tuple[int, dict[str, Any]]]] = {}
+    for n, row in valid:
+        groups.setdefault(tuple(row[k] for k in key), []).append((n, row))
+    keep = []
+    for k, rows in groups.items():
+        first_n, first = rows[0]
+        what = ", ".join(f"{c}={v}" for c, v in zip(key, k))
+        company = first.get("company_id")
+        if len(rows) == 1:
+            keep.append(rows[0])
+        elif all(r == first for _, r in rows[1:]):
+            keep.append(rows[0])
+            for n, _ in rows[1:]:
+                err(f"duplicate row: repeats row {first_n} ({what}); ignored", row=n, company=company)
+        else:
+            numbers = ", ".join(str(n) for n, _ in rows)
+            for n, _ in rows:
+                err(f"conflicting rows {numbers} for {what}: none used", row=n, company=company)
+    return sorted(keep, key=lambda nr: nr[0])
 
 
 def read_licences(path: Path | str) -> DeliveredResult:
@@ -187,7 +216,8 @@ def read_licences(path: Path | str) -> DeliveredResult:
 def read_traffic(path: Path | str) -> DeliveredResult:
     """traffic.csv -> TrafficRecord rows (daily visits, 万次)."""
     checks = {"company_id": _company, "fiscal_year": _year, "desktop": _amount, "mobile": _amount}
-    return _read(path, TRAFFIC_COLUMNS, checks, lambda r, n: TrafficRecord(**r, source_row=n))
+    return _read(path, TRAFFIC_COLUMNS, checks, lambda r, n: TrafficRecord(**r, source_row=n),
+                 key=("company_id", "fiscal_year"))
 
 
 def read_integrity(path: Path | str) -> DeliveredResult:
@@ -210,4 +240,4 @@ def read_listings(path: Path | str) -> DeliveredResult:
         if r["ads_ratio"] is not None and r["exchange"] not in ("NYSE", "NASDAQ"):
             return "ads_ratio is only for US listings"
         return None
-    return _read(path, LISTING_COLUMNS, checks, lambda r, n: dict(r), row_check)
+    return _read(path, LISTING_COLUMNS, checks, lambda r, n: dict(r), row_check, key=("company_id", "exchange"))

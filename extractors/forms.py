@@ -68,6 +68,13 @@ def check_zip(data: bytes, settings: FormSettings) -> None:
                                        " (a zip bomb?): refused")
         if "[Content_Types].xml" not in zf.namelist():
             raise DeclarationError("not an xlsx file (no [Content_Types].xml)")
+        # a form is data: a workbook carrying code (xlsm, VBA) is refused, never opened further
+        macros = [n for n in zf.namelist() if n.lower().endswith(("vbaproject.bin", "vbaprojectsignature.bin"))]
+        types = zf.read("[Content_Types].xml")[:200_000]
+        if macros or b"macroEnabled" in types:
+            part = macros[0] if macros else "[Content_Types].xml (macroEnabled)"
+            raise DeclarationError(f"macro-enabled workbook ({part}): refused; the form must be the .xlsx "
+                                   "template without macros")
 
 
 def read_form(path: Path | str | bytes, sha256: str | None = None, *, settings: FormSettings | None = None) -> FormResult:
@@ -158,7 +165,8 @@ def _read(wb, name: str, digest: str, result: FormResult) -> None:
 
 def _validate(f: T.FormField, cell, unit_cell, company: str, digest: str, fy: int) -> DeclaredFact | None:
     v = cell.value
-    if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
+    # leading blanks are stripped from text below, so " =X" would become the formula-like "=X"
+    if cell.data_type == "f" or (isinstance(v, str) and v.lstrip().startswith("=")):
         raise DeclarationError(f"a formula ({v!r}) where a value belongs")
     raw = "" if v is None else (v.isoformat() if isinstance(v, (date, datetime)) else str(v))
     empty = v is None or (isinstance(v, str) and not v.strip())

@@ -3,7 +3,8 @@
 `annual(settings, year)` runs every stage as a subflow. The run is recorded in the warehouse's
 `run` table; a stage that fails fails the flow with the stage and its cause, and the marts
 (ranking, report figures) are only written when every stage before them finished, so a partial
-year is never published.
+year is never published. A run killed part way is resumed by the same command (flows.resume);
+the extract stage maps over documents on the task runner of `settings.runner` (flows.runners).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
 from flows import stages
 from top100 import __version__
@@ -80,30 +81,29 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
     finally:
         engine.dispose()
 
+    from flows.resume import RunState, fingerprint
+
+    state = RunState(paths, fingerprint(settings, code_version()))
+    skipped = state.begin(tuple(stages_to_run))
+    if skipped:
+        get_run_logger().warning("resuming an interrupted run of %s: %s finished unchanged, not run again",
+                                 year, ", ".join(skipped))
+    summary.counts["resumed"] = skipped
     try:
         for name in stages_to_run:
+            if name in skipped:
+                continue
             t0 = time.monotonic()
             try:
-                if name == "collect":
-                    summary.counts["collect"] = stages.collect(settings, paths)
-                elif name == "extract":
-                    summary.counts["extract"] = stages.extract(settings, paths)
-                elif name == "verify":
-                    summary.counts["verify"] = stages.verify(settings, paths)
-                elif name == "load":
-                    summary.counts["load"] = stages.load(settings, paths, summary.run_id)
-                elif name == "score":
-                    summary.counts["score"] = stages.score(settings, paths, summary.run_id)
-                elif name == "report":
-                    summary.counts["report"] = stages.report_stage(settings, paths, summary.run_id)
-                else:
-                    raise ValueError(f"unknown stage {name!r}; stages are {', '.join(STAGES)}")
+                summary.counts[name] = run_stage(name, settings, paths, summary.run_id)
             except Exception as exc:
                 summary.failed_stage = name
                 raise StageFailed(name, exc) from exc
             finally:
                 summary.seconds[name] = round(time.monotonic() - t0, 2)
+            state.finished(name)
         summary.outcome = "done"
+        state.complete()
     except StageFailed as exc:
         summary.outcome = "failed"
         summary.error = str(exc)
@@ -118,6 +118,27 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
     return summary.to_dict()
 
 
+def run_stage(name: str, settings: Settings, paths: YearPaths, run_id: str | None) -> dict[str, Any]:
+    """One stage as its subflow; extract maps over the task runner of settings.runner."""
+    if name == "collect":
+        from flows.runners import crawl_runner_for
+
+        return stages.collect.with_options(task_runner=crawl_runner_for(settings))(settings, paths)
+    if name == "extract":
+        from flows.runners import task_runner_for
+
+        return stages.extract.with_options(task_runner=task_runner_for(settings))(settings, paths)
+    if name == "verify":
+        return stages.verify(settings, paths)
+    if name == "load":
+        return stages.load(settings, paths, run_id)
+    if name == "score":
+        return stages.score(settings, paths, run_id)
+    if name == "report":
+        return stages.report_stage(settings, paths, run_id)
+    raise ValueError(f"unknown stage {name!r}; stages are {', '.join(STAGES)}")
+
+
 def outputs_of(settings: Settings, paths: YearPaths) -> dict[str, str]:
     out = {
         "warehouse": settings.warehouse if settings.warehouse.startswith("duckdb") else "(postgresql)",
@@ -129,17 +150,33 @@ def outputs_of(settings: Settings, paths: YearPaths) -> dict[str, str]:
     return {k: v for k, v in out.items()}
 
 
-def totals(paths: YearPaths) -> dict[str, int]:
-    """The figures of the closing summary, read back from the stage files."""
-    findings = list(read_jsonl(paths.findings))
+def totals(paths: YearPaths) -> dict[str, int | None]:
+    """The figures of the closing summary, read back from the stage files. A file that cannot
+    be read (the run failed because of it) gives None for its figure: the summary of a failed
+    run must still be printed, with the error that names the cause."""
+    def lines(path: Path) -> int:
+        if not path.exists():
+            return 0
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            return sum(1 for line in fh if line.strip())
+
+    def safely(fn):
+        try:
+            return fn()
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def blocking() -> int:
+        return sum(1 for f in read_jsonl(paths.findings) if f.get("severity") == "ERROR")
+
     return {
-        "candidates": len(list(read_jsonl(paths.candidates))) if paths.candidates.suffix == ".jsonl" else _json_len(paths.candidates),
-        "documents": sum(1 for _ in read_jsonl(paths.documents)),
-        "facts": sum(1 for _ in read_jsonl(paths.facts)),
-        "declared": sum(1 for _ in read_jsonl(paths.declared)),
-        "findings": len(findings),
-        "errors_blocking": sum(1 for f in findings if f.get("severity") == "ERROR"),
-        "input_errors": sum(1 for p in (paths.collect_errors, paths.extract_errors, paths.verify_errors) for _ in read_jsonl(p)),
+        "candidates": safely(lambda: lines(paths.candidates) if paths.candidates.suffix == ".jsonl" else _json_len(paths.candidates)),
+        "documents": lines(paths.documents),
+        "facts": lines(paths.facts),
+        "declared": lines(paths.declared),
+        "findings": lines(paths.findings),
+        "errors_blocking": safely(blocking),
+        "input_errors": sum(lines(p) for p in (paths.collect_errors, paths.extract_errors, paths.verify_errors)),
         "ranked": max(0, _csv_rows(paths.ranking_csv)),
     }
 

@@ -10,6 +10,8 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from top100.config import Settings, Sources
 
 
@@ -43,7 +45,8 @@ def demo_settings(settings: Settings, base_url: str, world: Path) -> Settings:
     sources = Sources(**{name: base_url for name in Sources.model_fields})
     crawl = settings.crawl.model_copy(update={
         "hkex_enabled": True,  # the mirror is ours; HKEX's terms concern its own hosts
-        "contact": settings.crawl.contact or "demo@example.invalid",
+        "contact": settings.crawl.contact if settings.crawl.contact.get_secret_value()
+        else SecretStr("demo@example.invalid"),
         # the real hosts' caps protect the real hosts; the mirror on loopback takes more, but
         # still a capped rate per source (the spiders key caps by source name first)
         "rate_limits": {**settings.crawl.rate_limits, **DEMO_RATE_LIMITS},

@@ -8,14 +8,16 @@ and `top100 extract <file>` never loads Prefect.
 
 from __future__ import annotations
 
-import json
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
+from flows.artifacts import error_lines, publish
+from flows.extract_task import configured
 from flows.progress import report, stage_done
+from flows.retries import CRAWL_DELAYS, WAREHOUSE_DELAYS, CrawlFailed, retry_transient
+from flows.runners import isolation_for
 from top100.config import Settings
 from top100.jsonl import read_jsonl, write_json, write_jsonl
 from top100.paths import YearPaths, raw_path
@@ -26,28 +28,67 @@ PDF_TYPES = {DocType.annual_report, DocType.prospectus, DocType.hk_annual_report
 DELIVERED = {DocType.licence_registry, DocType.traffic, DocType.integrity, DocType.listings}
 
 
+@task(name="crawl", task_run_name="crawl {name}", retries=len(CRAWL_DELAYS), retry_delay_seconds=CRAWL_DELAYS,
+      retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+def crawl_task(settings: Settings, paths: YearPaths, name: str) -> dict[str, Any]:
+    """One crawl subprocess; a failed one is retried (see flows.retries)."""
+    from spiders.runner import crawl
+
+    result = crawl(settings, paths, name, paths.candidates)
+    if "failure" in result:
+        raise CrawlFailed(result["failure"])
+    return result
+
+
 @flow(name="collect", validate_parameters=False)
 def collect(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     """Inbox files into the raw store, the candidates from the forms, then one crawl per source."""
     from flows.candidates import build_candidates
     from spiders.inbox import ingest_inbox
-    from spiders.runner import collect_all
+    from spiders.output import merge
+    from spiders.runner import enabled
 
     inbox_docs = [_doc(d) for d in ingest_inbox(settings, paths)]
     report("collect", 0, None, inbox=len(inbox_docs))
     candidates, cand_errors = build_candidates(paths.raw_store, inbox_docs)
     write_json(paths.candidates, candidates)
-    report("collect", 0, None, inbox=len(inbox_docs), candidates=len(candidates))
-    crawl = collect_all(settings, paths, paths.candidates)
+    names = enabled(settings)
+    report("collect", 0, len(names), inbox=len(inbox_docs), candidates=len(candidates))
+    crawls: dict[str, dict[str, Any]] = {}
+    failures: list[ErrorRow] = []
+    from prefect.futures import as_completed
+
+    # the crawls of different sources run side by side (each its own hosts and caps;
+    # settings.crawl.parallel_crawls at once, see flows.runners.crawl_runner_for)
+    futures = {crawl_task.submit(settings, paths, name): name for name in names}
+    for i, fut in enumerate(as_completed(list(futures)), 1):
+        name = futures[fut]
+        fut.wait()
+        if fut.state.is_completed():
+            crawls[name] = fut.result()
+        else:  # retries spent: the run goes on without this source, and says so
+            reason = str(fut.state.result(raise_on_failure=False))
+            crawls[name] = {"spider": name, "failure": reason}
+            failures.append(ErrorRow(stage="collect", kind="CrawlFailed", reason=reason))
+        report("collect", i, len(names), crawl=name, downloaded=crawls[name].get("downloaded", 0))
+    crawls = {name: crawls[name] for name in names}
+    merge(paths, names, failures)
     # the crawls wrote collect/documents.jsonl; the inbox rows join them there
     crawled = [r for r in read_jsonl(paths.documents) if r.get("source") != "inbox"]
     docs = crawled + [d.to_dict() for d in inbox_docs]
     write_jsonl(paths.documents, docs)
     errors = list(read_jsonl(paths.collect_errors)) + [e.to_dict() | {"stage": "collect"} for e in cand_errors]
     write_jsonl(paths.collect_errors, errors)
-    counts = {"candidates": len(candidates), "documents": len(docs), "errors": len(errors)}
+    counts = {"candidates": len(candidates), "documents": len(docs), "errors": len(errors),
+              "downloaded": sum(c.get("downloaded", 0) for c in crawls.values()),
+              "already_stored": sum(c.get("already_stored", 0) for c in crawls.values())}
     stage_done("collect", **counts)
-    get_run_logger().info("collect: %s (crawl: %s)", counts, crawl)
+    crawl_rows = [{"company_id": "", "document": n, "kind": "crawl",
+                   "reason": c.get("failure") or f"downloaded {c.get('downloaded', 0)}, "
+                                                 f"already stored {c.get('already_stored', 0)}, "
+                                                 f"requests {c.get('requests', 0)}"} for n, c in crawls.items()]
+    publish("collect", paths.year, counts, crawl_rows + errors, failures=error_lines(errors))
+    get_run_logger().info("collect: %s", counts)
     return counts
 
 
@@ -57,7 +98,10 @@ def _doc(d: Any) -> DocumentRow:
 
 @flow(name="extract", validate_parameters=False)
 def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
-    """Every document of the year into facts with provenance; forms into declared facts."""
+    """Every document of the year into facts with provenance; forms into declared facts.
+
+    The PDFs and companyfacts files are mapped over the flow's task runner (flows.runners; the
+    annual flow sets it from settings.runner), one cached task per document (flows.extract_task)."""
     from extractors import delivered, forms
 
     docs = [DocumentRow.from_dict(r) for r in read_jsonl(paths.documents)]
@@ -91,18 +135,31 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
         done += 1
         report("extract", done, total, facts=len(facts), forms=len(declared), errors=len(errors))
 
-    cache = _ExtractCache(settings.out_dir / "cache" / "extract")
-    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
-        futures = {pool.submit(_extract_one, cache, paths, d, settings.extract_timeout_s): d for d in pdfs}
-        for fut in as_completed(futures):
-            d = futures[fut]
-            got_facts, got_errors = fut.result()
-            facts += got_facts
-            errors += [_err(e, d) for e in got_errors]
-            done += 1
-            report("extract", done, total, facts=len(facts), forms=len(declared), errors=len(errors))
+    from prefect.futures import as_completed
+
+    one = configured(settings)
+    isolation = isolation_for(settings)
+    futures = {}
+    for d in pdfs:
+        fut = one.submit(str(raw_path(paths.raw_store, d.sha256).resolve()), d.doc_type, d.sha256, d.company_id,
+                         settings.extract_timeout_s, isolation)
+        futures[fut] = d
+    cache_hits = 0
+    for fut in as_completed(list(futures)):
+        d = futures[fut]
+        try:
+            got = fut.result()
+        except Exception as exc:
+            raise RuntimeError(f"extract: company {d.company_id}, document {d.sha256} ({d.url}): "
+                               f"{type(exc).__name__}: {exc}") from exc
+        cache_hits += fut.state.name == "Cached"
+        facts += [f | {"company_id": d.company_id, "document_sha256": d.sha256} for f in got["facts"]]
+        errors += [_err(e, d) for e in got["errors"]]
+        done += 1
+        report("extract", done, total, facts=len(facts), forms=len(declared), errors=len(errors), cached=cache_hits)
 
     facts.sort(key=lambda f: (f.get("company_id") or "", f["metric"], f["fiscal_year"], f["document_sha256"], f.get("page") or 0))
+    errors.sort(key=lambda e: (e.get("company_id") or "", e.get("document") or "", e.get("kind") or "", e.get("reason") or ""))
     write_jsonl(paths.facts, facts)
     write_jsonl(paths.declared, declared)
     write_jsonl(paths.licences, staging["licences"])
@@ -111,9 +168,11 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     write_jsonl(paths.extract_errors, errors)
     from flows.accounting import account
 
-    counts = {"documents": total, "facts": len(facts), "declared": len(declared), "errors": len(errors)}
+    counts = {"documents": total, "facts": len(facts), "declared": len(declared), "errors": len(errors),
+              "extracted": len(pdfs) - cache_hits, "cache_hits": cache_hits}
     counts["accounting"] = account(paths)
     stage_done("extract", **{k: v for k, v in counts.items() if k != "accounting"})
+    publish("extract", paths.year, counts, errors, failures=error_lines(errors))
     return counts
 
 
@@ -132,40 +191,6 @@ def _err(e: Any, d: DocumentRow) -> dict:
     return row
 
 
-class _ExtractCache:
-    """Facts of a document already extracted by this extractor version are not extracted again
-    (keyed on sha256 and version; the raw store is immutable, so the key is exact)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def _path(self, sha: str, doc_type: str) -> Path:
-        import extractors
-
-        version = getattr(extractors, "VERSION", "0")
-        return self.root / f"v{version}" / doc_type.replace("/", "_") / f"{sha}.json"
-
-    def get(self, sha: str, doc_type: str) -> dict | None:
-        p = self._path(sha, doc_type)
-        return json.loads(p.read_text("utf-8")) if p.exists() else None
-
-    def put(self, sha: str, doc_type: str, value: dict) -> None:
-        write_json(self._path(sha, doc_type), value)
-
-
-def _extract_one(cache: _ExtractCache, paths: YearPaths, d: DocumentRow, timeout_s: float) -> tuple[list[dict], list[dict]]:
-    from extractors.isolated import extract_isolated
-
-    hit = cache.get(d.sha256, d.doc_type)
-    if hit is None:
-        res = extract_isolated(raw_path(paths.raw_store, d.sha256), d.doc_type, timeout_s=timeout_s,
-                               company_id=d.company_id, sha256=d.sha256)
-        hit = {"facts": [f.to_dict() for f in res.facts], "errors": [e.to_dict() for e in res.errors]}
-        cache.put(d.sha256, d.doc_type, hit)
-    facts = [f | {"company_id": d.company_id, "document_sha256": d.sha256} for f in hit["facts"]]
-    return facts, hit["errors"]
-
-
 @flow(name="verify", validate_parameters=False)
 def verify(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     from expectations.verify import run_verify
@@ -174,21 +199,36 @@ def verify(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     summary = run_verify(settings, paths)
     counts = _as_dict(summary)
     stage_done("verify", **{k: v for k, v in counts.items() if isinstance(v, (int, float, str))})
+    findings = list(read_jsonl(paths.findings))
+    errors = list(read_jsonl(paths.verify_errors))
+    shown = {k: v for k, v in counts.items() if k in ("companies", "eligible", "metrics", "errors", "findings")}
+    publish("verify", paths.year, shown, findings,
+            columns=("company_id", "check", "kind", "metric", "severity", "message"),
+            failures=error_lines(errors))
     return counts
+
+
+@task(name="load-year", retries=len(WAREHOUSE_DELAYS), retry_delay_seconds=WAREHOUSE_DELAYS,
+      retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+def load_task(url: str, paths: YearPaths, run_id: str) -> dict[str, int]:
+    """Connect and load in one go: a lock held by another writer is retried (flows.retries)."""
+    from warehouse.engine import connect
+    from warehouse.load import load_year
+
+    engine = connect(url)
+    try:
+        return load_year(engine, paths, run_id)
+    finally:
+        engine.dispose()
 
 
 @flow(name="load", validate_parameters=False)
 def load(settings: Settings, paths: YearPaths, run_id: str) -> dict[str, Any]:
-    from warehouse.engine import connect
-    from warehouse.load import load_year
-
     report("load", 0, None)
-    engine = connect(settings.warehouse)
-    try:
-        rows = load_year(engine, paths, run_id)
-    finally:
-        engine.dispose()
+    rows = load_task(settings.warehouse, paths, run_id)
     stage_done("load", rows=sum(rows.values()))
+    publish("load", paths.year, {"rows": sum(rows.values())},
+            [{"table": t, "rows": n} for t, n in rows.items()], columns=("table", "rows"))
     return rows
 
 
@@ -204,6 +244,8 @@ def score(settings: Settings, paths: YearPaths, run_id: str) -> dict[str, Any]:
     finally:
         engine.dispose()
     stage_done("score", ranked=len(ranking))
+    publish("score", paths.year, {"ranked": len(ranking)}, [r.to_dict() for r in ranking],
+            columns=("rank", "company_id", "name", "total_score"))
     return {"ranked": len(ranking)}
 
 
@@ -216,9 +258,17 @@ def report_stage(settings: Settings, paths: YearPaths, run_id: str) -> dict[str,
     engine = connect(settings.warehouse)
     try:
         index = build_report(settings, engine, paths.year, run_id)
+        from warehouse import reads
+
+        figures = reads.report_figures(engine, paths.year).to_dict("records")
     finally:
         engine.dispose()
     stage_done("report", page=str(index))
+    off = [f for f in figures if f.get("within_tolerance") is not None and not f.get("within_tolerance")]
+    publish("report", paths.year, {"report": str(index), "figures": len(figures), "off_published": len(off)},
+            figures, columns=("name", "value", "unit", "published", "difference", "within_tolerance"),
+            failures=[f"{f['name']}: computed {f['value']}, published {f.get('published_text') or f.get('published')}"
+                      for f in off])
     return {"report": str(index)}
 
 

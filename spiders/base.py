@@ -3,7 +3,9 @@ cache lifetime), parse (pure functions in spiders.parse), items (top100 records)
 
 A document already in the raw store (known from an earlier document row of the same company and
 URL) is not downloaded again: its row is emitted as it was. Every failure becomes an ErrorRow
-naming the company, the URL and the reason, and is logged the same way.
+naming the company, the URL and the reason, and is logged the same way. An answer whose shape
+changed (SchemaDrift) stops the whole source: one error row per company it leaves without data.
+A stored document's content type is the one its bytes show, not the server's header.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -22,9 +25,9 @@ from twisted.python.failure import Failure
 from spiders import companies as companies_mod
 from spiders import config
 from spiders.output import doc_key, known_documents
-from spiders.parse import load_json
+from spiders.parse import SHAPE_CHANGED, load_json, sniff_type
 from spiders.rawstore import RawStore
-from top100.errors import Top100Error
+from top100.errors import SchemaDrift, Top100Error
 from top100.paths import YearPaths
 from top100.records import DocumentRow, ErrorRow
 
@@ -35,8 +38,12 @@ def guarded(callback: Callable) -> Callable:
     for every company it leaves without data."""
     @functools.wraps(callback)
     def wrapper(self: SourceSpider, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if self.stopped:  # the source stopped (schema drift): answers still in flight are not read
+            return
         try:
             yield from callback(self, response, **kwargs)
+        except SchemaDrift as exc:
+            yield from self.stop_source(response.url, exc)
         except Exception as exc:  # noqa: BLE001 - every failure is reported, none is dropped
             if not isinstance(exc, (Top100Error, ValueError)):
                 self.logger.exception("unexpected failure parsing %s", response.url)
@@ -49,6 +56,7 @@ class SourceSpider(scrapy.Spider):
     source = ""  # DocumentRow.source
     exchanges: tuple[str, ...] = ()  # the listings this spider covers
     needs_companies = True
+    stopped = False  # set when the source's answers changed shape: nothing more is read from it
 
     def __init__(self, year: str | None = None, companies: str | None = None, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -135,7 +143,10 @@ class SourceSpider(scrapy.Spider):
         ctype = response.headers.get(b"Content-Type")
         row.sha256, row.size = sha, len(response.body)
         row.fetched_at = datetime.now(timezone.utc).isoformat()
-        row.content_type = ctype.decode("latin-1").split(";")[0] if ctype else None
+        declared = ctype.decode("latin-1").split(";")[0].strip() if ctype else None
+        # what the bytes are, not what a (possibly misconfigured) server called them: the same
+        # document gives the same row whatever header came with it
+        row.content_type = sniff_type(response.body) or declared
         self.logger.info("stored %s %s for %s (%d bytes, %s)", row.doc_type, row.url, row.company_id, row.size, sha[:12])
         yield row
 
@@ -158,6 +169,20 @@ class SourceSpider(scrapy.Spider):
         targets = [company] if company or not self.companies else [c.company_id for c in self.companies]
         for target in targets:
             yield self.error(target, url, exc, kind)
+
+    def stop_source(self, url: str, exc: SchemaDrift) -> Iterator[ErrorRow]:
+        """The source answered in a shape we do not know: stop reading it (never load what a
+        renamed field would make of it) and report, for every company it leaves without data,
+        the field that changed."""
+        if self.stopped:
+            return
+        self.stopped = True
+        cause = exc.cause if SHAPE_CHANGED in exc.cause else f"{SHAPE_CHANGED}: {exc.cause}"
+        cause = f"{cause}; source {self.source} stopped"
+        targets = [c.company_id for c in self.companies] or [None]
+        for target in targets:
+            yield self.error(target, url, SchemaDrift(cause))
+        raise CloseSpider(f"schema_drift: {cause}")
 
     def on_error(self, failure: Failure) -> Iterator[ErrorRow]:
         request = failure.request  # type: ignore[attr-defined]

@@ -11,6 +11,8 @@ SEC, all hosts together).
 
 from __future__ import annotations
 
+import json
+
 from typing import Any
 from urllib.parse import urlparse
 
@@ -40,7 +42,11 @@ def load(scrapy_settings: Any) -> Settings:
 
 
 def dump(settings: Settings) -> str:
-    return settings.model_dump_json()
+    """The settings for a crawl process: secrets stay masked, except the SEC contact, which the
+    crawl must send in its User-Agent."""
+    data = json.loads(settings.model_dump_json())
+    data["crawl"]["contact"] = settings.crawl.contact.get_secret_value()
+    return json.dumps(data)
 
 
 def source_rate(settings: Settings, source: str) -> float:
@@ -75,5 +81,6 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "DOWNLOAD_SLOTS": slots,
         "DOWNLOAD_TIMEOUT": settings.crawl.download_timeout,
         "RETRY_TIMES": settings.crawl.retry_times,
+        "TOP100_RATE_LIMIT_PAUSE": settings.crawl.rate_limit_pause_s,
         "HTTPCACHE_DIR": str((settings.out_dir / "httpcache").resolve()),
     }

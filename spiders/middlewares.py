@@ -20,11 +20,12 @@ from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.http import Response
 
-from spiders.parse import BLOCK_MARKERS, load_json
+from spiders.parse import BLOCK_MARKERS, load_json, sniff_type
 from spiders.parse.edgar import is_rate_limit_page
 from top100.errors import BlockedPage, FetchError, RateLimited, SourceError
 
 PDF_TAIL = 2048  # %%EOF must be in the last bytes (incremental updates append after it)
+HTML_TAIL = 4096  # </html> must be in the last bytes of an HTML document (trailing comments allowed)
 
 
 def check_body(expect: str | None, body: bytes, check: str | None = None) -> None:
@@ -45,6 +46,9 @@ def check_body(expect: str | None, body: bytes, check: str | None = None) -> Non
             raise FetchError(f"PDF incomplete: no %%EOF at the end of {len(body)} bytes (truncated)")
     elif any(m in head.decode("utf-8", "replace") for m in BLOCK_MARKERS):
         raise BlockedPage("block page where a document was expected")
+    elif sniff_type(body) == "text/html" and b"</html" not in body[-HTML_TAIL:].lower():
+        # an HTML filing cut short (a dropped connection behind a proxy that fixed the length)
+        raise FetchError(f"HTML incomplete: no </html> at the end of {len(body)} bytes (truncated)")
 
 
 class LengthCheckMiddleware:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +68,21 @@ def collect_all(settings: Settings, paths: YearPaths, companies_file: Path | Non
     """Run every enabled crawl, then merge into documents/quotes/fx/errors.jsonl."""
     results: dict[str, dict[str, Any]] = {}
     failures: list[ErrorRow] = []
-    for name in enabled(settings):
-        result = crawl(settings, paths, name, companies_file, scrapy_overrides=scrapy_overrides)
-        results[name] = result
-        if "failure" in result:
-            failures.append(ErrorRow(stage="collect", kind="CrawlFailed", reason=result["failure"]))
-        if progress is not None:
-            progress(name, result)
+    names = enabled(settings)
+    # Each source is its own host (or hosts) with its own cap, so crawls of different sources
+    # run side by side; each is a subprocess, so threads only wait for them.
+    with ThreadPoolExecutor(max_workers=max(1, settings.crawl.parallel_crawls)) as pool:
+        futures = {pool.submit(crawl, settings, paths, name, companies_file,
+                               scrapy_overrides=scrapy_overrides): name for name in names}
+        for fut in as_completed(futures):
+            name = futures[fut]
+            result = fut.result()
+            results[name] = result
+            if "failure" in result:
+                failures.append(ErrorRow(stage="collect", kind="CrawlFailed", reason=result["failure"]))
+            if progress is not None:
+                progress(name, result)
+    results = {name: results[name] for name in names}
     counts = merge(paths, enabled(settings), failures)
     return {"crawls": results, "counts": counts,
             "downloaded": sum(r.get("downloaded", 0) for r in results.values()),

@@ -45,7 +45,9 @@ class Sources(BaseModel):
 
 class Crawl(BaseModel):
     user_agent: str = "top100/0.1 (+https://github.com/top100; contact: set TOP100_CRAWL__CONTACT)"
-    contact: str = ""  # an e-mail; SEC's fair-access policy requires one in the User-Agent
+    # an e-mail; SEC's fair-access policy requires one in the User-Agent. A SecretStr, so that it
+    # is masked wherever the settings are shown or stored (logs, Prefect's parameters)
+    contact: SecretStr = SecretStr("")
     hkex_enabled: bool = False  # HKEX's terms of use restrict scripted access: off by default
     hkex_language: str = "en"  # en | zh: which PDF to prefer
     # requests per second per host (hard cap); SEC allows at most 10
@@ -65,6 +67,7 @@ class Crawl(BaseModel):
     retry_times: int = 5
     rate_limit_pause_s: float = 600.0  # SEC's 403 rate-limit page pauses the source this long
     obey_robots: bool = True
+    parallel_crawls: int = Field(default=3, ge=1)  # sources crawled at once (each its own hosts)
 
     @field_validator("hkex_language")
     @classmethod
@@ -134,8 +137,8 @@ class Settings(BaseSettings):
 
     @property
     def user_agent(self) -> str:
-        ua = self.crawl.user_agent
-        return f"{ua} {self.crawl.contact}".strip() if self.crawl.contact else ua
+        ua, contact = self.crawl.user_agent, self.crawl.contact.get_secret_value()
+        return f"{ua} {contact}".strip() if contact else ua
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict with secrets masked: for logs and run records."""

@@ -15,6 +15,7 @@ from top100.errors import BlockedPage, SchemaDrift
 
 _JSONP = re.compile(rb"^\s*[\w$.]+\s*\((.*)\)\s*;?\s*$", re.S)
 # CloudWAF and similar block pages (CNINFO: <title>访问被拦截！</title> 您的请求疑似攻击行为！)
+SHAPE_CHANGED = "response shape changed"  # the words every SchemaDrift message carries
 BLOCK_MARKERS = ("访问被拦截", "疑似攻击", "Request Rate Threshold Exceeded", "Access Denied")
 
 
@@ -35,10 +36,31 @@ def load_json(body: bytes, *, what: str) -> Any:
 
 
 def need(obj: Any, key: str, what: str, kind: type | tuple[type, ...] | None = None) -> Any:
-    """obj[key], or SchemaDrift naming the field."""
-    if not isinstance(obj, dict) or key not in obj:
-        raise SchemaDrift(f"{what}: field {key!r} is missing")
+    """obj[key], or SchemaDrift naming the field. A required field that is absent is never read
+    as empty: a renamed field would otherwise load as "no data" (schema drift)."""
+    if not isinstance(obj, dict):
+        raise SchemaDrift(f"{what}: {SHAPE_CHANGED}: expected an object holding {key!r}, got {type(obj).__name__}")
+    if key not in obj:
+        raise SchemaDrift(f"{what}: {SHAPE_CHANGED}: field {key!r} is missing")
     value = obj[key]
     if kind is not None and not isinstance(value, kind):
-        raise SchemaDrift(f"{what}: field {key!r} is {type(value).__name__}, expected {kind}")
+        raise SchemaDrift(f"{what}: {SHAPE_CHANGED}: field {key!r} is {type(value).__name__}, expected {kind}")
     return value
+
+
+# leading bytes -> media type, for the formats the sources deliver
+_MAGIC = ((b"%PDF-", "application/pdf"), (b"PK\x03\x04", "application/zip"))
+
+
+def sniff_type(body: bytes) -> str | None:
+    """The media type the bytes themselves show (PDF, zip, JSON, HTML), or None when they show
+    none. A document row records this, not the server's Content-Type header."""
+    for magic, media in _MAGIC:
+        if body.startswith(magic):
+            return media
+    head = body[:1024].lstrip().lower()
+    if head.startswith((b"{", b"[")):
+        return "application/json"
+    if head.startswith(b"<!doctype html") or b"<html" in head:
+        return "text/html"
+    return None

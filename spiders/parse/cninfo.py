@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from spiders.parse import need
+from spiders.parse import SHAPE_CHANGED, need
 from top100.errors import SchemaDrift
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -99,11 +99,13 @@ def epoch_ms_to_iso(ms: Any) -> str:
 def parse_announcements(data: Any) -> tuple[list[Announcement], int]:
     """Rows and the total count. ``announcements`` is ``null`` (not ``[]``) when empty."""
     total = need(data, "totalAnnouncement", "hisAnnouncement/query")
-    rows = data.get("announcements")
+    # the field is required even though it is null when empty: a renamed field is drift, not "none"
+    rows = need(data, "announcements", "hisAnnouncement/query")
     if rows is None:
         return [], int(total or 0)
     if not isinstance(rows, list):
-        raise SchemaDrift(f"hisAnnouncement/query: 'announcements' is {type(rows).__name__}")
+        raise SchemaDrift(f"hisAnnouncement/query: {SHAPE_CHANGED}: field 'announcements' is "
+                          f"{type(rows).__name__}, expected a list")
     out = []
     for i, row in enumerate(rows):
         where = f"hisAnnouncement/query announcements[{i}]"

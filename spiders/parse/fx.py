@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from spiders.parse import need
+from spiders.parse import SHAPE_CHANGED, need
 from top100.errors import SchemaDrift, SourceError
 
 PATH = "/ags/ms/cm-u-bk-ccpr/CcprHisNew"
@@ -38,12 +38,14 @@ def parse(data: Any) -> tuple[dict[str, dict[str, float]], int]:
     """({date: {pair: rate}}, pageTotal). A refused window (flagMessage) raises SourceError."""
     body = need(data, "data", "CcprHisNew", dict)
     flag = body.get("flagMessage") or ""
+    if not flag and "records" not in data:  # only a refused window omits it
+        raise SchemaDrift(f"CcprHisNew: {SHAPE_CHANGED}: field 'records' is missing")
     records = data.get("records") or []
     if flag and not records:
         raise SourceError(f"CcprHisNew refused the window: {flag}")
     labels = body.get("searchlist") or []
     if records and not labels:
-        raise SchemaDrift("CcprHisNew: data.searchlist is missing or empty")
+        raise SchemaDrift(f"CcprHisNew: {SHAPE_CHANGED}: field 'data.searchlist' is missing or empty")
     out: dict[str, dict[str, float]] = {}
     for n, rec in enumerate(records):
         day = str(need(rec, "date", f"CcprHisNew records[{n}]"))

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from spiders.parse import need
+from spiders.parse import SHAPE_CHANGED, need
 from top100.errors import SchemaDrift
 
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")
@@ -83,7 +83,7 @@ def search_params(stock_id: int, start: date, end: date, *, lang: str, row_range
 def parse_search(data: Any) -> tuple[list[Title], bool]:
     """Rows and hasNextRow. ``result`` is a JSON string, or null/"null"/""/"[]" when empty."""
     if not isinstance(data, dict) or "result" not in data:
-        raise SchemaDrift("titleSearchServlet: field 'result' is missing")
+        raise SchemaDrift(f"titleSearchServlet: {SHAPE_CHANGED}: field 'result' is missing")
     raw = data["result"]
     if raw is None or (isinstance(raw, str) and raw.strip() in ("", "null", "[]")):
         return [], bool(data.get("hasNextRow"))

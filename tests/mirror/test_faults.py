@@ -403,8 +403,8 @@ def _crawl_cninfo(tiny_world: Path, out: Path, profile: FaultProfile) -> tuple[d
 
 def test_cninfo_spider_collects_the_same_documents_under_transient_faults(tiny_world, tmp_path):
     # the transient profile with every kind at 10%, so that a handful of requests meets several
-    # kinds; wrong_type is left out: the spider records the Content-Type it was given (see report)
-    kinds = [k for k in TRANSIENT if k not in (FaultKind.WRONG_TYPE, FaultKind.RATELIMIT_403)]
+    # kinds; wrong_type included: the spider records the type the bytes show, not the header
+    kinds = [k for k in TRANSIENT if k is not FaultKind.RATELIMIT_403]
     faulty = load_profile("transient", seed=7).model_copy(update={"rates": {k: 0.1 for k in kinds}})
     clean_result, clean_rows, _ = _crawl_cninfo(tiny_world, tmp_path / "clean", load_profile("none"))
     result, rows, app = _crawl_cninfo(tiny_world, tmp_path / "faulty", faulty)
@@ -416,3 +416,31 @@ def test_cninfo_spider_collects_the_same_documents_under_transient_faults(tiny_w
                       key=lambda r: (r["company_id"], r["url"]))
     assert len(clean_rows) == 2 and comparable(rows) == comparable(clean_rows)
     assert len({e.kind for e in app.events if e.kind}) >= 3  # the run did meet faults
+    assert {r["content_type"] for r in rows} == {"application/pdf"}
+
+
+def test_wrong_content_type_on_every_document_still_records_the_bytes_type(tiny_world, tmp_path):
+    faulty = load_profile("transient", seed=3).model_copy(update={
+        "rates": {FaultKind.WRONG_TYPE: 1.0}, "max_failures": 10, "sources": ["cninfo_static"]})
+    result, rows, app = _crawl_cninfo(tiny_world, tmp_path / "wrong", faulty)
+    assert result["returncode"] == 0 and result["errors"] == 0
+    assert {e.kind for e in app.events if e.kind} == {FaultKind.WRONG_TYPE}
+    assert len(rows) == 2 and {r["content_type"] for r in rows} == {"application/pdf"}
+
+
+def test_schema_drift_stops_the_source_with_the_field_named(tiny_world, tmp_path):
+    from spiders.output import part_dir
+    from top100.paths import YearPaths
+
+    result, rows, app = _crawl_cninfo(tiny_world, tmp_path / "drift", load_profile("drift"))
+    assert rows == []  # nothing is loaded from answers of an unknown shape
+    errors = [json.loads(line) for line in
+              (part_dir(YearPaths(tmp_path / "drift", 2014), "cninfo") / "errors.jsonl").read_text("utf-8").splitlines()]
+    assert sorted(e["company_id"] for e in errors) == ["C001", "C002"]  # every company it leaves without data
+    for e in errors:
+        assert e["kind"] == "SchemaDrift"
+        assert "response shape changed" in e["reason"] and "'announcements'" in e["reason"]
+        assert "source cninfo stopped" in e["reason"] and e["url"].endswith(QUERY)
+    # stopped: no query after the first drifted answers is sent again and again
+    queries = [h for h in app.state.log if h.path == QUERY]
+    assert 1 <= len(queries) <= 4

@@ -1,0 +1,62 @@
+"""What the collect stage could not fetch, as findings: a candidate whose public evidence is
+missing is incomplete, never ranked on the figures that remain (issue 10).
+
+A collect error row that names a candidate (a document that failed for good, a search that
+found nothing, a source that stopped because its answers changed shape, a quote that could not
+be read) becomes one ERROR finding with the URL and the cause; the company is then not eligible
+and its excluded reason starts with "incomplete:". Errors that name no candidate (a crawl that
+failed as a whole) stay stage errors: they concern no company in particular.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from top100.records import CompanyRow, Finding
+from top100.vocab import Check, Severity
+
+KIND = "document_missing"
+METRIC = "documents"  # the finding concerns the company's evidence, not one metric
+
+
+def collect_findings(errors: Iterable[dict], companies: list[CompanyRow], year: int) -> list[Finding]:
+    """One ERROR finding per distinct (company, URL, cause) of the collect errors."""
+    known = {c.company_id for c in companies}
+    out: list[Finding] = []
+    seen: set[tuple[str, str, str]] = set()
+    for e in errors:
+        cid = e.get("company_id")
+        if not cid or cid not in known:
+            continue
+        url = e.get("url") or "(no URL)"
+        cause = e.get("reason") or e.get("kind") or "error"
+        key = (cid, url, cause)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Finding(
+            company_id=cid, fiscal_year=year, check=Check.accuracy.value, metric=METRIC, kind=KIND,
+            severity=Severity.ERROR.value,
+            message=f"public evidence not collected: {url}: {e.get('kind') or 'error'}: {cause}",
+            public=url, rule="collect",
+        ))
+    return out
+
+
+def mark_incomplete(companies: list[CompanyRow], findings: list[Finding]) -> set[str]:
+    """Companies with a missing-evidence finding: not eligible, with an "incomplete: …" reason
+    that comes first (other blocking findings follow it). Returns their ids."""
+    missing: dict[str, list[str]] = {}
+    for f in findings:
+        if f.kind == KIND:
+            missing.setdefault(f.company_id, []).append(f.message.removeprefix("public evidence not collected: "))
+    for c in companies:
+        causes = missing.get(c.company_id)
+        if not causes:
+            continue
+        c.eligible = False
+        reason = "incomplete: " + "; ".join(dict.fromkeys(causes))
+        own = f"{Check.accuracy.value}/{KIND} ({METRIC})"  # apply_eligibility's line for these findings
+        others = "; ".join(r for r in (c.excluded_reason or "").split("; ") if r and r != own)
+        c.excluded_reason = reason if not others else f"{reason}; {others}"
+    return set(missing)
