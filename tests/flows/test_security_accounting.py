@@ -83,3 +83,30 @@ def test_every_fact_and_error_points_at_a_known_document(year):
     named = {e["document"] for e in year["errors"] if e.get("document")}
     # an error names a document by its hash or its file name; a hash must be a known one
     assert {d for d in named if len(d) == 64} <= shas
+
+
+def test_what_never_arrived_and_partly_bad_files_are_accounted_for(tmp_path):
+    from flows.accounting import account
+    from top100.jsonl import write_jsonl
+    from top100.paths import YearPaths
+
+    paths = YearPaths(tmp_path, 2014)
+    write_jsonl(paths.documents, [
+        {"sha256": "a" * 64, "source": "inbox", "doc_type": "traffic", "company_id": None, "url": "file://traffic.csv"},
+        {"sha256": "b" * 64, "source": "inbox", "doc_type": "integrity", "company_id": None, "url": "file://integrity.csv"},
+    ])
+    write_jsonl(paths.collect_errors, [
+        {"stage": "collect", "kind": "FetchError", "company_id": "C0001", "document": None,
+         "url": "http://127.0.0.1:1/finalpage/2015-03-20/1.PDF", "reason": "HTTP 404 after 5 tries"},
+    ])
+    write_jsonl(paths.extract_errors, [
+        {"stage": "extract", "kind": "DeclarationError", "document": "a" * 64, "reason": "row 7, column desktop: not a number"},
+        {"stage": "extract", "kind": "DocumentUnreadable", "document": "b" * 64, "reason": "not UTF-8 text"},
+    ])
+    counts = account(paths)
+    rows = {r["url"]: r for r in read_jsonl(paths.root / "accounting.jsonl")}
+    assert rows["file://traffic.csv"]["status"] == "used"  # one bad row is refused, the rest used
+    assert rows["file://integrity.csv"]["status"] == "rejected"
+    lost = rows["http://127.0.0.1:1/finalpage/2015-03-20/1.PDF"]
+    assert lost["status"] == "not_collected" and lost["reasons"] == ["HTTP 404 after 5 tries"]
+    assert counts == {"used": 1, "rejected": 1, "not_collected": 1}
