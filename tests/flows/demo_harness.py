@@ -31,7 +31,8 @@ class DemoRun:
             return list(csv.DictReader(fh))
 
 
-def run_demo(tmp: Path, *extra: str, env_extra: dict | None = None, seed: int | None = None) -> DemoRun:
+def demo_env(tmp: Path, **extra: str) -> dict:
+    """A demo run's own out dir, warehouse, world and Prefect home, under tmp."""
     out = tmp / "out"
     env = dict(os.environ)
     env.update({
@@ -42,10 +43,16 @@ def run_demo(tmp: Path, *extra: str, env_extra: dict | None = None, seed: int | 
         "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(tmp / "prefect-results"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
+        **extra,
     })
+    return env
+
+
+def run_demo(tmp: Path, *extra: str, env_extra: dict | None = None, seed: int | None = None) -> DemoRun:
+    out = tmp / "out"
+    env = demo_env(tmp, **(env_extra or {}))
     if seed is not None:
         env["TOP100_DEMO__SEED"] = str(seed)
-    env.update(env_extra or {})
     t0 = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "flows", "run", "--year", "2014", "--demo", "--quiet", *extra],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)

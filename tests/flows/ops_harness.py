@@ -10,11 +10,9 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
-from pathlib import Path
 
-from demo_harness import ROOT
+from demo_harness import ROOT, demo_env  # noqa: F401  (demo_env: re-exported for the ops tests)
 
 # columns that differ between two correct runs: the run, and when a document was fetched
 VOLATILE = {"run_id", "fetched_at"}
@@ -24,23 +22,6 @@ MIRROR = re.compile(r"http://127\.0\.0\.1:\d+")
 
 def _normal(value):
     return MIRROR.sub("http://mirror", value) if isinstance(value, str) else value
-
-
-def demo_env(tmp: Path, **extra: str) -> dict:
-    """The demo harness's conventions: own out dir, warehouse, world and Prefect home."""
-    out = tmp / "out"
-    env = dict(os.environ)
-    env.update({
-        "TOP100_OUT_DIR": str(out),
-        "TOP100_WAREHOUSE_URL": f"duckdb:///{out}/top100.duckdb",
-        "TOP100_DEMO__WORLD_DIR": str(out / "demo-world"),
-        "PREFECT_HOME": str(tmp / "prefect-home"),
-        "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(tmp / "prefect-results"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        **extra,
-    })
-    return env
 
 
 def run_flows(env: dict, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
