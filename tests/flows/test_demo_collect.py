@@ -4,6 +4,7 @@ second crawl fetches nothing new (issue: spiders)."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -12,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from demo_harness import ROOT
+from demo_harness import ROOT, demo_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 
@@ -40,13 +41,18 @@ def test_every_candidate_document_fetched_once(demo_run):
             assert d["company_id"] in listed, d
 
 
-def test_a_second_crawl_fetches_nothing_new(demo_run):
-    before = _docs(demo_run.year_dir)
+def test_a_second_crawl_fetches_nothing_new(demo_run, tmp_path):
+    # on a copy of the run's out folder: the other tests keep reading the original
+    out = tmp_path / "out"
+    shutil.copytree(demo_run.out, out, symlinks=True)
+    env = demo_env(tmp_path)
+    year_dir = out / "2014"
+    before = _docs(year_dir)
     proc = subprocess.run([sys.executable, "-m", "flows", "crawl", "--year", "2014", "--demo", "--quiet"],
-                          cwd=ROOT, env=demo_run.env, capture_output=True, text=True, timeout=600)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     crawls = 0
-    for part in sorted((demo_run.year_dir / "collect" / "parts").glob("*/summary.json")):
+    for part in sorted((year_dir / "collect" / "parts").glob("*/summary.json")):
         summary = json.loads(part.read_text("utf-8"))
         if "downloaded" not in summary:
             continue  # the inbox: copied, not crawled
@@ -54,7 +60,7 @@ def test_a_second_crawl_fetches_nothing_new(demo_run):
         assert summary["downloaded"] == 0 and summary["new_in_store"] == 0, (part.parent.name, summary)
         assert summary["errors"] == 0, (part.parent.name, summary)
     assert crawls == 5
-    after = _docs(demo_run.year_dir)
+    after = _docs(year_dir)
 
     def ident(rows):  # the mirror's port changes between runs: compare paths, not hosts
         return sorted((d["sha256"], urlsplit(d["url"]).path, d["doc_type"], d["company_id"]) for d in rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import SecretStr
 import io
 import json
 import math
@@ -393,7 +394,7 @@ def _crawl_cninfo(tiny_world: Path, out: Path, profile: FaultProfile) -> tuple[d
     with running(tiny_world, app=app) as base:
         settings = Settings(out_dir=out, inbox_dir=out / "inbox", sources=Sources(**{n: base for n in Sources.model_fields}))
         settings = settings.model_copy(update={"crawl": settings.crawl.model_copy(
-            update={"contact": "test@example.invalid", "rate_limits": {"default": 50.0}})})
+            update={"contact": SecretStr("test@example.invalid"), "rate_limits": {"default": 50.0}})})
         paths = YearPaths(out, 2014)
         result = runner.crawl(settings, paths, "cninfo", candidates, timeout=60,
                               scrapy_overrides={"TOP100_BACKOFF_BASE": 0.2})
