@@ -19,6 +19,7 @@ from flows.progress import report, stage_done
 from flows.retries import CRAWL_DELAYS, WAREHOUSE_DELAYS, CrawlFailed, retry_transient
 from flows.runners import isolation_for
 from top100.config import Settings
+from top100.errors import DeclarationError
 from top100.jsonl import read_jsonl, write_json, write_jsonl
 from top100.paths import YearPaths, raw_path
 from top100.records import DocumentRow, ErrorRow
@@ -52,6 +53,11 @@ def collect(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     report("collect", 0, None, inbox=len(inbox_docs))
     candidates, cand_errors = build_candidates(paths.raw_store, inbox_docs)
     write_json(paths.candidates, candidates)
+    if not candidates:  # nothing to evaluate: stop before asking any source for anything
+        write_jsonl(paths.collect_errors, [e.to_dict() | {"stage": "collect"} for e in cand_errors])
+        raise DeclarationError(
+            f"no candidates: the inbox {settings.inbox_dir} holds no valid declaration form "
+            f"(declarations/*.xlsx); see {paths.collect_errors}")
     names = enabled(settings)
     report("collect", 0, len(names), inbox=len(inbox_docs), candidates=len(candidates))
     crawls: dict[str, dict[str, Any]] = {}
