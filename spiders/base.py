@@ -90,7 +90,8 @@ class SourceSpider(scrapy.Spider):
             yield r
 
     def begin(self) -> Iterator[Any]:
-        raise NotImplementedError
+        """The spider's first requests (every spider defines it: the shape all spiders share)."""
+        raise NotImplementedError(f"spider {self.name} defines no begin()")
 
     def base(self, source: str) -> str:
         return getattr(self.cfg.sources, source).rstrip("/")
