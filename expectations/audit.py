@@ -8,8 +8,6 @@ that no cell can run as a formula. File names come from validated company ids on
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
 import shutil
@@ -20,22 +18,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from top100.paths import YearPaths, raw_path
+from top100.csvsafe import neutralise, write_csv  # noqa: F401  (neutralise: re-exported)
 from top100.records import CompanyRow, Finding, MetricRow
 from top100.vocab import check_company_id
 
 TEMPLATES = Path(__file__).parent / "templates"
 CSV_COLUMNS = ["company_id", "legal_name", "check", "metric", "kind", "severity", "declared", "public",
                "difference", "rule", "status", "correct_value", "message", "expectation"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PAGE_RESOLUTION = 72  # dpi of the page images: enough to read a table row
-
-
-def neutralise(value: Any) -> Any:
-    """A CSV cell that cannot run as a formula: text starting with = + - @ tab or CR gets a
-    leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def company_page(company_id: str) -> str:
@@ -62,14 +52,13 @@ def _env() -> Environment:
 
 
 def write_findings_csv(path: Path, findings: list[Finding], names: dict[str, str]) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for f in findings:
-        d = f.to_dict()
-        d["legal_name"] = names.get(f.company_id, "")
-        w.writerow([neutralise(d.get(col)) if d.get(col) is not None else "" for col in CSV_COLUMNS])
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    def rows():
+        for f in findings:
+            d = f.to_dict()
+            d["legal_name"] = names.get(f.company_id, "")
+            yield ["" if d.get(col) is None else d.get(col) for col in CSV_COLUMNS]
+
+    write_csv(path, CSV_COLUMNS, rows(), lineterminator="\n")
 
 
 def page_images(paths: YearPaths, company_id: str, facts: dict[str, dict], img_dir: Path) -> list[dict]:

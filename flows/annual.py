@@ -72,14 +72,11 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
     year = year or settings.year
     paths = YearPaths(settings.out_dir, year)
     summary = RunSummary(year=year)
-    from warehouse.engine import connect
+    from warehouse.engine import opened
     from warehouse.runs import finish_run, start_run
 
-    engine = connect(settings.warehouse)
-    try:
+    with opened(settings.warehouse) as engine:
         summary.run_id = start_run(engine, "annual", {"year": year, "stages": list(stages_to_run)}, code_version())
-    finally:
-        engine.dispose()
 
     from flows.resume import RunState, fingerprint
 
@@ -110,11 +107,8 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
         raise
     finally:
         summary.outputs = outputs_of(settings, paths)
-        engine = connect(settings.warehouse)
-        try:
+        with opened(settings.warehouse) as engine:
             finish_run(engine, summary.run_id, summary.outcome, summary.error)
-        finally:
-            engine.dispose()
     return summary.to_dict()
 
 

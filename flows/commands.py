@@ -98,16 +98,13 @@ def _print_summary(summary: dict, mode: str) -> None:
 def explain_command(settings: Settings, company: str, metric: str, png: Path | None) -> int:
     from top100.vocab import check_company_id
     from warehouse import reads
-    from warehouse.engine import connect
+    from warehouse.engine import opened
 
     check_company_id(company)
-    engine = connect(settings.warehouse, read_only=True)
-    try:
+    with opened(settings.warehouse, read_only=True) as engine:
         used = reads.metrics_long(engine, settings.year)
         used = used[(used.company_id == company) & (used.metric == metric)]
         facts = reads.facts(engine, settings.year, company_id=company, metric=metric)
-    finally:
-        engine.dispose()
     if used.empty and facts.empty:
         print(f"no {metric} for company {company} in {settings.year}", file=sys.stderr)
         return EXIT_INPUTS
@@ -157,13 +154,10 @@ def sql_command(settings: Settings, query: str, as_json: bool) -> int:
 
 def sensitivity_command(settings: Settings, n: int, seed: int) -> int:
     from scoring.sensitivity import run_sensitivity
-    from warehouse.engine import connect
+    from warehouse.engine import opened
 
-    engine = connect(settings.warehouse, read_only=True)
-    try:
+    with opened(settings.warehouse, read_only=True) as engine:
         result = run_sensitivity(settings, engine, settings.year, n=n, seed=seed)
-    finally:
-        engine.dispose()
     print(result if isinstance(result, str) else getattr(result, "text", str(result)))
     return EXIT_OK
 
@@ -171,11 +165,8 @@ def sensitivity_command(settings: Settings, n: int, seed: int) -> int:
 def print_side_by_side(settings: Settings) -> None:
     from scoring.report import side_by_side_text
     from warehouse import reads
-    from warehouse.engine import connect
+    from warehouse.engine import opened
 
-    engine = connect(settings.warehouse, read_only=True)
-    try:
+    with opened(settings.warehouse, read_only=True) as engine:
         figures = reads.report_figures(engine, settings.year)
-    finally:
-        engine.dispose()
     print(side_by_side_text(figures))

@@ -218,14 +218,11 @@ def verify(settings: Settings, paths: YearPaths) -> dict[str, Any]:
       retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
 def load_task(url: str, paths: YearPaths, run_id: str) -> dict[str, int]:
     """Connect and load in one go: a lock held by another writer is retried (flows.retries)."""
-    from warehouse.engine import connect
+    from warehouse.engine import opened
     from warehouse.load import load_year
 
-    engine = connect(url)
-    try:
+    with opened(url) as engine:
         return load_year(engine, paths, run_id)
-    finally:
-        engine.dispose()
 
 
 @flow(name="load", validate_parameters=False)
@@ -241,14 +238,11 @@ def load(settings: Settings, paths: YearPaths, run_id: str) -> dict[str, Any]:
 @flow(name="score", validate_parameters=False)
 def score(settings: Settings, paths: YearPaths, run_id: str) -> dict[str, Any]:
     from scoring.run import score_year
-    from warehouse.engine import connect
+    from warehouse.engine import opened
 
     report("score", 0, None)
-    engine = connect(settings.warehouse)
-    try:
+    with opened(settings.warehouse) as engine:
         ranking = score_year(settings, engine, paths.year, run_id)
-    finally:
-        engine.dispose()
     stage_done("score", ranked=len(ranking))
     publish("score", paths.year, {"ranked": len(ranking)}, [r.to_dict() for r in ranking],
             columns=("rank", "company_id", "name", "total_score"))
@@ -258,17 +252,14 @@ def score(settings: Settings, paths: YearPaths, run_id: str) -> dict[str, Any]:
 @flow(name="report", validate_parameters=False)
 def report_stage(settings: Settings, paths: YearPaths, run_id: str) -> dict[str, Any]:
     from scoring.report import build_report
-    from warehouse.engine import connect
+    from warehouse.engine import opened
 
     report("report", 0, None)
-    engine = connect(settings.warehouse)
-    try:
+    with opened(settings.warehouse) as engine:
         index = build_report(settings, engine, paths.year, run_id)
         from warehouse import reads
 
         figures = reads.report_figures(engine, paths.year).to_dict("records")
-    finally:
-        engine.dispose()
     stage_done("report", page=str(index))
     off = [f for f in figures if f.get("within_tolerance") is not None and not f.get("within_tolerance")]
     publish("report", paths.year, {"report": str(index), "figures": len(figures), "off_published": len(off)},

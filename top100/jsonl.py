@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+
+@contextlib.contextmanager
+def atomic_text(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]:
+    """A UTF-8 text file that appears at path whole or not at all (written aside, then renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _default(value: Any) -> Any:
@@ -20,21 +35,14 @@ def _default(value: Any) -> Any:
 
 def write_jsonl(path: Path, rows: Iterable[Any]) -> int:
     """Write rows (dicts or Records) to path atomically; return the count."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for row in rows:
-                if hasattr(row, "to_dict"):
-                    row = row.to_dict()
-                fh.write(json.dumps(row, ensure_ascii=False, default=_default, sort_keys=True))
-                fh.write("\n")
-                n += 1
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_text(path) as fh:
+        for row in rows:
+            if hasattr(row, "to_dict"):
+                row = row.to_dict()
+            fh.write(json.dumps(row, ensure_ascii=False, default=_default, sort_keys=True))
+            fh.write("\n")
+            n += 1
     return n
 
 
@@ -50,8 +58,5 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def write_json(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with atomic_text(path) as fh:
         json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True, default=_default)
-    os.replace(tmp, path)

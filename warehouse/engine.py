@@ -11,6 +11,9 @@ refuses a warehouse whose schema is not the one this code expects.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -161,3 +164,13 @@ def check_version(engine: sa.Engine) -> None:
             f"{url} is at schema version {current}, this code expects {head}: "
             "open it once for writing (a load) to migrate it"
         )
+
+
+@contextlib.contextmanager
+def opened(url: str, *, read_only: bool = False) -> Iterator[sa.Engine]:
+    """connect(), disposed on leaving: a DuckDB file stays open until its engine is disposed."""
+    engine = connect(url, read_only=read_only)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
