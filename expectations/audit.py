@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import os
 import shutil
-from collections import Counter, defaultdict
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -97,38 +98,81 @@ def page_images(paths: YearPaths, company_id: str, facts: dict[str, dict], img_d
     return out
 
 
-def build_audit(paths: YearPaths, companies: list[CompanyRow], metrics: list[MetricRow],
-                findings: list[Finding], facts_used: dict[tuple[str, str], dict], *,
-                data_docs_index: Path | None) -> Path:
-    """Write the audit site of the year; returns the index page."""
-    audit = paths.audit
-    shutil.rmtree(audit, ignore_errors=True)
-    (audit / "img").mkdir(parents=True)
+@dataclass
+class CompanyAudit:
+    """What one company's audit page shows: the unit the site is mapped over (plain, picklable
+    rows, so a shard of these can be rendered in another process or on a Dask worker)."""
+
+    company: CompanyRow
+    findings: list[Finding] = field(default_factory=list)
+    metrics: list[MetricRow] = field(default_factory=list)
+    facts: dict[str, dict] = field(default_factory=dict)  # metric -> the public fact compared
+
+
+def company_items(companies: list[CompanyRow], metrics: list[MetricRow], findings: list[Finding],
+                  facts_used: dict[tuple[str, str], dict]) -> list[CompanyAudit]:
+    items = {c.company_id: CompanyAudit(c) for c in companies}
+    for f in findings:
+        if f.company_id in items:
+            items[f.company_id].findings.append(f)
+    for m in metrics:
+        if m.company_id in items:
+            items[m.company_id].metrics.append(m)
+    for (cid, metric), fact in facts_used.items():
+        if cid in items:
+            items[cid].facts[metric] = fact
+    return list(items.values())
+
+
+def docs_href(paths: YearPaths, data_docs_index: Path | None) -> str:
+    return os.path.relpath(data_docs_index, paths.audit) if data_docs_index else "../data_docs/index.html"
+
+
+def start_site(paths: YearPaths) -> None:
+    """An empty site folder: the pages of an earlier run never mix with this run's."""
+    shutil.rmtree(paths.audit, ignore_errors=True)
+    (paths.audit / "img").mkdir(parents=True)
+
+
+def write_company_pages(paths: YearPaths, items: list[CompanyAudit], data_docs_href: str) -> list[dict]:
+    """The pages of some companies (page images drawn with pdfplumber: the CPU-heavy part of the
+    site). Returns one {company_id, images, notes} per company, for progress and the summary."""
+    env = _env()
+    tpl = env.get_template("company.html.j2")
+    out = []
+    for it in items:
+        c = it.company
+        images = page_images(paths, c.company_id, it.facts, paths.audit / "img")
+        (paths.audit / company_page(c.company_id)).write_text(tpl.render(
+            c=c, findings=it.findings, metrics=it.metrics, images=images, data_docs_href=data_docs_href),
+            encoding="utf-8")
+        out.append({"company_id": c.company_id, "images": sum(1 for i in images if i.get("src")),
+                    "notes": [i["note"] for i in images if i.get("note")]})
+    return out
+
+
+def write_index(paths: YearPaths, companies: list[CompanyRow], findings: list[Finding], data_docs_href: str) -> Path:
+    """index.html (every finding, linked to its company's page) and findings.csv."""
     env = _env()
     names = {c.company_id: c.legal_name for c in companies}
     pages = {c.company_id: company_page(c.company_id) for c in companies}
     for f in findings:  # a finding for an id without a company row still gets a page link
         pages.setdefault(f.company_id, company_page(f.company_id))
-    docs_href = (os.path.relpath(data_docs_index, audit) if data_docs_index else "../data_docs/index.html")
-    by_company_f: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        by_company_f[f.company_id].append(f)
-    by_company_m: dict[str, list[MetricRow]] = defaultdict(list)
-    for m in metrics:
-        by_company_m[m.company_id].append(m)
-    by_company_facts: dict[str, dict[str, dict]] = defaultdict(dict)
-    for (cid, metric), fact in facts_used.items():
-        by_company_facts[cid][metric] = fact
     sev = Counter(f.severity for f in findings)
-    (audit / "index.html").write_text(env.get_template("index.html.j2").render(
+    (paths.audit / "index.html").write_text(env.get_template("index.html.j2").render(
         year=paths.year, companies=companies, findings=findings, names=names, pages=pages,
         eligible=sum(c.eligible for c in companies), by_severity=sorted(sev.items()),
-        data_docs_href=docs_href), encoding="utf-8")
-    tpl = env.get_template("company.html.j2")
-    for c in companies:
-        images = page_images(paths, c.company_id, by_company_facts.get(c.company_id, {}), audit / "img")
-        (audit / pages[c.company_id]).write_text(tpl.render(
-            c=c, findings=by_company_f.get(c.company_id, []), metrics=by_company_m.get(c.company_id, []),
-            images=images, data_docs_href=docs_href), encoding="utf-8")
-    write_findings_csv(audit / "findings.csv", findings, names)
-    return audit / "index.html"
+        data_docs_href=data_docs_href), encoding="utf-8")
+    write_findings_csv(paths.audit / "findings.csv", findings, names)
+    return paths.audit / "index.html"
+
+
+def build_audit(paths: YearPaths, companies: list[CompanyRow], metrics: list[MetricRow],
+                findings: list[Finding], facts_used: dict[tuple[str, str], dict], *,
+                data_docs_index: Path | None) -> Path:
+    """Write the audit site of the year in this process; returns the index page. (The verify
+    flow maps `write_company_pages` over shards of companies instead: flows.stages.verify.)"""
+    start_site(paths)
+    href = docs_href(paths, data_docs_index)
+    write_company_pages(paths, company_items(companies, metrics, findings, facts_used), href)
+    return write_index(paths, companies, findings, href)

@@ -4,7 +4,8 @@
 `run` table; a stage that fails fails the flow with the stage and its cause, and the marts
 (ranking, report figures) are only written when every stage before them finished, so a partial
 year is never published. A run killed part way is resumed by the same command (flows.resume);
-the extract stage maps over documents on the task runner of `settings.runner` (flows.runners).
+the extract stage maps over documents and the verify stage over companies on the task runner of
+`settings.runner` (flows.runners).
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
 
 
 def run_stage(name: str, settings: Settings, paths: YearPaths, run_id: str | None) -> dict[str, Any]:
-    """One stage as its subflow; extract maps over the task runner of settings.runner."""
+    """One stage as its subflow; extract and verify map over the task runner of settings.runner."""
     if name == "collect":
         from flows.runners import crawl_runner_for
 
@@ -123,7 +124,9 @@ def run_stage(name: str, settings: Settings, paths: YearPaths, run_id: str | Non
 
         return stages.extract.with_options(task_runner=task_runner_for(settings))(settings, paths)
     if name == "verify":
-        return stages.verify(settings, paths)
+        from flows.runners import task_runner_for
+
+        return stages.verify.with_options(task_runner=task_runner_for(settings))(settings, paths)
     if name == "load":
         return stages.load(settings, paths, run_id)
     if name == "score":

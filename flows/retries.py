@@ -6,8 +6,9 @@ Retried (the cause is outside the input and may be gone a moment later):
   cheap: the HTTP cache and the raw store keep what the failed attempt fetched.
 - the warehouse that cannot be opened or is locked (DuckDB's single-writer lock held by another
   process, PostgreSQL restarting, too many connections): 3 retries after 2, 10 and 30 s.
-- reading a raw document that is briefly unavailable (OSError on a network file system): 2
-  retries after 1 and 5 s.
+- reading a raw document that is briefly unavailable (OSError on a network file system), or a
+  worker process that died under a task (the OOM killer; BrokenProcessPool): 2 retries after 1
+  and 5 s.
 Not retried: everything else, above all a document that does not parse (the extractors turn
 that into an error row, not an exception) and a failed check: running them again gives the
 same answer, so a retry would only delay the failure.
@@ -15,6 +16,7 @@ same answer, so a retry would only delay the failure.
 
 from __future__ import annotations
 
+from concurrent.futures import BrokenExecutor
 from typing import Any
 
 CRAWL_DELAYS = [10, 60]
@@ -43,7 +45,7 @@ def is_transient(exc: BaseException | None) -> bool:
     """True for the failures listed in the module docstring."""
     seen = 0
     while exc is not None and seen < 5:  # look through wrappers (SQLAlchemy's, ours)
-        if isinstance(exc, CrawlFailed):
+        if isinstance(exc, (CrawlFailed, BrokenExecutor)):
             return True
         if isinstance(exc, (TimeoutError, ConnectionError, InterruptedError, BlockingIOError)):
             return True

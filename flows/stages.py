@@ -199,10 +199,13 @@ def _err(e: Any, d: DocumentRow) -> dict:
 
 @flow(name="verify", validate_parameters=False)
 def verify(settings: Settings, paths: YearPaths) -> dict[str, Any]:
+    """Reconcile and check the year in one pass, then the companies' audit pages mapped over
+    shards of companies on the flow's task runner (flows.verify_task)."""
     from expectations.verify import run_verify
+    from flows.verify_task import page_mapper, shard_count
 
     report("verify", 0, None)
-    summary = run_verify(settings, paths)
+    summary = run_verify(settings, paths, map_pages=page_mapper(settings, paths), shards=shard_count(settings))
     counts = _as_dict(summary)
     stage_done("verify", **{k: v for k, v in counts.items() if isinstance(v, (int, float, str))})
     findings = list(read_jsonl(paths.findings))

@@ -126,3 +126,32 @@ def test_audit_site_in_chromium(run, browser_dom):
     assert "../data_docs/index.html" in page
     docs = browser_dom(paths.data_docs / "index.html", budget_ms=3000)
     assert "accuracy" in docs and "licence" in docs
+
+
+def test_audit_pages_mapped_over_shards_in_child_processes_equal_the_serial_site(run, tmp_path):
+    """The verify flow maps the company pages over shards (flows.verify_task), each rendered in a
+    child process: every company exactly once, and the same site byte for byte."""
+    from expectations.verify import run_verify
+    from flows.runners import ISOLATED
+    from flows.verify_task import audit_pages_task
+
+    serial_paths, _ = run
+    paths = world.build(tmp_path)
+    seen: list[list[str]] = []
+    pages: list[dict] = []
+
+    def map_pages(shards, href):
+        seen.extend([it.company.company_id for it in s] for s in shards)
+        for i, s in enumerate(shards):
+            pages.extend(audit_pages_task.fn(paths, s, href, ISOLATED, f"shard {i}"))
+
+    run_verify(Settings(out_dir=tmp_path, year=world.YEAR), paths, map_pages=map_pages, shards=3)
+    companies = [c["company_id"] for c in read_jsonl(paths.companies)]
+    assert len(seen) == 3 and all(seen) and [c for s in seen for c in s] == companies
+    assert sorted(p["company_id"] for p in pages) == sorted(companies)
+    assert sum(p["images"] for p in pages) == len(list((paths.audit / "img").glob("*.png"))) > 0
+
+    def site(root):
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert site(paths.audit) == site(serial_paths.audit)

@@ -1,8 +1,10 @@
-"""Whole runs for operations (issue 9): the demo year on a Dask cluster, a failing stage that
-fails the run with exit code 4 and publishes nothing, and --json-logs output."""
+"""Whole runs for operations (issue 9): the demo year on a Dask cluster (extract mapped over
+documents, verify over companies), a failing stage that fails the run with exit code 4 and
+publishes nothing, and --json-logs output."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 
@@ -42,7 +44,17 @@ def test_the_demo_year_on_a_two_worker_dask_cluster_loads_the_same_warehouse(dem
     extract = [e for e in events(proc.stderr) if e["stage"] == "extract" and e.get("finished")][-1]["counts"]
     assert extract["extracted"] > 50 and extract["cache_hits"] == 0, extract  # every PDF parsed, on Dask
     assert workers == 2 and transitions >= 3 * extract["extracted"]  # the tasks went through the scheduler
+    # verify mapped over companies: the audit pages, shard by shard, on the cluster
+    verify = [e for e in events(proc.stderr) if e["stage"] == "verify" and e.get("total")]
+    companies = len(json.loads((demo_run.year_dir / "candidates.json").read_text("utf-8")))
+    assert verify[-1]["done"] == verify[-1]["total"] == companies and len(verify) >= 3, verify[-3:]
     assert_same_warehouse(demo_run.env["TOP100_WAREHOUSE_URL"], env["TOP100_WAREHOUSE_URL"])
+
+    def site(root):
+        return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in root.rglob("*") if p.is_file()}
+
+    assert site(tmp_path / "out" / "2014" / "audit") == site(demo_run.year_dir / "audit")
 
 
 def test_a_failing_stage_exits_4_names_the_stage_and_publishes_nothing(demo_run, tmp_path):

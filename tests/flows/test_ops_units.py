@@ -20,7 +20,10 @@ from top100.paths import YearPaths, raw_path
 def test_transient_failures_are_retried_and_parse_errors_are_not():
     import sqlalchemy.exc
 
+    from concurrent.futures.process import BrokenProcessPool
+
     assert is_transient(CrawlFailed("crawl cninfo exited with 1"))
+    assert is_transient(BrokenProcessPool("a child process terminated abruptly"))  # the OOM killer
     assert is_transient(ConnectionRefusedError("connection refused"))
     assert is_transient(OSError(5, "Input/output error"))
     duck_lock = RuntimeError('IO Error: Could not set lock on file "top100.duckdb": Conflicting lock is held')
