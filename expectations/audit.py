@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from top100.paths import YearPaths, raw_path
+from top100.pdfium import PDFIUM
 from top100.csvsafe import neutralise, write_csv  # noqa: F401  (neutralise: re-exported)
 from top100.records import CompanyRow, Finding, MetricRow
 from top100.vocab import check_company_id
@@ -87,7 +88,8 @@ def page_images(paths: YearPaths, company_id: str, facts: dict[str, dict], img_d
         try:
             with pdfplumber.open(pdf_path) as pdf:
                 page = pdf.pages[int(page_no) - 1]
-                im = page.to_image(resolution=PAGE_RESOLUTION)
+                with PDFIUM:  # pdfplumber draws the page with PDFium (top100.pdfium)
+                    im = page.to_image(resolution=PAGE_RESOLUTION)
                 im.draw_rect(tuple(bbox), stroke="red", fill=(255, 0, 0, 40), stroke_width=2)
                 im.save(img_dir / name, format="PNG")
                 page.close()

@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from top100.errors import DocumentUnreadable
+from top100.pdfium import PDFIUM
 
 
 @dataclass(eq=False)
@@ -122,28 +123,31 @@ class TextPass:
 
         check_header(data, name)
         self.name = name
-        try:
-            self._pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            msg = str(exc)
-            if "password" in msg.lower():
-                raise DocumentUnreadable("encrypted PDF (a password is needed to open it)", document=name) from exc
-            raise DocumentUnreadable(f"PDF cannot be opened: {msg}", document=name) from exc
-        self.n_pages = len(self._pdf)
+        with PDFIUM:
+            try:
+                self._pdf = pdfium.PdfDocument(data)
+            except pdfium.PdfiumError as exc:
+                msg = str(exc)
+                if "password" in msg.lower():
+                    raise DocumentUnreadable("encrypted PDF (a password is needed to open it)", document=name) from exc
+                raise DocumentUnreadable(f"PDF cannot be opened: {msg}", document=name) from exc
+            self.n_pages = len(self._pdf)
         if self.n_pages == 0:
+            self.close()
             raise DocumentUnreadable("PDF has no pages", document=name)
         self._texts: dict[int, str] = {}
 
     def text(self, page: int) -> str:
         """The text of a 1-based page."""
         if page not in self._texts:
-            p = self._pdf[page - 1]
-            tp = p.get_textpage()
-            try:
-                self._texts[page] = tp.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
-            finally:
-                tp.close()
-                p.close()
+            with PDFIUM:
+                p = self._pdf[page - 1]
+                tp = p.get_textpage()
+                try:
+                    self._texts[page] = tp.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+                finally:
+                    tp.close()
+                    p.close()
         return self._texts[page]
 
     def words(self, page: int) -> PageLines:
@@ -153,54 +157,55 @@ class TextPass:
         wider than 1.5 points, as pdfplumber's extract_words(x_tolerance=1.5) does."""
         import pypdfium2.raw as pdfium_c
 
-        p = self._pdf[page - 1]
-        tp = p.get_textpage()
-        try:
-            height = p.get_height()
-            n = tp.count_chars()
-            text = tp.get_text_range(0, n) if n else ""
-            if len(text) != n:  # characters outside the BMP: read one by one to keep indexes aligned
-                text = "".join(tp.get_text_range(i, 1)[:1] or " " for i in range(n))
-            chars = []  # (top, x0, x1, bottom, ch, space before) by loose boxes (font ascent/descent, advance)
-            space = False
-            for i, ch in enumerate(text[:n]):
-                if ch.isspace() or ch in "\ufffe\x00":
-                    space = True  # a printed or generated space ends the word
-                    continue
-                left, bottom, right, top = tp.get_charbox(i, loose=True)
-                if right - left <= 0 and top - bottom <= 0:
-                    continue
-                chars.append((height - top, left, right, height - bottom, ch, space))
+        with PDFIUM:
+            p = self._pdf[page - 1]
+            tp = p.get_textpage()
+            try:
+                height = p.get_height()
+                n = tp.count_chars()
+                text = tp.get_text_range(0, n) if n else ""
+                if len(text) != n:  # characters outside the BMP: read one by one to keep indexes aligned
+                    text = "".join(tp.get_text_range(i, 1)[:1] or " " for i in range(n))
+                chars = []  # (top, x0, x1, bottom, ch, space before) by loose boxes (font ascent/descent, advance)
                 space = False
-            words: list[Word] = []
-            for line in _char_lines(chars):
-                cur: list = []
-                for t, x0, x1, b, ch, spaced in line:
-                    if cur and (spaced or x0 - cur[2] > 1.5 or x0 < cur[2] - 4 - (x1 - x0)):
-                        words.append(Word(cur[0], cur[1], cur[2], cur[3], cur[4]))
-                        cur = []
+                for i, ch in enumerate(text[:n]):
+                    if ch.isspace() or ch in "\ufffe\x00":
+                        space = True  # a printed or generated space ends the word
+                        continue
+                    left, bottom, right, top = tp.get_charbox(i, loose=True)
+                    if right - left <= 0 and top - bottom <= 0:
+                        continue
+                    chars.append((height - top, left, right, height - bottom, ch, space))
+                    space = False
+                words: list[Word] = []
+                for line in _char_lines(chars):
+                    cur: list = []
+                    for t, x0, x1, b, ch, spaced in line:
+                        if cur and (spaced or x0 - cur[2] > 1.5 or x0 < cur[2] - 4 - (x1 - x0)):
+                            words.append(Word(cur[0], cur[1], cur[2], cur[3], cur[4]))
+                            cur = []
+                        if cur:
+                            cur[0] += ch
+                            cur[2], cur[3], cur[4] = max(cur[2], x1), min(cur[3], t), max(cur[4], b)
+                        else:
+                            cur = [ch, x0, x1, t, b]
                     if cur:
-                        cur[0] += ch
-                        cur[2], cur[3], cur[4] = max(cur[2], x1), min(cur[3], t), max(cur[4], b)
-                    else:
-                        cur = [ch, x0, x1, t, b]
-                if cur:
-                    words.append(Word(cur[0], cur[1], cur[2], cur[3], cur[4]))
-            edges, vedges = [], []
-            for obj in p.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
-                left, bottom, right, top = obj.get_bounds()
-                if top - bottom > 2:  # a vertical line, or the sides of a cell-sized rectangle
-                    vedges.append((left, height - top, height - bottom))
-                    if right - left > 2:
-                        vedges.append((right, height - top, height - bottom))
-                if right - left <= 2:
-                    continue
-                edges.append((height - top, left, right))
-                if top - bottom > 2:
-                    edges.append((height - bottom, left, right))
-        finally:
-            tp.close()
-            p.close()
+                        words.append(Word(cur[0], cur[1], cur[2], cur[3], cur[4]))
+                edges, vedges = [], []
+                for obj in p.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
+                    left, bottom, right, top = obj.get_bounds()
+                    if top - bottom > 2:  # a vertical line, or the sides of a cell-sized rectangle
+                        vedges.append((left, height - top, height - bottom))
+                        if right - left > 2:
+                            vedges.append((right, height - top, height - bottom))
+                    if right - left <= 2:
+                        continue
+                    edges.append((height - top, left, right))
+                    if top - bottom > 2:
+                        edges.append((height - bottom, left, right))
+            finally:
+                tp.close()
+                p.close()
         if words and sum("(cid:" in w.text for w in words) > len(words) / 4:
             raise DocumentUnreadable("text comes out as (cid:…) glyph ids; it cannot be read", document=self.name, page=page)
         return PageLines(page, group_lines(page, words), rules=merge_rules(edges), vrules=vedges)
@@ -221,7 +226,8 @@ class TextPass:
             )
 
     def close(self) -> None:
-        self._pdf.close()
+        with PDFIUM:
+            self._pdf.close()
 
 
 # --- the careful pass ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from top100.errors import DocumentUnreadable
+from top100.pdfium import PDFIUM
 
 NAME = "provenance"
 VERSION = "1.0.0"
@@ -22,7 +23,8 @@ def render_box(pdf_path: Path | str, page_number: int, bbox: list[float] | tuple
             raise DocumentUnreadable(f"the PDF has no page {page_number}", document=Path(pdf_path).name)
         page = pdf.pages[0]
         try:
-            img = page.to_image(resolution=resolution)
+            with PDFIUM:  # pdfplumber draws the page with PDFium (top100.pdfium)
+                img = page.to_image(resolution=resolution)
             if bbox:
                 x0, top, x1, bottom = bbox
                 pad = 2

@@ -29,7 +29,7 @@ def _copy_of(demo_run, tmp_path, *, warehouse: bool) -> dict:
 
 
 def test_the_demo_year_on_a_two_worker_dask_cluster_loads_the_same_warehouse(demo_run, tmp_path):
-    distributed = pytest.importorskip("distributed")
+    import distributed
     env = _copy_of(demo_run, tmp_path, warehouse=False)
     for stale in ("extract", "verify"):  # computed again, on the cluster
         shutil.rmtree(tmp_path / "out" / "2014" / stale)
