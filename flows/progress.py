@@ -64,6 +64,19 @@ class PlainHandler(logging.Handler):
         sys.stderr.write(f"[{stage}] {record.getMessage()} {extra}\n".rstrip() + "\n")
 
 
+def _rate_column():
+    """Items a second (documents, companies): rich's own speed column counts bytes."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.1f}/s" if speed else "", style="progress.data.speed")
+
+    return RateColumn()
+
+
 class RichHandler(logging.Handler):
     """A rich progress line per stage: done of total, rate, time left, and the stage's counts."""
 
@@ -76,7 +89,7 @@ class RichHandler(logging.Handler):
 
         self.progress = Progress(
             SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<8}"), BarColumn(),
-            MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+            MofNCompleteColumn(), _rate_column(), TimeElapsedColumn(), TimeRemainingColumn(),
             TextColumn("{task.fields[counts]}"), console=console, transient=False,
         )
         self.tasks: dict[str, Any] = {}

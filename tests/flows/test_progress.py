@@ -30,3 +30,24 @@ def test_plain_mode_rate_limits_lines_but_always_shows_the_end(capsys):
     progress.stage_done("load", rows=50)
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and "done" in err[-1] and "rows=50" in err[-1]
+
+
+def test_rich_mode_shows_done_of_total_rate_and_time_left():
+    import io
+    import time
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    handler = progress.RichHandler(console=Console(file=buf, width=160, force_terminal=False))
+    progress.LOGGER.handlers[:] = [handler]
+    progress.LOGGER.setLevel("INFO")
+    try:
+        for i in range(0, 101, 20):
+            progress.report("extract", i, 100, facts=i * 2)
+            time.sleep(0.05)
+    finally:
+        handler.close()
+    last = [line for line in buf.getvalue().splitlines() if "extract" in line][-1]
+    assert "100/100" in last and "facts=200" in last
+    assert "/s" in last and "0:00:0" in last, last  # items a second, elapsed and time left
