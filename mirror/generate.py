@@ -4,6 +4,20 @@
 world.json (every truth figure with its provenance), expected_findings.json (the planted
 defects and traps), inbox/ (declaration forms and the delivered CSVs) and sources/ (what the
 public hosts answer, in their real shapes). The same seed gives byte-identical files.
+
+Size. ``candidates`` (at least 300) = the 100 list companies + synthetic candidates. The
+300-candidate world is the demo's and is pinned (its known-answer tests). Beyond 300, public
+documents grow with the candidates: one in four of the extra candidates (``registry.LISTED_SHARE``;
+all extras score lower, role ``lower_score``) is an SZSE-listed synthetic company with a fictitious
+code (block ``29xxxx``) and short name, its FY annual report PDF on CNINFO and its quote in the
+market mirror. The 300 world has 42 report PDFs + 35 companyfacts = 77 public documents the
+extract stage reads (73 after the superseded and cancelled reports are left out), 0.24-0.26 per
+candidate; each listed synthetic company adds one, 0.25 per extra candidate: 1,000 candidates
+have 77 + 175, 3,000 have 77 + 675. They get no trap and no defect, their declared figures are
+those of their reports, and their market values are small (1.05-2.5 times the list's smallest,
+indicators.synthetic_market_values), so neither the ranking nor the expected findings change.
+Everything about them is drawn from its own random streams (``listed-<seed>``,
+``listed-market-<seed>``, ``listed-sources-<seed>``).
 """
 
 from __future__ import annotations
@@ -51,6 +65,7 @@ def build(seed: int, year: int = 2014, candidates: int = 300) -> tuple[list[Comp
             indicators.staff_users(lst, rng)
             indicators.market_values(lst, rng, fx_mv)
             indicators.synthetic(others, lst, rng)
+            indicators.synthetic_market_values(others, lst, random.Random(f"listed-market-{seed}"))
             pool = [c for c in others if c.role in ELIGIBLE_SYNTHETIC]
             cal = calibrate(lst, pool, rng)
             if not cal["ordered"]:
@@ -89,7 +104,8 @@ def generate(out_dir: Path, *, seed: int, year: int = 2014, candidates: int = 30
     defects.write_declarations(inbox, companies, year, edits, random.Random(f"forms-{seed}"))
     defects.write_delivered(inbox, companies, year, random.Random(f"delivered-{seed}"))
     traps += sources.write_sources(out_dir / "sources", companies, facts, year, MARKET_VALUE_DATE,
-                                   random.Random(f"sources-{seed}"), max_pdfs=max_pdfs)
+                                   random.Random(f"sources-{seed}"), max_pdfs=max_pdfs,
+                                   listed_rng=random.Random(f"listed-sources-{seed}"))
     findings.sort(key=lambda f: (f["company_id"], f["check"], f["metric"], f["kind"]))
     traps.sort(key=lambda t: (t.get("company_id") or "", t["kind"], json.dumps(t, sort_keys=True, ensure_ascii=False)))
     _dump(out_dir / "expected_findings.json", {"seed": seed, "fiscal_year": year, "findings": findings, "traps": traps})

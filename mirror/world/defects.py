@@ -93,7 +93,12 @@ def plan(companies: list[Company], rng: random.Random) -> tuple[list[dict], list
             c.truth["declared_licence"] = rng.choice(
                 [v for v in variants if not LICENCE_PATTERNS[LicenceType(c.licence_type)].match(v)])
         elif c.role == "licence_mismatch":
-            c.truth["declared_licence"] = rng.choice(pool)  # the number belongs to a list company
+            pick = rng.choice(pool)  # the number belongs to a list company
+            fits = LICENCE_PATTERNS[LicenceType(c.licence_type)].match
+            if not fits(pick):  # another type's number would be malformed too (a second finding):
+                # draw again among the list's numbers of its own type (never needed at 300 candidates)
+                pick = rng.choice([n for n in pool if fits(n)])
+            c.truth["declared_licence"] = pick
         elif c.role == "network_outside_mainland":
             c.network_in_mainland = False
         elif c.role == "business_outside_mainland":
@@ -183,8 +188,8 @@ def write_delivered(inbox: Path, companies: list[Company], year: int, rng: rando
     with (inbox / "listings.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["company_id", "exchange", "ticker", "ads_ratio"])
-        for c in companies:
-            if c.exchange and not c.synthetic:
+        for c in companies:  # the list's listed companies and the listed synthetic candidates
+            if c.exchange:
                 w.writerow([c.company_id, c.exchange, c.ticker,
                             f"{c.ads_ratio:g}" if c.exchange in ("NYSE", "NASDAQ") and c.ads_ratio else ""])
     with (inbox / "licence_registry.csv").open("w", encoding="utf-8", newline="") as f:

@@ -140,3 +140,30 @@ def synthetic(others: list[Company], lst: list[Company], rng: random.Random) -> 
     for c, p in zip([c for c in others if c.role == "subsidiary_declared_separately"], parents):
         c.group_parent_id = p.company_id
         c.legal_name = c.legal_name.replace("（虚构）", f"（{p.brands.split('、')[0]}子公司，虚构）")
+
+
+LISTED_MV_RANGE = (1.05, 2.5)  # × the smallest list company's market value
+
+
+def synthetic_market_values(others: list[Company], lst: list[Company], rng: random.Random) -> None:
+    """Close and total shares of the listed synthetic candidates (registry.list_synthetic), A shares
+    quoted in CNY. Small, like their revenues (0.2-0.6 bn): between 1.05 and 2.5 times the smallest
+    list company's market value, so the lower end of the pool's market-value scale stays a list
+    company's and the list's scores do not move. They are scored on market value, as the listed
+    list companies are, so they declare no users."""
+    listed = [c for c in others if c.exchange]
+    if not listed:
+        return
+    floor = min(c.truth["market_value"] for c in lst if c.exchange)
+    for c in listed:
+        if VENUE[c.exchange] != "A-share" or c.role != "lower_score":
+            raise ValueError(f"{c.company_id}: a listed synthetic candidate must be an A share scoring lower, "
+                             f"not {c.exchange}/{c.role}")
+        want = floor * log_uniform(rng, *LISTED_MV_RANGE)
+        close = round(log_uniform(rng, 8, 40), 2)
+        shares = int(round(want / close))
+        c.truth.update(close=close, total_shares=shares, quote_currency="CNY", market_value=close * shares)
+        c.provenance["market_value"] = "generated (synthetic listed candidate: close × shares)"
+        for k in ("users", "users_prior"):
+            c.truth.pop(k, None)
+        c.provenance.pop("users", None)

@@ -1,5 +1,6 @@
 """The EastMoney quote feed of the demo world: daily klines up to the market-value date and the
-stock snapshot (total shares) per listed list company. Some tickers are suspended on the
+stock snapshot (total shares) per listed company (list companies, and the listed synthetic
+candidates of worlds larger than 300). Some tickers are suspended on the
 market-value date (停牌): the last close before it applies (a trap)."""
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ def secid(c: Company) -> str:
     return f"{105 if c.exchange == 'NASDAQ' else 106}.{c.ticker}"
 
 
-def write_market(root: Path, listed: list[Company], mv_date: date, rng: random.Random) -> list[dict]:
+def write_market(root: Path, listed: list[Company], mv_date: date, rng: random.Random, *,
+                 suspend: bool = True) -> list[dict]:
+    """``suspend``: one ticker per venue (the second by id) is suspended on the market-value date."""
     traps = []
     by_venue: dict[str, list[Company]] = {}
     for c in sorted(listed, key=lambda c: c.company_id):
         by_venue.setdefault(VENUE[c.exchange], []).append(c)
-    suspended = {v[1].company_id for v in by_venue.values() if len(v) > 1}
+    suspended = {v[1].company_id for v in by_venue.values() if len(v) > 1} if suspend else set()
     for c in listed:
         venue = VENUE[c.exchange]
         days = [d for d in calendar.days(mv_date - timedelta(days=120), mv_date) if calendar.trading_day(d, venue)]
@@ -58,6 +61,7 @@ def write_market(root: Path, listed: list[Company], mv_date: date, rng: random.R
         (out / "stock").mkdir(parents=True, exist_ok=True)
         (out / "kline" / f"{sid}.json").write_text(json.dumps(lines, indent=0) + "\n", encoding="utf-8")
         (out / "stock" / f"{sid}.json").write_text(json.dumps(
-            {"f57": c.ticker, "f58": c.brands.split("、")[0], "f84": c.truth["total_shares"], "f116": "-", "f117": "-"},
+            {"f57": c.ticker, "f58": c.short_name or c.brands.split("、")[0], "f84": c.truth["total_shares"],
+             "f116": "-", "f117": "-"},
             ensure_ascii=False) + "\n", encoding="utf-8")
     return traps

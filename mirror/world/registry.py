@@ -4,6 +4,10 @@ The list (rank, legal name, brands) is copied from the 2015 report into ``mirror
 annotations (business type, province, listing); the synthetic candidates have clearly fictitious
 names (every one ends in ``（虚构）``) and are flagged ``synthetic``. Ids are assigned in a
 seed-shuffled order so that nothing downstream can read the rank from an id.
+
+Worlds larger than 300 candidates list one in four of the extra synthetic candidates on SZSE
+(``list_synthetic``): fictitious codes from the block ``29xxxx``, which no A share uses, and
+fictitious short names, drawn from their own random stream so that nothing else changes.
 """
 
 from __future__ import annotations
@@ -37,6 +41,16 @@ _SYL1 = "星云岚澜曜霁珀翎琮瑾璟逸岫翊澄曦昀溯沐栖暮汐珂�
 _SYL2 = "桥帆澜原川谷屿渡岭泉舟阁垣湾汀峦林港坊镜弦塬渚岑崖麓"
 _TAIL = ("网络科技有限公司", "信息技术有限公司", "互动娱乐有限公司", "数字科技股份有限公司",
          "电子商务有限公司", "在线科技有限公司", "网络服务有限公司")
+_SHORT_TAIL = {"网络科技有限公司": "网络", "信息技术有限公司": "信息", "互动娱乐有限公司": "互娱",
+               "数字科技股份有限公司": "数科", "电子商务有限公司": "电商", "在线科技有限公司": "在线",
+               "网络服务有限公司": "网服"}  # one abbreviation per tail: distinct names give distinct short names
+
+# Listed synthetic candidates (worlds of more than 300 candidates): one in four of the extra
+# candidates, so that public documents grow with the candidates (see mirror.generate), on SZSE
+# under codes of a block no A share uses (SZSE: 00/20/30 prefixes, SSE: 60/68/90).
+LISTED_SHARE = 4  # one listed company per LISTED_SHARE candidates beyond 300
+LISTED_EXCHANGE = "SZSE"
+LISTED_CODE_PREFIX = "29"
 
 
 @dataclass
@@ -66,6 +80,7 @@ class Company:
     joined_group_on: str | None = None
     network_in_mainland: bool = True
     business_in_mainland: bool = True
+    short_name: str | None = None  # 股票简称 of a listed synthetic candidate (list companies: sources.SHORT)
     truth: dict = field(default_factory=dict)  # metric -> value (CNY / counts), the correct figures
     provenance: dict = field(default_factory=dict)  # metric -> "real: <source>" | "generated" | "derived: …"
 
@@ -151,4 +166,37 @@ def build_registry(seed: int, candidates: int) -> list[Company]:
         y = rng.randint(2010, 2013)
         c.licence_valid_from = f"{y}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         c.licence_valid_until = f"{y + 5}{c.licence_valid_from[4:]}"
-    return sorted(order, key=lambda c: c.company_id)
+    companies = sorted(order, key=lambda c: c.company_id)
+    list_synthetic(companies, seed, candidates)
+    return companies
+
+
+def listed_synthetic_count(candidates: int) -> int:
+    """How many synthetic candidates are listed: one per ``LISTED_SHARE`` candidates beyond 300."""
+    return max(candidates - 300, 0) // LISTED_SHARE
+
+
+def list_synthetic(companies: list[Company], seed: int, candidates: int) -> list[Company]:
+    """List ``listed_synthetic_count(candidates)`` of the ``lower_score`` synthetic candidates on
+    SZSE (none for 300 candidates: that world stays as it was). Own random stream
+    ``listed-<seed>``; returns the listed ones, in id order."""
+    k = listed_synthetic_count(candidates)
+    if k == 0:
+        return []
+    pool = sorted((c for c in companies if c.synthetic and c.role == "lower_score"), key=lambda c: c.company_id)
+    block = 10 ** (6 - len(LISTED_CODE_PREFIX))
+    if k > len(pool) or k > block:
+        raise ValueError(f"candidates={candidates}: {k} listed synthetic candidates wanted, but only {len(pool)} "
+                         f"score lower and the code block {LISTED_CODE_PREFIX}xxxx holds {block}")
+    real = {r["ticker"] for r in read_list() if r["ticker"]}
+    rng = random.Random(f"listed-{seed}")
+    chosen = sorted(rng.sample(pool, k), key=lambda c: c.company_id)
+    codes = [f"{LISTED_CODE_PREFIX}{n:0{6 - len(LISTED_CODE_PREFIX)}d}" for n in rng.sample(range(block), k)]
+    clash = real.intersection(codes)
+    if clash:  # cannot happen with a prefix no real A share has; guards a change of the prefix
+        raise ValueError(f"fictitious codes {sorted(clash)} are real tickers of mirror/data/top100_2015.tsv")
+    for c, code in zip(chosen, codes):
+        tail = next(t for t in _SHORT_TAIL if c.legal_name.endswith(f"{t}（虚构）"))
+        c.exchange, c.ticker, c.ticker_src = LISTED_EXCHANGE, code, "generated"
+        c.short_name = f"{c.legal_name[:2]}{_SHORT_TAIL[tail]}（虚构）"
+    return chosen

@@ -5,7 +5,9 @@ title-search rows, the PDFs under listedco/), SEC EDGAR (company_tickers, submis
 companyfacts, the 20-F and 424B4 documents under Archives/), the EastMoney quote feed (daily
 kline and the stock snapshot) and the CFETS central parity. Traps planted here (superseded and
 cancelled announcements, suspended tickers, a missing FX parity, prices per ADS, CNY + USD
-facts under one tag) are returned for expected_findings.json.
+facts under one tag) are returned for expected_findings.json. The listed synthetic candidates of
+worlds larger than 300 (registry.list_synthetic) get their annual report and their quote, drawn
+from ``listed_rng``, and no trap.
 """
 
 from __future__ import annotations
@@ -52,14 +54,26 @@ def _report_figures(c: Company, scale: float = 1.0) -> dict:
 
 
 def write_sources(root: Path, companies: list[Company], facts: dict, year: int, mv_date: date,
-                  rng: random.Random, *, max_pdfs: int | None = None) -> list[dict]:
+                  rng: random.Random, *, max_pdfs: int | None = None,
+                  listed_rng: random.Random | None = None) -> list[dict]:
+    """``rng`` draws everything of the list companies, ``listed_rng`` everything of the listed
+    synthetic candidates (drawn after the list's: the list's draws do not depend on them)."""
     traps: list[dict] = []
     budget = [max_pdfs if max_pdfs is not None else 10 ** 6]
     lst = sorted((c for c in companies if not c.synthetic), key=lambda c: c.rank)
-    traps += _cninfo(root, [c for c in lst if c.exchange in ("SSE", "SZSE")], year, rng, budget)
+    syn = sorted((c for c in companies if c.synthetic and c.exchange), key=lambda c: c.company_id)
+    if syn and listed_rng is None:
+        raise ValueError(f"{len(syn)} listed synthetic candidates (e.g. {syn[0].company_id}) need listed_rng")
+    if any(c.exchange != "SZSE" for c in syn):
+        bad = next(c for c in syn if c.exchange != "SZSE")
+        raise ValueError(f"{bad.company_id}: listed synthetic candidates are SZSE A shares, not {bad.exchange}")
+    traps += _cninfo(root, [c for c in lst if c.exchange in ("SSE", "SZSE")], year, rng, budget,
+                     extra=syn, extra_rng=listed_rng)
     _hkex(root, [c for c in lst if c.exchange == "HKEX"], year, facts, budget)
     traps += write_sec(root, [c for c in lst if c.exchange in ("NYSE", "NASDAQ")], year, facts["usd_avg"], rng)
     traps += write_market(root, [c for c in lst if c.exchange], mv_date, rng)
+    if syn:  # no suspension: a trap is meant for the list companies
+        traps += write_market(root, syn, mv_date, listed_rng, suspend=False)
     _dump(root / "fx" / "ccpr.json", facts["fx"])
     traps.append({"company_id": None, "kind": "fx_rate_not_published", "pair": "HKD/CNY", "date": mv_date.isoformat(),
                   "handling": f"no HKD/CNY parity on {mv_date}: the last published rate "
@@ -70,17 +84,22 @@ def write_sources(root: Path, companies: list[Company], facts: dict, year: int, 
 # ---- CNINFO ---------------------------------------------------------------------------------
 
 
-def _cninfo(root: Path, ashare: list[Company], year: int, rng: random.Random, budget: list[int]) -> list[dict]:
+def _cninfo(root: Path, ashare: list[Company], year: int, rng: random.Random, budget: list[int], *,
+            extra: list[Company] = (), extra_rng: random.Random | None = None) -> list[dict]:
+    """``ashare``: the list's A shares (the traps are picked among them); ``extra``: the listed
+    synthetic candidates, one annual report (and its 摘要) each, drawn from ``extra_rng``."""
     traps: list[dict] = []
     stock, rows = [], []
     picks = sorted(ashare, key=lambda c: c.company_id)
     revised = {picks[1].company_id, picks[6].company_id}
     cancelled = {picks[3].company_id, picks[9].company_id}
     ann_id = 1200700000
-    for c in ashare:
+    for c in list(ashare) + list(extra):
+        if c.synthetic:  # after the list's: the list's draws stay what they are without them
+            rng = extra_rng
         code = c.ticker
         org = ORG_IDS.get(code, ("gssh0" if code.startswith("6") else "gssz0") + code)
-        short = SHORT[code]
+        short = c.short_name if c.synthetic else SHORT[code]
         stock.append({"orgId": org, "category": "A股", "code": code, "pinyin": "", "zwjc": short})
         day = date(year + 1, 3, 20) + timedelta(days=rng.randint(0, 35))
 
