@@ -68,9 +68,13 @@ def _sniff_pdf(data: bytes) -> str | None:
         text = simplify("\n".join(tp.text(n) for n in range(1, min(tp.n_pages, 4) + 1)))
     finally:
         tp.close()
-    if re.search(r"招股说明书|招股意向书", text):
+    # the title comes first: a cover (or the running header of every page) says what the document
+    # is, and a report that later cites its prospectus (详见招股说明书) is still an annual report
+    prospectus = re.search(r"招股说明书|招股意向书", text)
+    annual = re.search(r"年度报告", text)
+    if prospectus and (annual is None or prospectus.start() < annual.start()):
         return DocType.prospectus
-    if re.search(r"股票代码|公司代码|证券代码|证券简称", text):  # A-share cover and company pages
+    if annual or re.search(r"股票代码|公司代码|证券代码|证券简称", text):  # A-share cover and company pages
         return DocType.annual_report
     if re.search(r"(?i)股份代号|stock code|annual report|联交所|联合交易所", text):
         return DocType.hk_annual_report

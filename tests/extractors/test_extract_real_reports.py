@@ -103,3 +103,29 @@ def test_periods_of_the_facts(extracted):
     cn = {(f.metric, f.fiscal_year): f for f in extracted("sh600250_nanfang_2014_annual_report.pdf").facts}
     assert (cn[("revenue", 2013)].period_start, cn[("revenue", 2013)].period_end) == ("2013-01-01", "2013-12-31")
     assert cn[("total_assets", 2014)].period_start is None
+
+
+@pytest.mark.parametrize("tf", TRUTH, ids=[t.stem for t in TRUTH])
+def test_same_facts_without_the_first_pages(real, tmp_path, tf):
+    """Nothing hangs on page numbers or on the cover: with the first three pages cut off (cover,
+    contents, the company page of some), the type is still told from the content and every fact
+    on a later page comes out the same, three pages earlier."""
+    import pypdfium2 as pdfium
+
+    from extractors import extract_document
+
+    truth = json.loads(tf.read_text(encoding="utf-8"))
+    cut = 3
+    (original,) = (real / "pdf").rglob(truth["document"])
+    src = pdfium.PdfDocument(str(original))
+    short = pdfium.PdfDocument.new()
+    short.import_pages(src, pages=list(range(cut, len(src))))
+    path = tmp_path / "short.pdf"
+    short.save(str(path))
+    short.close()
+    src.close()
+    result = extract_document(path, None)
+    assert result.errors == []
+    got = {(f.metric, f.fiscal_year): (f.value, f.page) for f in result.facts if not f.superseded}
+    want = {(f["metric"], f["fiscal_year"]): (f["value"], f["page"] - cut) for f in truth["facts"] if f["page"] > cut}
+    assert want and {k: got.get(k) for k in want} == want
