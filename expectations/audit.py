@@ -168,13 +168,3 @@ def write_index(paths: YearPaths, companies: list[CompanyRow], findings: list[Fi
     write_findings_csv(paths.audit / "findings.csv", findings, names)
     return paths.audit / "index.html"
 
-
-def build_audit(paths: YearPaths, companies: list[CompanyRow], metrics: list[MetricRow],
-                findings: list[Finding], facts_used: dict[tuple[str, str], dict], *,
-                data_docs_index: Path | None) -> Path:
-    """Write the audit site of the year in this process; returns the index page. (The verify
-    flow maps `write_company_pages` over shards of companies instead: flows.stages.verify.)"""
-    start_site(paths)
-    href = docs_href(paths, data_docs_index)
-    write_company_pages(paths, company_items(companies, metrics, findings, facts_used), href)
-    return write_index(paths, companies, findings, href)

@@ -141,7 +141,7 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
         done += 1
         report("extract", done, total, facts=len(facts), forms=len(declared), errors=len(errors))
 
-    from prefect.futures import as_completed
+    from flows.mapping import finished
 
     one = configured(settings)
     isolation = isolation_for(settings)
@@ -151,13 +151,7 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
                          settings.extract_timeout_s, isolation)
         futures[fut] = d
     cache_hits = 0
-    for fut in as_completed(list(futures)):
-        d = futures[fut]
-        try:
-            got = fut.result()
-        except Exception as exc:
-            raise RuntimeError(f"extract: company {d.company_id}, document {d.sha256} ({d.url}): "
-                               f"{type(exc).__name__}: {exc}") from exc
+    for d, fut, got in finished(futures, lambda d: f"extract: company {d.company_id}, document {d.sha256} ({d.url})"):
         cache_hits += fut.state.name == "Cached"
         facts += [f | {"company_id": d.company_id, "document_sha256": d.sha256} for f in got["facts"]]
         errors += [_err(e, d) for e in got["errors"]]

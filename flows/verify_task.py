@@ -24,6 +24,7 @@ from typing import Any, Callable
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from flows.mapping import finished
 from flows.progress import report
 from flows.retries import DOCUMENT_DELAYS, retry_transient
 from flows.runners import ISOLATED, isolation_for, parse_runner
@@ -62,8 +63,6 @@ def page_mapper(settings: Settings, paths: YearPaths) -> Callable[[list[list[Any
     isolation = isolation_for(settings)
 
     def map_pages(shards: list[list[Any]], data_docs_href: str) -> list[dict]:
-        from prefect.futures import as_completed
-
         total = sum(len(s) for s in shards)
         futures = {}
         for s in shards:
@@ -72,13 +71,8 @@ def page_mapper(settings: Settings, paths: YearPaths) -> Callable[[list[list[Any
             futures[audit_pages_task.submit(paths, s, data_docs_href, isolation, label)] = ids
         done, pages = 0, []
         report("verify", 0, total, step="audit pages")
-        for fut in as_completed(list(futures)):
-            ids = futures[fut]
-            try:
-                got = fut.result()
-            except Exception as exc:
-                raise RuntimeError(f"verify: the audit pages of companies {ids[0]}..{ids[-1]} ({len(ids)}) "
-                                   f"failed: {type(exc).__name__}: {exc}") from exc
+        for ids, _, got in finished(futures, lambda ids: f"verify: the audit pages of companies "
+                                                         f"{ids[0]}..{ids[-1]} ({len(ids)}) failed"):
             pages += got
             done += len(ids)
             report("verify", done, total, step="audit pages",

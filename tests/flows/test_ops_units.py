@@ -128,3 +128,25 @@ def test_extract_stage_caches_by_document_and_publishes_its_artifacts(prefect_ha
     rows = json.loads(table.data) if isinstance(table.data, str) else table.data
     assert table.type == "table" and {r["company_id"] for r in rows} == {"C0001", "C0002"}
     assert all(r["document"] in {d["sha256"] for d in docs} and r["reason"] for r in rows)
+
+
+def test_a_failed_mapped_task_fails_the_stage_naming_what_it_held(prefect_harness):
+    from prefect import flow, task
+    from prefect.cache_policies import NO_CACHE
+
+    from flows.mapping import finished
+
+    @task(cache_policy=NO_CACHE)
+    def half(n: int) -> int:
+        if n == 3:
+            raise ValueError("odd page count")
+        return n // 2
+
+    @flow
+    def mapped(ns: list[int]) -> list[tuple[str, int]]:
+        futures = {half.submit(n): f"doc-{n}" for n in ns}
+        return sorted((key, got) for key, _, got in finished(futures, lambda k: f"extract: company C1, document {k}"))
+
+    assert mapped([2, 4]) == [("doc-2", 1), ("doc-4", 2)]
+    with pytest.raises(RuntimeError, match=r"extract: company C1, document doc-3: ValueError: odd page count"):
+        mapped([2, 3, 4])
