@@ -67,7 +67,8 @@ def tolerance(fact: dict) -> float:
 def truth_pages(fact: dict) -> set[int]:
     pages = {fact["page"]}
     for c in fact.get("corroborations", []):
-        if c.get("agrees", True) and c.get("page"):
+        # a second place in the same document; a value in another filing of the company is not a page here
+        if c.get("agrees", True) and c.get("page") and not c.get("document") and not c.get("derived"):
             pages.add(c["page"])
     return pages
 
