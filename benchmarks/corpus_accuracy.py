@@ -84,11 +84,16 @@ def judge(result, fact: dict) -> Verdict:
     """How the extractor's result stands against one hand-read fact."""
     got = [f for f in result.facts
            if f.metric == fact["metric"] and f.fiscal_year == fact["fiscal_year"] and not f.superseded]
-    tol = tolerance(fact)
     pages = truth_pages(fact)
+    # the rounding allowed is that of the place the value was read from: the truth's page, or a
+    # corroborating page that prints it in another unit (e.g. 57,937.45 万元 beside 579,374,501.21 元)
+    tols = {fact["page"]: tolerance(fact)}
+    for c in fact.get("corroborations", []):
+        if c.get("page") in pages and c["page"] not in tols:
+            tols[c["page"]] = tolerance({"value_as_printed": c.get("raw", ""), "unit_printed": c.get("unit_printed", "元")})
     flagged = [f for f in got if getattr(f, "conflict", False)]
     errors = [e for e in result.errors if _names_metric(e, fact["metric"])]
-    good = [f for f in got if abs(float(f.value) - float(fact["value"])) <= tol and f.page in pages]
+    good = [f for f in got if f.page in pages and abs(float(f.value) - float(fact["value"])) <= tols[f.page]]
     bad = [f for f in got if f not in good and not getattr(f, "conflict", False)]
     if good and not bad and not flagged:
         return Verdict("right", f"{good[0].raw} p{good[0].page}")
