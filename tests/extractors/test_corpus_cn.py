@@ -97,3 +97,37 @@ def test_judge_tells_wrong_from_right():
     assert accuracy.judge(NS(facts=[], errors=[]), fact).outcome == "missing"
     wan = dict(fact, value=585461800.0, value_as_printed="58,546.18", unit_printed="万元")
     assert accuracy.judge(right, wan).outcome == "right"  # 58,546.18 万元 covers ±50 元
+
+
+@pytest.mark.parametrize("tf,pdf", DOCUMENTS, ids=[t.stem for t, _ in DOCUMENTS])
+def test_no_silent_empty_document(tf, pdf):
+    """A real annual report or summary yields facts, or an error saying why it yields none."""
+    result = _extract(pdf)
+    assert result.facts or result.errors, f"{pdf.name}: no facts and no error"
+
+
+@pytest.mark.parametrize("tf,pdf", DOCUMENTS, ids=[t.stem for t, _ in DOCUMENTS])
+def test_nothing_emitted_where_nothing_is_printed(tf, pdf):
+    """Where the document prints no such figure (truth `missing`), nothing is emitted for it unflagged."""
+    truth = json.loads(tf.read_text(encoding="utf-8"))
+    result = _extract(pdf)
+    for gap in truth.get("missing", []):
+        got = [f for f in result.facts if f.metric == gap["metric"] and f.fiscal_year == gap["fiscal_year"]
+               and not f.superseded and not getattr(f, "conflict", False)]
+        assert not got, f"{gap['metric']} {gap['fiscal_year']} is not printed ({gap['reason']}) but came out: {got}"
+
+
+@pytest.mark.parametrize("tf,pdf", DOCUMENTS, ids=[t.stem for t, _ in DOCUMENTS])
+def test_no_distractor_taken(tf, pdf):
+    """Look-alikes (parent-company statement, quarterly tables, 调整前 columns, headcount of the
+    parent, 营业总收入) are not taken as the fact: no emitted fact carries a distractor's figure on
+    the distractor's page, unless that figure is also a true fact's."""
+    truth = json.loads(tf.read_text(encoding="utf-8"))
+    true_raw = {f["value_as_printed"] for f in truth["facts"]}
+    result = _extract(pdf)
+    for d in truth.get("distractors", []):
+        if d["value_as_printed"] in true_raw:
+            continue
+        taken = [f for f in result.facts if f.page == d["page"] and f.raw.strip("()-") == d["value_as_printed"].strip("()-")
+                 and not f.superseded]
+        assert not taken, f"distractor taken ({d['what']}, p{d['page']}): {taken}"
