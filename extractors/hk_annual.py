@@ -50,7 +50,7 @@ _POSITION_ANY = re.compile(r"(?im)^\s*(?:consolidated\s+)?(?:statement\s+of\s+fi
 _SUMMARY_TITLE = re.compile(r"(?im)^\s*(?:(?:five|ten|5|10)[- ]year\s+)?financial\s+(?:summary|highlights)\b"
                             r"|^\s*(?:five|ten)[- ]year\s+(?:financial\s+)?summary|财务概要|财务摘要|五年财务|十年财务|财务资料概要")
 _NOTES_PAGE = re.compile(r"(?i)notes\s+to\s+the\s+(?:consolidated\s+)?financial\s+statements|财务报表附注")
-_FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+")
+_FIGURE = re.compile(r"(?<![\w.])\(?\d{1,3}(?:,\d{3})*(?:\.\d+)?\)?(?![\w.])")
 
 
 def _title_page(text: str, title: re.Pattern, row: re.Pattern | None = None) -> bool:

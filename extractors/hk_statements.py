@@ -22,7 +22,7 @@ from extractors.layout import Line, PageLines, Word
 # an amount as printed: 76,705,162  (52,399,474)  223,076  0.18  –  (nil dashes count as zero)
 _AMOUNT = re.compile(r"^\(?-?(?:\d{1,3}(?:,\d{3})+|\d{4,}|\d{1,3})(?:\.\d+)?\)?$")
 _NIL = {"-", "–", "—", "−", "_", "nil", "Nil"}
-_NOTE = re.compile(r"^(?:\d{1,2}(?:\([a-z]\))?(?:[,&]\s*\d{1,2}(?:\([a-z]\))?)*|\d{1,2}\.\d{1,2})$")
+_NOTE = re.compile(r"^(?:\d{1,2}(?:\([a-z]\))?(?:[,&]\s*\d{1,2}(?:\([a-z]\))?)*)$")
 _YEAR = re.compile(r"^(?:FY)?((?:19|20)\d{2})(?:年)?$")
 _CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
               "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -163,6 +163,9 @@ def read_table(pl: PageLines) -> StatementTable:
             cols.append(Column(x0, x1))
             members.append(1)
     cols = [c for c, n in zip(cols, members) if n >= 2 or len(rights) < 6]
+    # a notes column (5, 7, 14(b), 5,6) is not a value column
+    cols = [c for c in cols if not all(_NOTE.match(w.text) for _, _, vals in body for w in vals
+                                       if w.x0 <= c.x1 and w.x1 >= c.x0)]
     # each column's year: the nearest year word above whose span overlaps the column
     for c in cols:
         best = None
@@ -220,8 +223,11 @@ def read_table(pl: PageLines) -> StatementTable:
         own_text = " ".join(own).strip()
         # a wrapped label: the row's own text continues the lines above it (it starts in lower
         # case or is Chinese only); those lines run back to the last one that starts a label
-        if pending and not re.match(r"[A-Z]", own_text):
-            start = max((k for k, t in enumerate(pending) if re.match(r"[A-Z]", t)), default=0)
+        starts = [k for k, t in enumerate(pending) if re.match(r"[A-Z(]", t)]
+        if pending and own_text and not re.search(r"[A-Za-z]", own_text) and not starts:
+            label = own_text  # a Chinese-only label on the row's own line
+        elif pending and not re.match(r"[A-Z(]", own_text):
+            start = starts[-1] if starts else 0
             label = " ".join(pending[start:] + ([own_text] if own_text else []))
         else:
             label = own_text
@@ -266,9 +272,9 @@ _ZH = {
     "operating_cost": re.compile(r"^(?:销售成本|服务成本|销售及服务成本)$"),
     "internet_revenue": re.compile(r"^互联网业务(?:收益|收入)$"),
     "revenue": re.compile(r"^(?:收益|收入|营业额|总收益)$"),
-    "operating_profit": re.compile(r"^(?:经营|营运)(?:业务)?(?:溢利|亏损|收益|利润)(?:[（(/／]?(?:溢利|亏损|收益|利润)[)）]?)?$"),
-    "profit_before_tax": re.compile(r"^除税前(?:溢利|亏损|利润)(?:[（(/／]?(?:溢利|亏损|利润)[)）]?)?$"),
-    "net_profit": re.compile(r"^(?:年内|本年度)(?:溢利|亏损|利润)(?:[（(/／]?(?:溢利|亏损|利润)[)）]?)?$"),
+    "operating_profit": re.compile(r"^(?:经营|营运)(?:业务)?(?:溢利|亏损|收益|利润){1,2}$"),
+    "profit_before_tax": re.compile(r"^除税前(?:溢利|亏损|利润){1,2}$"),
+    "net_profit": re.compile(r"^(?:年内|本年度)(?:溢利|亏损|利润){1,2}(?:及全面收益总额|及全面开支总额)?$"),
     "net_profit_attributable": re.compile(r"^本公司(?:拥有人|股权持有人|权益持有人|股东)$"),
     "total_assets": re.compile(r"^(?:资产总值|总资产|资产总额)$"),
 }
@@ -286,7 +292,7 @@ def metric_of(label: str) -> str | None:
                 return m
         if len(en) > 3:
             return None
-    zh = re.sub(r"[\sA-Za-z\d,.:：]", "", s)
+    zh = re.sub(r"[\sA-Za-z\d,.:：()（）/／]", "", s)
     for m, pat in _ZH.items():
         if pat.match(zh):
             return m
