@@ -83,6 +83,7 @@ class Column:
     year: int | None = None
     total: bool = False
     segment: str | None = None
+    header_line: int = 0
 
 
 @dataclass
@@ -176,16 +177,22 @@ def read_table(pl: PageLines) -> StatementTable:
                     best = (w, y, i, d)
         if best:
             c.year = best[1]
-            # a total or segment name printed between the year and the figures
-            for ln in lines[best[2]:best[2] + 4]:
-                for w in ln.words:
-                    if w.x1 >= c.x0 - 4 and w.x0 <= c.x1 + 4 and not word_year(w.text):
-                        if _TOTAL.match(simplify(w.text)):
-                            c.total = True
-                        elif re.search(r"[A-Za-z\u4e00-\u9fff]", w.text) and not _UNIT.search(w.text) and \
-                                not re.search(r"(?i)港元|人民|美元|元$|\$|'000|year|ended|september|march|june|december|月", w.text) and \
-                                w.text.lower() not in ("notes", "note", "附註", "附注"):
-                            c.segment = (c.segment + " " + w.text) if c.segment else w.text
+            c.header_line = best[2]
+    # a total or segment name printed between a column's year and its figures: a header line with
+    # one name per value column gives them in order (left, centre or right aligned alike); any other
+    # count is not guessed at (the columns of a year stay unresolved and are refused below)
+    first_row = body[0][0] if body else len(lines)
+    yc = sorted((c for c in cols if c.year is not None), key=lambda c: c.x0)
+    top = min((c.header_line for c in yc), default=first_row)
+    for ln in lines[top:first_row]:
+        names = [w for w in ln.words if not word_year(w.text) and not _UNIT.search(w.text.replace("’", "'"))
+                 and w.text.lower() not in ("notes", "note", "附註", "附注") and w.x1 > (yc[0].x0 - 60 if yc else 0)]
+        if yc and len(names) == len(yc):
+            for c, w in zip(yc, sorted(names, key=lambda w: w.x0)):
+                if _TOTAL.match(simplify(w.text)):
+                    c.total = True
+                else:
+                    c.segment = (c.segment + " " + w.text) if c.segment else w.text
     table.columns = [c for c in cols if c.year]
     by_year: dict[int, list[Column]] = {}
     for c in table.columns:
