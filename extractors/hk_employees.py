@@ -110,8 +110,9 @@ def find_employees(text: str) -> list[tuple[int | None, str, str]]:
                 if b:
                     g = b.group(1)
                     py = int(g) if g.isdigit() else cn_year(g)
-            if pm and py and py != year and not re.search(r"%|港元|HK\$|RMB", part):
+            if pm and py and py != year and not re.search(r"%|港元|港\s*元|HK\$|RMB|US\$|S\$", part):
                 out.append((py, pm.group(1), label))
+                break  # the comparison of this count; later brackets belong to other figures (of which 15 ...)
         # a second count in the sentence itself: '..., compared to 2,100 as at 31 December 2020'
         cm = re.search(r"(?i)(?:compared\s+(?:to|with)|as\s+against|versus|up\s+from|down\s+from|较|比)\s*"
                        r"(?:approximately\s+|约\s*)?(\d{1,3}(?:,\d{3})+|\d+)", outside[main.end(1):])
