@@ -49,6 +49,11 @@ _POSITION_ANY = re.compile(r"(?im)^\s*(?:consolidated\s+)?(?:statement\s+of\s+fi
                            r"|综合财务状况表|综合资产负债表")
 _SUMMARY_TITLE = re.compile(r"(?im)^\s*(?:(?:five|ten|5|10)[- ]year\s+)?financial\s+(?:summary|highlights)\b"
                             r"|^\s*(?:five|ten)[- ]year\s+(?:financial\s+)?summary|财务概要|财务摘要|五年财务|十年财务|财务资料概要")
+# a statement page carries its own rows (prose that names a statement does not)
+_INCOME_ROW = re.compile(r"(?im)^\s*(?:revenue|turnover|cost\s+of\s+sales|.{0,30}\bbefore\s+(?:income\s+)?tax|"
+                         r"收益|收入|营业额|除税前)")
+_POSITION_ROW = re.compile(r"(?im)^\s*(?:total\s+assets|non[- ]current\s+assets|current\s+assets|net\s+assets|"
+                           r"资产总值|总资产|非流动资产|流动资产)")
 _NOTES_PAGE = re.compile(r"(?i)notes\s+to\s+the\s+(?:consolidated\s+)?financial\s+statements|财务报表附注")
 _FIGURE = re.compile(r"(?<![\w.])\(?\d{1,3}(?:,\d{3})*(?:\.\d+)?\)?(?![\w.])")
 
@@ -96,13 +101,13 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
                 results_announcement = True
             if employees is None and (hit := find_employees(text)):
                 employees = (n, text)
-            if not income and _title_page(text, _STATEMENT_TITLE):
+            if not income and _title_page(text, _STATEMENT_TITLE, _INCOME_ROW):
                 income = [n]
                 year_end = _year_end(text)
             elif income and len(income) == 1 and n == income[0] + 1 and _title_page(text, _STATEMENT_TITLE) \
                     and not _title_page(text, _POSITION_ANY):
                 income.append(n)  # the statement continued (the attribution of profit, often)
-            if position is None and _title_page(text, _POSITION_ANY):
+            if position is None and _title_page(text, _POSITION_ANY, _POSITION_ROW):
                 position = n
             if len(summaries) < 3 and _title_page(text, _SUMMARY_TITLE) and n not in income:
                 summaries.append(n)
@@ -148,6 +153,18 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
             "the statements were found but no figure could be read from them"), document=name,
             company_id=company_id, page=statement_pages[0]))
     return result
+
+
+_HK_COVER = re.compile(r"股份代號|聯交所|聯合交易所|香港交易及結算所|年報|(?i:\bstock\s+code\b|incorporated\s+in\s+(?:the\s+)?"
+                       r"(?:cayman\s+islands|bermuda|british\s+virgin\s+islands|hong\s+kong)|hkexnews|"
+                       r"(?:HK|S|US)\$\s*['’]?000)")
+_A_SHARE_COVER = re.compile(r"股票代码|证券代码|公司代码|证券简称|上海证券交易所|深圳证券交易所")
+
+
+def looks_hk(raw: str) -> bool:
+    """An HK document by its first pages as printed (traditional characters, 股份代號, Stock Code,
+    an offshore incorporation, HK$/S$/US$'000), with none of an A-share cover's simplified marks."""
+    return bool(_HK_COVER.search(raw)) and not _A_SHARE_COVER.search(raw)
 
 
 _RESULTS_ANNOUNCEMENT = re.compile(r"(?i)(annual|final)\s+results\s+announcement|全年业绩公告|年度业绩公告|业绩公告|"

@@ -184,3 +184,34 @@ def test_segment_columns_take_the_total_or_are_refused(tmp_path):
     refused = hk_annual.extract(doc("Other"))
     assert not [f for f in refused.facts if f.metric == "revenue"]
     assert any("heads 3 columns" in e.reason and e.page == 2 for e in refused.errors)
+
+
+def test_traditional_chinese_cover_and_singapore_dollars_take_the_hk_path(tmp_path):
+    """年度報告 becomes 年度报告 once simplified: the cover is judged as printed, so a traditional
+    HK report in S$ is not sent down the A-share path; an A-share cover still is."""
+    from extract_synth import Text, make_pdf
+
+    from extractors import sniff
+
+    hk = make_pdf(tmp_path / "hk.pdf", [[Text(150, 200, "新加坡控股有限公司 二零二四年年度報告", 14),
+                                          Text(150, 230, "（於開曼群島註冊成立之有限公司）"), Text(150, 250, "S$'000")]])
+    assert sniff(hk.read_bytes()) == "hk_annual_report"
+    a = make_pdf(tmp_path / "a.pdf", [[Text(200, 200, "示例股份有限公司 2024年年度报告", 14), Text(200, 230, "股票代码：600999")]])
+    assert sniff(a.read_bytes()) == "annual_report"
+
+
+def test_annual_results_announcement_is_read_for_its_statements(tmp_path):
+    from extract_synth import Grid, Text, make_pdf
+
+    path = make_pdf(tmp_path / "results.pdf", [
+        [Text(60, 60, "EXAMPLE HOLDINGS LIMITED (Stock Code: 9999)"),
+         Text(60, 80, "ANNUAL RESULTS ANNOUNCEMENT FOR THE YEAR ENDED 31 MARCH 2025"),
+         Text(60, 110, "CONSOLIDATED STATEMENT OF PROFIT OR LOSS", 12),
+         Grid(40, 130, [220, 50, 90, 90], [
+             ["", "", "2025", "2024"], ["", "Notes", "HK$'000", "HK$'000"],
+             ["Revenue", "4", "12,345", "11,000"], ["Loss before tax", "6", "(1,234)", "(900)"],
+             ["Loss for the year", "", "(1,300)", "(950)"]], ruled=False)]])
+    result = extract_document(path, None)
+    facts = {(f.metric, f.fiscal_year): f for f in result.facts}
+    assert facts[("revenue", 2025)].value == 12_345_000 and facts[("revenue", 2025)].period_end == "2025-03-31"
+    assert facts[("profit_before_tax", 2024)].value == -900_000 and facts[("net_profit", 2025)].value == -1_300_000
