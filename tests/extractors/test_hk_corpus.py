@@ -215,3 +215,25 @@ def test_annual_results_announcement_is_read_for_its_statements(tmp_path):
     facts = {(f.metric, f.fiscal_year): f for f in result.facts}
     assert facts[("revenue", 2025)].value == 12_345_000 and facts[("revenue", 2025)].period_end == "2025-03-31"
     assert facts[("profit_before_tax", 2024)].value == -900_000 and facts[("net_profit", 2025)].value == -1_300_000
+
+
+def test_extract_command_prints_the_corroborations(capsys):
+    from extractors.command import main
+
+    assert main(["--json", str(CAPITAL_VC)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    (r,) = [x for x in rows if x["metric"] == "total_assets" and x["fiscal_year"] == 2018]
+    assert r["value"] == 751497253 and r["page"] == 137 and r["single_source"] is True and r["corroborations"] == []
+    (r,) = [x for x in rows if x["metric"] == "profit_before_tax" and x["fiscal_year"] == 2021]
+    assert r["page"] == 51 and r["corroborations"][0]["page"] == 137 and r["conflict"] is False
+
+
+def test_extract_command_fails_on_an_empty_result(monkeypatch, capsys, tmp_path):
+    import extractors
+    from extractors.command import main
+    from extractors.result import ExtractResult
+
+    monkeypatch.setattr(extractors, "extract_document", lambda *a, **k: ExtractResult())
+    (tmp_path / "x.pdf").write_bytes(b"%PDF-1.4")
+    assert main([str(tmp_path / "x.pdf")]) == 3
+    assert "no facts found" in capsys.readouterr().err
