@@ -167,17 +167,30 @@ def read_table(pl: PageLines) -> StatementTable:
     # a notes column (5, 7, 14(b), 5,6) is not a value column
     cols = [c for c in cols if not all(_NOTE.match(w.text) for _, _, vals in body for w in vals
                                        if w.x0 <= c.x1 and w.x1 >= c.x0)]
-    # each column's year: the nearest year word above whose span overlaps the column
-    for c in cols:
-        best = None
-        for w, y, i in year_words:
-            if w.x1 >= c.x0 - 6 and w.x0 <= c.x1 + 6:
-                d = abs((w.x0 + w.x1) / 2 - (c.x0 + c.x1) / 2)
-                if best is None or i > best[2] or (i == best[2] and d < best[3]):
-                    best = (w, y, i, d)
-        if best:
-            c.year = best[1]
-            c.header_line = best[2]
+    # each column's year. The header line with the most years (the lowest of equals) gives them in
+    # order where it names one year per column, or one per group of columns (a year over two
+    # segments and a total), whatever the alignment of headers and figures; else the nearest year
+    # word across (then several columns of one year are resolved by a total, or refused, below)
+    cols.sort(key=lambda c: c.x0)
+    per_line: dict[int, list[tuple[Word, int]]] = {}
+    for w, y, i in year_words:
+        per_line.setdefault(i, []).append((w, y))
+    head_i = max(per_line, key=lambda i: (len(per_line[i]), i))
+    head = sorted(per_line[head_i], key=lambda t: t[0].x0)
+    years_in_order = [y for _, y in head]
+    if cols and len(set(years_in_order)) == len(years_in_order) and len(cols) % len(head) == 0:
+        k = len(cols) // len(head)
+        for n, c in enumerate(cols):
+            c.year, c.header_line = years_in_order[n // k], head_i
+    else:
+        for c in cols:
+            cx = (c.x0 + c.x1) / 2
+            cands = [(abs((w.x0 + w.x1) / 2 - cx), -i, y, i) for w, y, i in year_words]
+            cands = [t for t in cands if t[0] <= 100]
+            if cands:
+                dmin = min(t[0] for t in cands)
+                _, _, y, i = min((t for t in cands if t[0] <= dmin + 2), key=lambda t: t[1])
+                c.year, c.header_line = y, i
     # a total or segment name printed between a column's year and its figures: a header line with
     # one name per value column gives them in order (left, centre or right aligned alike); any other
     # count is not guessed at (the columns of a year stay unresolved and are refused below)
@@ -185,11 +198,11 @@ def read_table(pl: PageLines) -> StatementTable:
     yc = sorted((c for c in cols if c.year is not None), key=lambda c: c.x0)
     top = min((c.header_line for c in yc), default=first_row)
     for ln in lines[top:first_row]:
-        names = [w for w in ln.words if not word_year(w.text) and not _UNIT.search(w.text.replace("’", "'"))
+        names = [w for w in _phrases(ln.words) if not word_year(w.text) and not _UNIT.search(w.text.replace("’", "'"))
                  and w.text.lower() not in ("notes", "note", "附註", "附注") and w.x1 > (yc[0].x0 - 60 if yc else 0)]
         if yc and len(names) == len(yc):
             for c, w in zip(yc, sorted(names, key=lambda w: w.x0)):
-                if _TOTAL.match(simplify(w.text)):
+                if _TOTAL.match(simplify(w.text)) or re.match(r"(?i)^total\b", w.text):
                     c.total = True
                 else:
                     c.segment = (c.segment + " " + w.text) if c.segment else w.text
@@ -248,6 +261,18 @@ def read_table(pl: PageLines) -> StatementTable:
         pending = []
         last = i
     return table
+
+
+def _phrases(words: list[Word]) -> list[Word]:
+    """Words closer than a few points joined into one header name ('Continuing operations')."""
+    out: list[Word] = []
+    for w in sorted(words, key=lambda w: w.x0):
+        if out and 0 <= w.x0 - out[-1].x1 < 6:
+            p = out[-1]
+            out[-1] = Word(p.text + " " + w.text, p.x0, w.x1, min(p.top, w.top), max(p.bottom, w.bottom))
+        else:
+            out.append(w)
+    return out
 
 
 def _is_note(w: Word, lines: list[Line]) -> bool:

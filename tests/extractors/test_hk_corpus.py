@@ -237,3 +237,48 @@ def test_extract_command_fails_on_an_empty_result(monkeypatch, capsys, tmp_path)
     (tmp_path / "x.pdf").write_bytes(b"%PDF-1.4")
     assert main([str(tmp_path / "x.pdf")]) == 3
     assert "no facts found" in capsys.readouterr().err
+
+
+def test_year_centred_over_two_segments_and_a_total(tmp_path):
+    """Six columns under two spanning years: the total column of each year, never a segment's."""
+    from extract_synth import Text, make_pdf
+
+    xs = [250, 310, 370, 440, 500, 560]  # right edges of the six columns
+    def right(x, y, s):
+        return Text(x - 5.5 * len(s), y, s)  # right-aligned figures and names (about 5.5 pt a glyph)
+    page = [Text(60, 50, "CONSOLIDATED STATEMENT OF PROFIT OR LOSS 綜合損益表", 12),
+            Text(60, 68, "FOR THE YEAR ENDED 30TH SEPTEMBER 2024"),
+            Text(295, 90, "2024"), Text(485, 90, "2023")]
+    for x, name in zip(xs, ["Hong Kong", "PRC", "Total"] * 2):
+        page.append(right(x, 106, name))
+    for x in xs:
+        page.append(right(x, 120, "US$'000"))
+    rows = [("Revenue", ["800", "200", "1,000", "700", "150", "850"]),
+            ("(Loss)/profit before tax", ["(50)", "10", "(40)", "30", "(5)", "25"])]
+    for k, (label, vals) in enumerate(rows):
+        page.append(Text(60, 140 + 18 * k, label))
+        for x, v in zip(xs, vals):
+            page.append(right(x, 140 + 18 * k, v))
+    path = make_pdf(tmp_path / "span.pdf", [[Text(60, 60, "Example Limited Annual Report 2024 Stock Code: 9999")], page])
+    result = hk_annual.extract(path)
+    facts = {(f.metric, f.fiscal_year): f for f in result.facts}
+    assert facts[("revenue", 2024)].value == 1_000_000 and facts[("revenue", 2023)].value == 850_000, result.errors
+    assert facts[("profit_before_tax", 2024)].value == -40_000 and facts[("profit_before_tax", 2023)].value == 25_000
+    assert facts[("revenue", 2024)].currency == "USD" and facts[("revenue", 2024)].period_end == "2024-09-30"
+
+
+def test_letter_spaced_chinese_numeral_year_headers(tmp_path):
+    from extract_synth import Grid, Text, make_pdf
+
+    path = make_pdf(tmp_path / "spaced.pdf", [
+        [Text(200, 200, "示例控股有限公司 二零二五年年報", 14), Text(200, 230, "股份代號：1999")],
+        [Text(150, 60, "綜合損益表", 12), Text(200, 80, "截至二零二五年三月三十一日止年度"),
+         Grid(40, 100, [220, 50, 90, 90], [
+             ["", "", "二 零 二 五 年", "二 零 二 四 年"],
+             ["", "附註", "人民幣千元", "人民幣千元"],
+             ["收入", "5", "5,000", "4,000"],
+             ["除稅前溢利", "7", "900", "800"]], ruled=False)]])
+    facts = {(f.metric, f.fiscal_year): f for f in hk_annual.extract(path).facts}
+    assert facts[("revenue", 2025)].value == 5_000_000 and facts[("revenue", 2025)].currency == "CNY"
+    assert facts[("profit_before_tax", 2024)].value == 800_000
+    assert facts[("revenue", 2024)].period_end == "2024-03-31"
