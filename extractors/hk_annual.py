@@ -133,18 +133,20 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
             + (" (an annual results announcement, 业绩公告: its statements are read where their titles are found)"
                if results_announcement else "")), document=name, company_id=company_id))
     found: dict[tuple[str, int], list[tuple[str, Reading]]] = {}
-    for kind, group, only in (("statement", income, None), ("statement", [position] if position else [], "total_assets"),
+    for kind, group, only in (("statement", income, None), ("statement", [position] if position else [],
+                                                                              _POSITION_METRICS),
                               ("summary", summaries, None)):
         for n in group:
             rs, table = readings(pages[n])
             for err in table.errors:
                 result.errors.append(error_row(TableNotFound(err), document=name, company_id=company_id, page=n))
             for r in rs:
-                if (only and r.metric != only) or (kind == "statement" and not only and r.metric == "total_assets"
+                if (only and r.metric not in only) or (kind == "statement" and not only and r.metric in _POSITION_METRICS
                                                    and position):
                     continue
                 found.setdefault((r.metric, r.year), []).append((kind, r))
     years = _decide(found, origin, result, name, year_end)
+    _identities(found, result, name, origin.company_id)
     if employees:
         _employees(employees, pages.get(employees[0]), max(years) if years else None, origin, result, name, year_end)
     statement_pages = income + ([position] if position else [])
@@ -167,6 +169,7 @@ def looks_hk(raw: str) -> bool:
     return bool(_HK_COVER.search(raw)) and not _A_SHARE_COVER.search(raw)
 
 
+_POSITION_METRICS = ("total_assets", "_total_liabilities", "_total_equity")
 _RESULTS_ANNOUNCEMENT = re.compile(r"(?i)(annual|final)\s+results\s+announcement|全年业绩公告|年度业绩公告|业绩公告|"
                                    r"announcement\s+of\s+(?:annual|final)\s+results")
 
@@ -199,6 +202,8 @@ def _decide(found: dict, origin: Origin, result: ExtractResult, name: str,
     the fact a conflict and an error row naming both pages and values."""
     years: list[int] = []
     for (metric, year), rs in sorted(found.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        if metric.startswith("_"):
+            continue  # a part of an identity (extractors.hk_statements), not a metric
         valued = []
         for kind, r in rs:
             try:
@@ -231,6 +236,46 @@ def _decide(found: dict, origin: Origin, result: ExtractResult, name: str,
         result.facts.append(fact)
         years.append(year)
     return years
+
+
+class IdentityViolated(ExtractionError):
+    """The document's own parts do not add up to its total: a column or a row was misread."""
+
+
+def _first(found: dict, metric: str, year: int):
+    rs = sorted(found.get((metric, year), []), key=lambda kr: 0 if kr[0] == "statement" else 1)
+    for _, r in rs:
+        try:
+            return r, _unit(r.unit_text, r.page, r.label)
+        except Top100Error:
+            continue
+    return None
+
+
+def _identities(found: dict, result: ExtractResult, name: str, company_id: str | None) -> None:
+    """Where the document prints the parts: profit for the year = owners + non-controlling
+    interests; total assets = total liabilities + total equity (net assets). A violation is
+    handled like a conflict: the facts it involves are marked and an error row says why."""
+    years = sorted({y for _, y in found})
+    checks = (("net_profit", ("net_profit_attributable", "_nci"), False),
+              ("total_assets", ("_total_liabilities", "_total_equity"), True))
+    for year in years:
+        for total, parts, absolute in checks:
+            t = _first(found, total, year)
+            ps = [_first(found, p, year) for p in parts]
+            if t is None or any(p is None for p in ps):
+                continue
+            (tr, tu), got = t, [(r, u) for r, u in ps]
+            values = [u.apply(abs(r.value) if absolute else r.value) for r, u in got]
+            tolerance = sum(u.scale for _, u in got) / 2 + tu.scale / 2
+            if abs(tu.apply(tr.value) - sum(values)) > tolerance:
+                what = " + ".join(f"{r.raw} ({r.label!r}, page {r.page})" for r, _ in got)
+                result.errors.append(error_row(IdentityViolated(
+                    f"{total} {year}: {tr.raw} on page {tr.page} is not {what}"), document=name,
+                    company_id=company_id, page=tr.page))
+                for f in result.facts:
+                    if f.fiscal_year == year and f.metric in (total,) + parts:
+                        f.conflict = True
 
 
 def annotate(fact, corroborations: list[dict], *, conflict: bool) -> None:

@@ -299,6 +299,10 @@ _EN = {
         r"attributable\s+to\s+|"
         rf"{_P}\s+attributable\s+to\s+)?(?:the\s+)?(?:owners|equity\s+holders|shareholders)\s+of\s+the\s+(?:company|parent)$"),
     "total_assets": re.compile(r"^total\s+assets$"),
+    # parts of the accounting identities (checked by extractors.hk_annual, never facts themselves)
+    "_nci": re.compile(r"^non[- ]controlling\s+interests?$"),
+    "_total_liabilities": re.compile(r"^total\s+liabilities$"),
+    "_total_equity": re.compile(r"^(?:total\s+equity|net\s+assets)$"),
 }
 _ZH = {
     "operating_cost": re.compile(r"^(?:销售成本|服务成本|销售及服务成本)$"),
@@ -309,6 +313,9 @@ _ZH = {
     "net_profit": re.compile(r"^(?:年内|本年度)(?:溢利|亏损|利润){1,2}(?:及全面收益总额|及全面开支总额)?$"),
     "net_profit_attributable": re.compile(r"^本公司(?:拥有人|股权持有人|权益持有人|股东)$"),
     "total_assets": re.compile(r"^(?:资产总值|总资产|资产总额)$"),
+    "_nci": re.compile(r"^非控股权益$"),
+    "_total_liabilities": re.compile(r"^(?:负债总额|总负债|负债总值)$"),
+    "_total_equity": re.compile(r"^(?:权益总额|总权益|资产净值)$"),
 }
 
 
@@ -343,7 +350,7 @@ def readings(pl: PageLines) -> tuple[list[Reading], StatementTable]:
             attributable_block = True
         metric = metric_of(label)
         low = label.lower()
-        if metric == "net_profit_attributable" and not re.search(r"(?i)attributable|应占|應佔", label) and \
+        if metric in ("net_profit_attributable", "_nci") and not re.search(r"(?i)attributable|应占|應佔", label) and \
                 not attributable_block:
             metric = None  # 'Owners of the Company' outside an 'attributable to' block (equity section)
         if "attributable to" in low and metric is None:

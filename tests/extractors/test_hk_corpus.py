@@ -282,3 +282,28 @@ def test_letter_spaced_chinese_numeral_year_headers(tmp_path):
     assert facts[("revenue", 2025)].value == 5_000_000 and facts[("revenue", 2025)].currency == "CNY"
     assert facts[("profit_before_tax", 2024)].value == 800_000
     assert facts[("revenue", 2024)].period_end == "2024-03-31"
+
+
+def test_total_assets_identity_on_the_real_pages_and_when_a_part_is_misread():
+    """Capital VC: total assets (p137) = total liabilities (p137) + net assets (p52), read as
+    printed; a misread part is an IdentityViolated error and marks the fact."""
+    from extractors.result import ExtractResult, Origin
+
+    found = {}
+    for n, kind in ((52, "statement"), (137, "summary")):
+        for r in readings(_page(n)[1])[0]:
+            found.setdefault((r.metric, r.year), []).append((kind, r))
+    assert {("_total_equity", 2021), ("_total_liabilities", 2021), ("total_assets", 2021)} <= set(found)
+    origin = Origin("0" * 64, "hk_annual_report", "C1", "hk_annual", "t")
+    ok = ExtractResult()
+    hk_annual._decide(found, origin, ok, "x.pdf", (9, 30))
+    hk_annual._identities(found, ok, "x.pdf", "C1")
+    assert not ok.errors and not any(f.conflict for f in ok.facts)
+    equity = found[("_total_equity", 2020)][0][1]
+    equity.raw, equity.value = "484,670,719", Decimal("484670719")  # two digits swapped
+    bad = ExtractResult()
+    hk_annual._decide(found, origin, bad, "x.pdf", (9, 30))
+    hk_annual._identities(found, bad, "x.pdf", "C1")
+    (err,) = bad.errors
+    assert err.kind == "IdentityViolated" and "489,783,797" in err.reason and "page 52" in err.reason
+    assert {(f.metric, f.fiscal_year) for f in bad.facts if f.conflict} == {("total_assets", 2020)}
