@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from extractors.hk_employees import find_employees
-from extractors.hk_statements import Reading, cn_year, readings
+from extractors.hk_statements import Reading, readings
 from extractors.labels import simplify
 from extractors.layout import PageLines, TextPass, words_of_pages
 from extractors.numbers import Unit, parse_number, parse_unit
@@ -145,7 +145,7 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
                                                    and position):
                     continue
                 found.setdefault((r.metric, r.year), []).append((kind, r))
-    years = _decide(found, origin, result, name, year_end)
+    years = _decide(found, origin, result, name, year_end, settings.currency)
     _identities(found, result, name, origin.company_id)
     if employees:
         _employees(employees, pages.get(employees[0]), max(years) if years else None, origin, result, name, year_end)
@@ -174,7 +174,7 @@ _RESULTS_ANNOUNCEMENT = re.compile(r"(?i)(annual|final)\s+results\s+announcement
                                    r"announcement\s+of\s+(?:annual|final)\s+results")
 
 
-def _unit(text: str | None, page: int, label: str) -> Unit:
+def _unit(text: str | None, page: int, label: str, default_currency: str | None = None) -> Unit:
     """The unit printed over the columns, kept as printed with its currency (HK$, RMB, US$, S$...)."""
     if not text:
         raise UnitUnknown(f"no unit printed over the columns of {label!r}", page=page)
@@ -184,6 +184,9 @@ def _unit(text: str | None, page: int, label: str) -> Unit:
         cur = _CURRENCIES[m.group(1).upper().rstrip("$") if m.group(1).upper().startswith("MOP") else m.group(1).upper()]
         scale = {"": 1, "'000": 1000, "000": 1000, "million": 1_000_000, "m": 1_000_000}[(m.group(2) or "").lower()]
         return Unit(text, Decimal(scale), cur)
+    if re.fullmatch(r"(千|百万)?元", t) and default_currency:  # no currency printed: the document's (settings)
+        return Unit(text, Decimal(1000 if t.startswith("千") else 1_000_000 if t.startswith("百万") else 1),
+                    default_currency)
     m = re.fullmatch(r"(千|百万)?(港元|人民币|美元|新加坡元)(千元)?", t)
     if m:
         scale = 1000 if (m.group(1) == "千" or m.group(3)) else 1_000_000 if m.group(1) == "百万" else 1
@@ -196,7 +199,7 @@ _CURRENCIES = {"HK$": "HKD", "HKD": "HKD", "US$": "USD", "USD": "USD", "S$": "SG
 
 
 def _decide(found: dict, origin: Origin, result: ExtractResult, name: str,
-            year_end: tuple[int, int] | None) -> list[int]:
+            year_end: tuple[int, int] | None, default_currency: str | None = None) -> list[int]:
     """One fact per metric and year: the statement's figure (else the summary's), with every other
     reading as a corroboration; readings that differ beyond the rounding of the coarser unit make
     the fact a conflict and an error row naming both pages and values."""
@@ -207,7 +210,7 @@ def _decide(found: dict, origin: Origin, result: ExtractResult, name: str,
         valued = []
         for kind, r in rs:
             try:
-                unit = _unit(r.unit_text, r.page, r.label)
+                unit = _unit(r.unit_text, r.page, r.label, default_currency)
             except Top100Error as exc:
                 result.errors.append(error_row(exc, document=name, company_id=origin.company_id, page=r.page))
                 continue

@@ -228,7 +228,7 @@ def read_table(pl: PageLines) -> StatementTable:
     for ln in lines[max(0, first_header - 2):first_row + 1]:
         t = ln.text.replace("’", "'")
         m = re.search(r"(?i)(?<![A-Za-z])(HK\$|US\$|S\$|RMB|NT\$|A\$|MOP\$?|SGD|HKD|USD)\s*('000|000|million|m)?(?![A-Za-z])", t) or \
-            re.search(r"(千港元|港元千元|人民幣千元|人民币千元|千美元|千新加坡元|港元|人民幣|人民币|美元)", t)
+            re.search(r"(千港元|港元千元|人民幣千元|人民币千元|千美元|千新加坡元|港元|人民幣|人民币|美元|千元)", t)
         if m:
             table.unit_text = m.group(0).strip()
             break
