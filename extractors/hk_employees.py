@@ -73,6 +73,14 @@ def find_employees(text: str) -> list[tuple[int | None, str, str]]:
                 not re.search(r"(?i)\d\s*(?:full[- ]time\s+)?(?:employees|staff)\b|\d\s*名", s):
             continue
         outside, inside = _split_brackets(s)
+        # 'As at 31 December 2021 and 2020, the Group had 1,200 and 1,100 employees respectively'
+        pair = re.search(r"(?i)(\d{1,3}(?:,\d{3})+|\d+)\s+and\s+(\d{1,3}(?:,\d{3})+|\d+)\s+(?:full[- ]time\s+)?"
+                         r"(?:employees|staff)\s+respectively", outside)
+        years2 = re.search(rf"(?i)\b\d{{1,2}}\s+{_MONTH}\s+((?:19|20)\d{{2}})\s+and\s+(?:\d{{1,2}}\s+{_MONTH}\s+)?"
+                           r"((?:19|20)\d{2})\b", outside)
+        if en and pair and years2:
+            label = " ".join(s.split())[:300]
+            return [(int(years2.group(1)), pair.group(1), label), (int(years2.group(2)), pair.group(2), label)]
         count_re = _COUNT_EN if en else _COUNT_ZH
         main = None
         for m in count_re.finditer(outside):

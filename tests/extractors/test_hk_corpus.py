@@ -128,6 +128,8 @@ def test_staff_sentence_naming_two_dates_gives_each_count_its_year():
     assert [(y, n) for y, n, _ in counts] == [(2022, "1,200"), (2021, "1,050")]
     counts = find_employees("As at 31 December 2021, the Group had 2,345 employees, compared to 2,100 as at 31 December 2020.")
     assert [(y, n) for y, n, _ in counts] == [(2021, "2,345"), (2020, "2,100")]
+    counts = find_employees("As at 31 March 2022 and 31 March 2021, the Group had 95 and 88 full-time staff respectively.")
+    assert [(y, n) for y, n, _ in counts] == [(2022, "95"), (2021, "88")]
     counts = find_employees("於二零二四年十二月三十一日，本集團共有約1,200名員工（二零二三年：1,100名）。")
     assert [(y, n) for y, n, _ in counts] == [(2024, "1,200"), (2023, "1,100")]
 
