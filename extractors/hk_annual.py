@@ -1,10 +1,15 @@
-"""HK annual reports (English or Chinese PDF): the consolidated statement of profit or loss,
-total assets from the statement of financial position, and employees from the narrative.
+"""HK annual reports and annual results announcements (English, Chinese or bilingual PDF).
 
-Same two passes as the A-share reader: a fast text pass finds the statement pages (a title on
-its own line, not a contents entry, on a page that carries figures), then positioned words of
-those pages go through the table reader. Columns are years (``2021 2020``, ``二零二一年``);
-amounts are in the unit printed over them (``HK$'000``, ``千港元``).
+A fast text pass finds the pages: the consolidated statement of profit or loss (its title in any
+case and language, on a line of its own, not a contents entry or a note, with its own rows), the
+statement of financial position, and up to three five-year summary / financial highlights pages.
+Positioned words of those pages go through extractors.hk_statements (year columns by the
+header's order, any year end, notes columns, segment columns resolved by their total or refused).
+Every metric and year is read from every page that prints it: the statement's figure is the fact,
+the others are its ``corroborations``; figures that differ beyond the coarser unit's rounding make
+it a ``conflict`` with an error row naming both pages and values; accounting identities are
+checked where the parts are printed. Units stay as printed, with their currency (HK$'000,
+RMB'000, US$'000, S$'000, 千港元). Staff counts come from extractors.hk_employees.
 """
 
 from __future__ import annotations
