@@ -155,12 +155,14 @@ def _build_app():
         raise _Exit(explain_command(settings_for(config, year), company, metric, png))
 
     @app.command()
-    def sql(query: Annotated[str, typer.Argument(help="A read-only SQL query.")], config: Config = None,
-            as_json: Annotated[bool, typer.Option("--json", help="Rows as JSON.")] = False):
-        """Query the warehouse read-only (for auditors)."""
+    def sql(query: Annotated[str, typer.Argument(help="One read-only query (SELECT, WITH, VALUES, EXPLAIN).")],
+            config: Config = None,
+            as_json: Annotated[bool, typer.Option("--json", help="Rows as JSON (same as --format json).")] = False,
+            fmt: Annotated[str, typer.Option("--format", help="text (default), tsv, csv or json.")] = "text"):
+        """Query the warehouse read-only (for auditors): one query over its own tables."""
         from flows.commands import sql_command
 
-        raise _Exit(sql_command(settings_for(config, None), query, as_json))
+        raise _Exit(sql_command(settings_for(config, None), query, as_json, fmt))
 
     @mirror_app.command("generate")
     def mirror_generate(out: Annotated[Path, typer.Option(help="Folder of the world.")] = Path("out/demo-world"),

@@ -10,7 +10,7 @@ from pathlib import Path
 from top100.config import Settings
 from top100.paths import YearPaths
 
-EXIT_OK, EXIT_INPUTS, EXIT_FAILED = 0, 3, 4
+EXIT_OK, EXIT_USAGE, EXIT_INPUTS, EXIT_FAILED = 0, 2, 3, 4
 
 
 def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: str, faults: str | None = None) -> int:
@@ -131,24 +131,29 @@ def explain_command(settings: Settings, company: str, metric: str, png: Path | N
     return EXIT_OK
 
 
-def sql_command(settings: Settings, query: str, as_json: bool) -> int:
+def sql_command(settings: Settings, query: str, as_json: bool = False, fmt: str = "text") -> int:
+    """Run the auditor's query (read-only by construction: warehouse.sql); print the rows.
+
+    Nothing from the data is interpreted on the way to the terminal: no rich markup, control
+    characters and escape sequences shown escaped (\\x1b), CSV cells neutralised against
+    formulas; all rows and whole cells, never cut to the terminal's width."""
+    from flows import sqlout
+    from warehouse.readonly import Refused
     from warehouse.sql import query_readonly
 
+    fmt = "json" if as_json else fmt
+    if fmt not in sqlout.FORMATS:
+        print(f"unknown --format {fmt!r}; one of {', '.join(sqlout.FORMATS)}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         columns, rows = query_readonly(settings.warehouse, query)
+    except Refused as exc:
+        print(f"query refused: {sqlout.one_line(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:
-        print(f"query refused: {exc}", file=sys.stderr)
+        print(f"query failed: {sqlout.one_line(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
-    if as_json:
-        print(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False, default=str))
-        return EXIT_OK
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*columns)
-    for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
-    Console().print(table)
+    sqlout.write(sys.stdout, columns, rows, fmt)
     return EXIT_OK
 
 

@@ -1,7 +1,8 @@
 """From the top100 Settings to Scrapy settings: User-Agent, per-source hard caps, retries, cache.
 
-The runner hands the Settings to the crawl process as JSON in the Scrapy setting
-``TOP100_SETTINGS_JSON`` (``-s``); a standalone ``scrapy crawl`` reads the configuration once
+The runner hands the Settings to the crawl process as JSON in a file only its user can read
+(0600), named by the environment variable ``TOP100_CRAWL_SETTINGS_FILE``: never on the command
+line, where ``ps`` would show the SEC contact to everyone; a standalone ``scrapy crawl`` reads the configuration once
 with ``top100.config.load_settings()``.
 
 Throttling is keyed by source, not by host: in demo mode every source is the same
@@ -33,8 +34,19 @@ SLOTS: dict[str, tuple[str, ...]] = {
 }
 
 
+SETTINGS_FILE_ENV = "TOP100_CRAWL_SETTINGS_FILE"  # the runner's 0600 file (spiders.runner)
+
+
 def load(scrapy_settings: Any) -> Settings:
-    """The top100 Settings of this crawl process."""
+    """The top100 Settings of this crawl process: the runner's settings file (named in the
+    environment, never on the command line), else a TOP100_SETTINGS_JSON Scrapy setting, else
+    the configuration read once (a standalone ``scrapy crawl``)."""
+    import os
+    from pathlib import Path
+
+    file = os.environ.get(SETTINGS_FILE_ENV)
+    if file:
+        return Settings.model_validate_json(Path(file).read_text("utf-8"))
     raw = scrapy_settings.get(SETTINGS_KEY) if scrapy_settings is not None else None
     if raw:
         return Settings.model_validate_json(raw)

@@ -147,14 +147,35 @@ class Settings(BaseSettings):
         return d
 
 
+_SECRET_KEYS = ("password", "passwd", "pwd", "pass", "sslpassword", "secret", "token", "api_key", "apikey",
+                "access_key", "secret_key", "auth")
+
+
 def redact_url(url: str) -> str:
-    """postgresql+psycopg://user:secret@host/db -> postgresql+psycopg://user:***@host/db"""
-    if "://" in url and "@" in url:
-        scheme, rest = url.split("://", 1)
+    """A URL (or libpq key=value string) fit to print: every password masked.
+
+    postgresql+psycopg://user:secret@host/db           -> postgresql+psycopg://user:***@host/db
+    postgresql://user@host/db?password=secret&sslmode=x -> postgresql://user@host/db?password=***&sslmode=x
+    host=db user=u password=secret                     -> host=db user=u password=***
+    """
+    import re
+    from urllib.parse import parse_qsl, quote, urlencode
+
+    text = str(url)
+    if "://" not in text:  # a libpq connection string: key=value pairs
+        return re.sub(r"(?i)\b(" + "|".join(_SECRET_KEYS) + r")\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", r"\1=***", text)
+    scheme, rest = text.split("://", 1)
+    rest, hash_, fragment = rest.partition("#")
+    rest, qmark, query = rest.partition("?")
+    if "@" in rest:  # the last @ ends the credentials (a password may hold / : or @)
         cred, host = rest.rsplit("@", 1)
-        user = cred.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return url
+        user, colon, _password = cred.partition(":")
+        rest = f"{user}:***@{host}" if colon else f"{user}@{host}"
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        masked = [(k, "***" if k.lower() in _SECRET_KEYS else v) for k, v in pairs]
+        query = urlencode(masked, safe="*:/", quote_via=quote)
+    return f"{scheme}://{rest}{qmark}{query}{hash_}{fragment}"
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
