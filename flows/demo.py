@@ -24,7 +24,7 @@ def ensure_world(settings: Settings, *, seed: int | None = None, force: bool = F
     from mirror.generate import generate
 
     seed = settings.demo.seed if seed is None else seed
-    world = settings.demo.world_dir
+    world = settings.world_dir
     marker = world / "world.json"
     if force or not marker.exists() or _seed_of(marker) != seed:
         generate(world, seed=seed, year=settings.year, candidates=settings.demo.candidates)

@@ -21,6 +21,7 @@ from warehouse.readonly import Refused, check
 from warehouse.schema import LAYERS
 
 _READ_ONLY_MARKERS = ("read-only", "read only", "readonly", "external access", "permission denied",
+                      "permission error", "disabled by configuration",
                       "lock_configuration", "configuration has been locked")
 
 AUDITOR_ROLE = "top100_auditor"
