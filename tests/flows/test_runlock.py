@@ -126,3 +126,12 @@ def test_passwords_are_masked_in_every_form_of_url():
     assert "s3cr3t" not in masked and "password=***" in masked and "sslmode=require" in masked
     assert redact_url("host=h user=u password=s3cr3t dbname=d") == "host=h user=u password=*** dbname=d"
     assert redact_url("duckdb:///out/top100.duckdb") == "duckdb:///out/top100.duckdb"
+
+
+def test_a_query_string_password_is_masked_in_the_warehouse_error():
+    from top100.errors import WarehouseError
+    from warehouse.engine import connect
+
+    with pytest.raises(WarehouseError) as info:
+        connect("postgresql+psycopg://auditor@127.0.0.1:1/top100?password=s3cr3t-qs&connect_timeout=2")
+    assert "s3cr3t-qs" not in str(info.value) and "password=***" in str(info.value)
