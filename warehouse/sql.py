@@ -48,8 +48,8 @@ def check_reader_role(conn: sa.Connection) -> None:
     """Refuse a PostgreSQL role that could write or read the server's files: `top100 sql` runs
     only as a role that can do nothing but SELECT (the read-only session is the second layer,
     not the only one)."""
-    role, superuser, special = conn.execute(sa.text(
-        "SELECT current_user, r.rolsuper, "
+    role, superuser, createrole, special = conn.execute(sa.text(
+        "SELECT current_user, r.rolsuper, r.rolcreaterole, "
         "ARRAY(SELECT g FROM unnest(ARRAY['pg_read_server_files', 'pg_write_server_files', "
         "'pg_execute_server_program', 'pg_write_all_data']) AS g "
         "WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = g) AND pg_has_role(current_user, g, 'MEMBER')) "
@@ -58,6 +58,8 @@ def check_reader_role(conn: sa.Connection) -> None:
     why = None
     if superuser:
         why = "is a superuser"
+    elif createrole:  # may grant itself pg_execute_server_program and the like (before PostgreSQL 16)
+        why = "has CREATEROLE"
     elif special:
         why = f"is a member of {', '.join(special)}"
     else:

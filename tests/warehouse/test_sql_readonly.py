@@ -247,6 +247,14 @@ def test_a_role_that_can_write_is_refused_and_says_which_role_to_create(pg_db_ur
         writer_url = sa.make_url(pg_db_url).set(username=writer).render_as_string(hide_password=False)
         with pytest.raises(Refused, match=f"role {writer} may write meta.run"):
             query_readonly(writer_url, "select count(*) from meta.run")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"REVOKE INSERT ON meta.run FROM {writer}; ALTER ROLE {writer} CREATEROLE"))
+        with pytest.raises(Refused, match=f"role {writer} has CREATEROLE"):
+            query_readonly(writer_url, "select count(*) from meta.run")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"ALTER ROLE {writer} NOCREATEROLE; GRANT pg_read_server_files TO {writer}"))
+        with pytest.raises(Refused, match=f"role {writer} is a member of pg_read_server_files"):
+            query_readonly(writer_url, "select count(*) from meta.run")
         # the README's role works
         role, reader = _reader_role(pg_db_url)
         try:
