@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
         from extractors.command import main as extract_main
 
         return extract_main(argv[1:])
+    if argv[:1] in (["--version"], ["-V"]):
+        print(f"top100 {version()}")
+        return EXIT_OK
     app = _build_app()
     try:
         app(args=argv, prog_name="top100", standalone_mode=False)
@@ -32,13 +35,35 @@ def main(argv: list[str] | None = None) -> int:
     except _Exit as exc:
         return exc.code
     except Exception as exc:  # click's usage errors carry exit_code
+        from top100.errors import ConfigError
+
+        if isinstance(exc, ConfigError):  # raised before any stage starts: a usage error
+            return usage_error(str(exc))
         code = getattr(exc, "exit_code", None)
         if code is not None:
-            if hasattr(exc, "show"):
-                exc.show()
+            if hasattr(exc, "format_message"):
+                ctx = getattr(exc, "ctx", None)
+                command = ctx.command_path if ctx is not None else "top100"
+                return usage_error(f"{exc.format_message()} (see {command} --help)", int(code))
             return int(code)
         raise
     return EXIT_OK
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+
+    try:
+        return dist_version("top100")
+    except PackageNotFoundError:  # run from a source tree that was not installed
+        return "unknown"
+
+
+def usage_error(message: str, code: int = EXIT_USAGE) -> int:
+    """A mistake of the user's: one line on stderr (cause and fix), no traceback."""
+    line = " ".join(str(message).split())
+    sys.stderr.write(f"top100: error: {line}\n")
+    return code
 
 
 class _Exit(Exception):
@@ -75,7 +100,9 @@ def _build_app():
         overrides = {k: v for k, v in extra.items() if v is not None}
         if year is not None:
             overrides["year"] = year
-        return load_settings(config, **overrides)
+        settings = load_settings(config, **overrides)
+        validate_sections(settings)
+        return settings
 
     @app.command()
     def run(config: Config = None, year: Year = None, demo: Demo = False, quiet: Quiet = False,
@@ -123,7 +150,7 @@ def _build_app():
 
     @app.command()
     def score(config: Config = None, year: Year = None, quiet: Quiet = False, json_logs: JsonLogs = False,
-              sensitivity: Annotated[int, typer.Option(help="Perturb every weight by up to ±20%% N times and report rank ranges.")] = 0,
+              sensitivity: Annotated[int, typer.Option(help="Perturb every weight by up to ±20% N times and report rank ranges.")] = 0,
               seed: Annotated[int, typer.Option(help="Seed of the sensitivity draws.")] = 0):
         """Score and rank the year from the warehouse (optionally with a sensitivity analysis)."""
         settings = settings_for(config, year)
@@ -184,6 +211,16 @@ def _build_app():
         serve(world, host="127.0.0.1", port=port, **kwargs)
 
     return app
+
+
+def validate_sections(settings) -> None:
+    """The [verify] and [scoring] tables checked by their own packages' validators at start, so
+    that a bad tolerance or weight is a usage error before any stage runs (ConfigError)."""
+    from expectations.rules import VerifyRules
+    from scoring.config import ScoringConfig
+
+    VerifyRules.from_settings(settings)
+    ScoringConfig.from_settings(settings)
 
 
 def _mode(quiet: bool, json_logs: bool) -> str:

@@ -100,8 +100,22 @@ def explain_command(settings: Settings, company: str, metric: str, png: Path | N
     from warehouse import reads
     from warehouse.engine import opened
 
-    check_company_id(company)
+    from top100.vocab import Metric
+
+    if metric not in Metric.__members__:
+        return _usage(f"unknown metric {metric!r}{_nearest(metric, list(Metric.__members__))}: "
+                      f"metrics are {', '.join(Metric.__members__)}")
     with opened(settings.warehouse, read_only=True) as engine:
+        known = reads.companies(engine, settings.year)
+        resolved = _resolve_company(company, known)
+        if resolved is None:
+            labels = [f"{r.company_id} {r.legal_name}" for r in known.itertuples()]
+            near = _nearest(company, [str(r.company_id) for r in known.itertuples()] +
+                            [str(r.legal_name) for r in known.itertuples()], labels=labels)
+            return _usage(f"unknown company {company!r} in {settings.year}{near}: give a company id "
+                          f"(top100 sql \"select company_id, legal_name from clean.company\" lists them)")
+        company = resolved
+        check_company_id(company)
         used = reads.metrics_long(engine, settings.year)
         used = used[(used.company_id == company) & (used.metric == metric)]
         facts = reads.facts(engine, settings.year, company_id=company, metric=metric)
@@ -131,14 +145,46 @@ def explain_command(settings: Settings, company: str, metric: str, png: Path | N
     return EXIT_OK
 
 
+def _usage(message: str) -> int:
+    from flows.cli import usage_error
+
+    return usage_error(message)
+
+
+def _resolve_company(given: str, known) -> str | None:
+    """A company id, or a legal name / brand given exactly; None when it is not in the year."""
+    if known.empty:
+        return None
+    if given in set(known["company_id"].astype(str)):
+        return given
+    for col in ("legal_name", "brands"):
+        if col in known.columns:
+            hit = known[known[col].astype(str).map(lambda v: given in [x.strip() for x in v.replace("，", ",").split(",")] or v == given)]
+            if len(hit) == 1:
+                return str(hit.iloc[0]["company_id"])
+    return None
+
+
+def _nearest(given: str, choices: list[str], labels: list[str] | None = None, n: int = 5) -> str:
+    """'; nearest: C0001 百度公司, ...' (difflib ratio; names by shared characters too)."""
+    import difflib
+
+    label_of = dict(zip(choices, (labels or choices) * (1 if labels is None else 2)))
+    close = difflib.get_close_matches(given, choices, n=n, cutoff=0.4)
+    if not close:  # Chinese names: rank by characters in common
+        scored = sorted(choices, key=lambda c: -len(set(c) & set(given)))
+        close = [c for c in scored[:n] if set(c) & set(given)]
+    shown = list(dict.fromkeys(label_of.get(c, c) for c in close))
+    return f"; nearest: {', '.join(shown)}" if shown else ""
+
+
 def sql_command(settings: Settings, query: str, as_json: bool) -> int:
     from warehouse.sql import query_readonly
 
     try:
         columns, rows = query_readonly(settings.warehouse, query)
-    except Exception as exc:
-        print(f"query refused: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    except Exception as exc:  # a bad or writing query is the user's mistake: a usage error
+        return _usage(f"query refused: {exc}")
     if as_json:
         print(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False, default=str))
         return EXIT_OK
