@@ -1,6 +1,7 @@
 """The `top100` command line.
 
     top100 run | crawl | extract | verify | load | score | report | explain | sql | mirror
+    top100 --version
 
 Exit codes, for schedulers: 0 done; 2 usage error; 3 the run finished but some inputs could not
 be used (documents that failed to fetch or parse, invalid form cells: see the errors files);
@@ -84,9 +85,22 @@ def _telemetry_off() -> None:
 def _build_app():
     import typer
 
-    app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help=__doc__.split("\n\n")[0])
-    mirror_app = typer.Typer(no_args_is_help=True, help="The offline stand-in for the public sources.")
+    # rich_markup_mode=None: click's plain help, which shows a flag as a flag (typer's rich help
+    # prints `<bool>` beside every flag) and keeps help readable in a pipe
+    app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                      rich_markup_mode=None, help=__doc__.split("\n\n")[0])
+    mirror_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="The offline stand-in for the public sources.")
     app.add_typer(mirror_app, name="mirror")
+
+    def _print_version(value: bool) -> None:
+        if value:
+            typer.echo(f"top100 {version()}")
+            raise typer.Exit(EXIT_OK)
+
+    @app.callback()
+    def _root(show_version: Annotated[bool, typer.Option("--version", "-V", is_eager=True, callback=_print_version,
+                                                         help="Print the version and exit.")] = False) -> None:
+        """The `top100` command line."""
 
     Config = Annotated[Optional[Path], typer.Option("--config", "-c", help="Configuration file (default: ./top100.toml).")]
     Year = Annotated[Optional[int], typer.Option("--year", "-y", help="Fiscal year (default: from the configuration).")]
@@ -216,10 +230,19 @@ def _build_app():
 def validate_sections(settings) -> None:
     """The [verify] and [scoring] tables checked by their own packages' validators at start, so
     that a bad tolerance or weight is a usage error before any stage runs (ConfigError)."""
+    from pydantic import ValidationError
+
     from expectations.rules import VerifyRules
     from scoring.config import ScoringConfig
+    from top100.config import explain_validation
+    from top100.errors import ConfigError
 
-    VerifyRules.from_settings(settings)
+    try:
+        VerifyRules.from_settings(settings)
+    except ConfigError as exc:
+        if isinstance(exc.__cause__, ValidationError):  # one line per key, with 'did you mean'
+            raise ConfigError(explain_validation(exc.__cause__, model=VerifyRules, prefix=("verify",))) from None
+        raise
     ScoringConfig.from_settings(settings)
 
 

@@ -105,6 +105,19 @@ def explain_command(settings: Settings, company: str, metric: str, png: Path | N
     if metric not in Metric.__members__:
         return _usage(f"unknown metric {metric!r}{_nearest(metric, list(Metric.__members__))}: "
                       f"metrics are {', '.join(Metric.__members__)}")
+    from top100.errors import WarehouseError
+
+    try:
+        return _explain(settings, company, metric, png)
+    except WarehouseError as exc:  # no warehouse yet: the user must load first
+        return _usage(str(exc))
+
+
+def _explain(settings: Settings, company: str, metric: str, png: Path | None) -> int:
+    from top100.vocab import check_company_id
+    from warehouse import reads
+    from warehouse.engine import opened
+
     with opened(settings.warehouse, read_only=True) as engine:
         known = reads.companies(engine, settings.year)
         resolved = _resolve_company(company, known)

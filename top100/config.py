@@ -130,7 +130,7 @@ class Settings(BaseSettings):
     @classmethod
     def _year(cls, v: int) -> int:
         if not 2000 <= v <= 2100:
-            raise ValueError(f"year {v} is not a plausible fiscal year")
+            raise ValueError(f"year {v} is not a plausible fiscal year (2000 to 2100)")
         return v
 
     @field_validator("runner")
@@ -210,19 +210,28 @@ def _one_line(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+def _fields_at(loc: tuple[Any, ...], model: Any = None) -> list[str]:
     """The known keys of the table that holds ``loc`` (for 'did you mean')."""
-    model: Any = Settings
-    for part in loc[:-1]:
-        info = getattr(model, "model_fields", {}).get(str(part))
+    import typing
+
+    model = Settings if model is None else model
+    parts = list(loc[:-1])
+    while parts:
+        info = getattr(model, "model_fields", {}).get(str(parts.pop(0)))
         annotation = getattr(info, "annotation", None)
+        args = typing.get_args(annotation)
+        if typing.get_origin(annotation) is dict and args and isinstance(args[-1], type) \
+                and issubclass(args[-1], BaseModel) and parts:
+            parts.pop(0)  # a table of tables (verify.kinds.<name>): the name is free
+            annotation = args[-1]
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return []
         model = annotation
     return list(getattr(model, "model_fields", {}))
 
 
-def explain_validation(exc: ValidationError, config_file: Path | None = None) -> str:
+def explain_validation(exc: ValidationError, config_file: Path | None = None, *, model: Any = None,
+                       prefix: tuple[str, ...] = ()) -> str:
     """One line per configuration mistake, joined: the key, what is wrong, how to fix it.
 
     'crawl.retry_tims: unknown key (did you mean retry_times?) in top100.toml or $TOP100_CRAWL__RETRY_TIMS'
@@ -232,12 +241,18 @@ def explain_validation(exc: ValidationError, config_file: Path | None = None) ->
     where = f"{config_file}" if config_file is not None else "the configuration"
     parts = []
     for err in exc.errors():
-        loc = tuple(err.get("loc") or ())
+        inner = tuple(err.get("loc") or ())
+        loc = prefix + inner
         key = ".".join(str(p) for p in loc) or "(top level)"
         env = "TOP100_" + "__".join(str(p).upper() for p in loc)
         if err.get("type") == "extra_forbidden":
-            known = _fields_at(loc)
+            known = _fields_at(inner, model)
             close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6) if loc else []
+            elsewhere = [f"{t}.{loc[-1]}" for t, info in Settings.model_fields.items() if len(loc) == 1
+                         and isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel)
+                         and str(loc[-1]) in info.annotation.model_fields]
+            if elsewhere:
+                close = [f"{elsewhere[0]} (in its [{elsewhere[0].split('.')[0]}] table)"]
             hint = f"did you mean {close[0]}?" if close else f"known keys here: {', '.join(known)}"
             parts.append(f"{key}: unknown key ({hint}) in {where} or ${env}")
             continue
