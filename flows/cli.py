@@ -125,6 +125,7 @@ def _build_app():
             runner: Annotated[Optional[str], typer.Option(help="Task runner: process, thread, or dask://host:port.")] = None,
             faults: Annotated[Optional[str], typer.Option(help="With --demo: the mirror's fault profile (name[:seed] or .toml).")] = None):
         """Run the annual evaluation: collect, extract, verify, load, score, report."""
+        settings = settings_for(config, year, runner=runner)  # first: no Prefect import for a bad setting
         from flows.annual import STAGES
 
         chosen = tuple(s.strip() for s in stages.split(",")) if stages else STAGES
@@ -133,7 +134,6 @@ def _build_app():
             raise typer.BadParameter(f"unknown stage(s) {', '.join(bad)}; stages are {', '.join(STAGES)}")
         if faults and not demo:
             raise typer.BadParameter("--faults needs --demo (faults are injected by the local mirror)")
-        settings = settings_for(config, year, runner=runner)
         raise _Exit(_run(settings, chosen, demo=demo, mode=_mode(quiet, json_logs), faults=faults))
 
     @app.command()

@@ -139,7 +139,8 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
                 staging[reader[0]] += [r.to_dict() if hasattr(r, "to_dict") else r for r in rows]
             errors += [_err(e, d) for e in errs]
         done += 1
-        report("extract", done, total, facts=len(facts), forms=len(declared), errors=len(errors))
+        report("extract", done, total, current=f"{d.company_id or ''} {d.sha256[:10]}".strip(), facts=len(facts),
+               forms=len(declared), errors=len(errors))
 
     from flows.mapping import finished
 
@@ -156,7 +157,8 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
         facts += [f | {"company_id": d.company_id, "document_sha256": d.sha256} for f in got["facts"]]
         errors += [_err(e, d) for e in got["errors"]]
         done += 1
-        report("extract", done, total, facts=len(facts), forms=len(declared), errors=len(errors), cached=cache_hits)
+        report("extract", done, total, current=f"{d.company_id or ''} {d.sha256[:10]}".strip(), facts=len(facts),
+               forms=len(declared), errors=len(errors), cached=cache_hits)
 
     facts.sort(key=lambda f: (f.get("company_id") or "", f["metric"], f["fiscal_year"], f["document_sha256"], f.get("page") or 0))
     errors.sort(key=lambda e: (e.get("company_id") or "", e.get("document") or "", e.get("kind") or "", e.get("reason") or ""))
