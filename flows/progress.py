@@ -135,11 +135,15 @@ class RichHandler(logging.Handler):
             BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
             TimeElapsedColumn, TimeRemainingColumn,
         )
+        from rich.table import Column
 
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<8}"), BarColumn(),
+            SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<8}"), BarColumn(bar_width=24),
             MofNCompleteColumn(), _rate_column(), TimeElapsedColumn(), TimeRemainingColumn(),
-            TextColumn("{task.fields[counts]}"), console=console, transient=False,
+            # the counts take what is left of the line, cut with an ellipsis: the figures before
+            # them (done of total, rate, times) are never squeezed out
+            TextColumn("{task.fields[counts]}", table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
+            console=console, transient=False, expand=True,
         )
         self.tasks: dict[str, Any] = {}
         self.progress.start()
