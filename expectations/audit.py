@@ -262,14 +262,13 @@ def write_index(paths: YearPaths, companies: list[CompanyRow], findings: list[Fi
     for f in findings:  # a finding for an id without a company row still gets a page link
         pages.setdefault(f.company_id, company_page(f.company_id))
     sev = Counter(f.severity for f in findings)
-    report_index = paths.report / "index.html"
     (paths.audit / "index.html").write_text(env.get_template("index.html.j2").render(
         year=paths.year, companies=companies, findings=findings, names=names, pages=pages,
         passed=sum(c.eligible for c in companies), by_severity=sorted(sev.items()),
         checks=sorted({f.check for f in findings}), severities=sorted(sev),
         finding_companies=sorted({f.company_id for f in findings}),
         evidence=[evidence_href(paths, f) for f in findings],
-        report_href=os.path.relpath(report_index, paths.audit), data_docs_href=data_docs_href), encoding="utf-8")
+        data_docs_href=data_docs_href), encoding="utf-8")
     write_findings_csv(paths.audit / "findings.csv", findings, names)
     write_inbox(paths, set(pages), inbox_dir)
     return paths.audit / "index.html"
