@@ -34,6 +34,7 @@ from scoring.reference import SOURCE, TABLE1_DATE, INFORMATION_CONSUMPTION_2014,
 from scoring.run import YearScore
 from scoring.sensitivity import sensitivity
 from scoring.stats import Stat, as_dict, list_statistics
+from top100.vocab import COMPANY_ID_RE
 
 IMAGE_CHECK_JS = (
     "(function(){function check(){var imgs=document.images,ok=imgs.length>0;"
@@ -138,6 +139,12 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
                 for cid, e in ys.eligibility[~ys.eligibility["eligible"]].iterrows()]
     reasons = ys.eligibility["excluded_reason"].dropna().astype(str).str.split(":").str[0]
     exclusion_counts = reasons.value_counts().sort_index().to_dict()
+    # one meaning of "eligible": scored. The audit site counts the companies that passed the four
+    # checks; the difference (group members, the revenue floor) is spelt out here
+    failed_checks = int(reasons.isin(["verify", "error_finding"]).sum())
+    audit = path.parent.parent / "audit"  # out/<year>/audit beside out/<year>/report
+    audit_pages = {cid: f"../audit/company-{cid}.html" for cid in ys.eligibility.index.astype(str)
+                   if COMPANY_ID_RE.match(cid) and (audit / f"company-{cid}.html").exists()}
     page = _env().get_template("report.html.j2").render(
         list_year=year + 1, year=year, run_id=run_id, weights=ys.config.weights,
         dimensions=ys.config.dimensions, dimension_labels={d: DIMENSION_ZH[Dimension(d)] for d in ys.config.dimensions},
@@ -151,7 +158,8 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
         checks=checks, n_contradictions=sum(1 for c in checks if not c["agree"]),
         sens=sens, sens_rows=sens_rows, pool_size=len(ys.eligibility),
         eligible_count=int(ys.eligibility["eligible"].sum()), excluded=excluded,
-        exclusion_counts=exclusion_counts, indicators=ys.config.indicators, missing_score=ys.config.missing_score,
+        exclusion_counts=exclusion_counts, passed_checks=len(ys.eligibility) - failed_checks,
+        audit_pages=audit_pages, indicators=ys.config.indicators, missing_score=ys.config.missing_score,
         revenue_floor=ys.config.revenue_floor, tie_break=list(ys.config.tie_break),
         script=IMAGE_CHECK_JS, script_hash=script_hash(IMAGE_CHECK_JS))
     tmp = path.with_suffix(".html.tmp")
