@@ -95,10 +95,11 @@ def test_charts_are_chinese_with_a_stale_font_cache(tmp_path):
 
     fm = font_manager.fontManager
     saved = list(fm.ttflist)
-    fm.ttflist = [f for f in fm.ttflist if "CJK" not in f.name]
+    fm.ttflist = [f for f in fm.ttflist if f.name not in charts.CJK_FAMILIES]
     charts.cjk_font.cache_clear()
     try:
-        assert charts.cjk_font() is not None and "CJK" in charts.cjk_font()
+        found = charts.cjk_font()  # rescanned from the system folders
+        assert found in charts.CJK_FAMILIES and found in {f.name for f in fm.ttflist}
     finally:
         fm.ttflist = saved
         charts.cjk_font.cache_clear()
@@ -108,3 +109,40 @@ def test_charts_are_chinese_with_a_stale_font_cache(tmp_path):
     for raw in ("online_games", "heilongjiang", "0.2-0.5bn"):
         assert raw not in labels
     assert "2-5亿" in labels and "黑龙江" in labels
+
+
+def test_without_chromium_the_pdf_has_the_same_content_on_a4_with_fonts_embedded(report, tmp_path, monkeypatch):
+    """The fallback PDF (reportlab) reads the same index.html: every section heading, every ranked
+    name and the seven figures, on A4, with its CJK font embedded."""
+    import scoring.report as rep
+
+    out_chromium, ys = report
+    monkeypatch.setattr(rep.shutil, "which", lambda name: None)
+    from conftest import synthetic_pool
+
+    pool = synthetic_pool(150, seed=21).set_index("company_id", drop=False)
+    cfg = ScoringConfig()
+    findings = pd.DataFrame([{"company_id": "C0004", "severity": "ERROR", "check": "integrity",
+                              "kind": "disqualifying_record", "metric": "integrity"}])
+    elig, ranked = rank_pool(pool, findings, cfg)
+    ys2 = YearScore(pool, findings, elig, ranked, ranking_rows(ranked, pool, 2014, cfg), cfg)
+    out = render_report(ys2, tmp_path / "report", year=2014, run_id="run-test", previous_total=398e9,
+                        previous_source="configured", market_value_date="2015-06-25", pdf=True, sensitivity_draws=50)
+    assert out.pdf_method == "drawn with reportlab"
+    info = subprocess.run(["pdfinfo", str(out.pdf)], capture_output=True, text=True, check=True).stdout
+    w, h = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+    assert abs(w - 595.3) < 2 and abs(h - 841.9) < 2, info
+    fonts = [ln.split() for ln in subprocess.run(["pdffonts", str(out.pdf)], capture_output=True, text=True,
+                                                   check=True).stdout.splitlines()[2:] if ln.strip()]
+    assert fonts and all(r[-5] == "yes" for r in fonts), fonts  # every font embedded
+    text = subprocess.run(["pdftotext", str(out.pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    import lxml.html
+
+    page = lxml.html.fromstring(out.html.read_text(encoding="utf-8"))
+    for h2 in page.xpath("//h2"):
+        assert "".join(h2.text_content().split()) in flat, h2.text_content()
+    for r in ys2.rows:
+        assert "".join(r.name.split())[:12] in flat, r.name
+    images = subprocess.run(["pdfimages", "-list", str(out.pdf)], capture_output=True, text=True, check=True).stdout
+    assert len([ln for ln in images.splitlines()[2:] if ln.strip()]) >= 7
