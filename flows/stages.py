@@ -203,10 +203,12 @@ def verify(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     report("verify", 0, None)
     summary = run_verify(settings, paths, map_pages=page_mapper(settings, paths), shards=shard_count(settings))
     counts = _as_dict(summary)
-    stage_done("verify", **{k: v for k, v in counts.items() if isinstance(v, (int, float, str))})
+    # "eligible" means scored (the report's count); here it is the companies that passed the checks
+    label = {"eligible": "passed_checks"}
+    stage_done("verify", **{label.get(k, k): v for k, v in counts.items() if isinstance(v, (int, float, str))})
     findings = list(read_jsonl(paths.findings))
     errors = list(read_jsonl(paths.verify_errors))
-    shown = {k: v for k, v in counts.items() if k in ("companies", "eligible", "metrics", "errors", "findings")}
+    shown = {label.get(k, k): v for k, v in counts.items() if k in ("companies", "eligible", "metrics", "errors", "findings")}
     publish("verify", paths.year, shown, findings,
             columns=("company_id", "check", "kind", "metric", "severity", "message"),
             failures=error_lines(errors))
