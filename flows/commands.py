@@ -135,12 +135,22 @@ def _explain(settings: Settings, company: str, metric: str, png: Path | None) ->
     if used.empty and facts.empty:
         print(f"no {metric} for company {company} in {settings.year}", file=sys.stderr)
         return EXIT_INPUTS
+    from expectations.audit import _missing, figure
+
+    def shown(v, cur: str = "CNY") -> str:  # 490.52 亿元 (49,052,318,000); "-" when there is none
+        if _missing(v):
+            return "-"
+        text = figure(v, metric, cur)
+        return f"{text} ({v:,.0f})" if ("元" in text and "亿" in text or "万" in text) else text
+
     for _, row in used.iterrows():
-        print(f"{company} {metric} {settings.year}: value used {row['value']} from {row['source']} "
-              f"(rule {row['rule']}, status {row['status']}; declared {row['declared']}, public {row['public']})")
+        print(f"{company} {metric} {settings.year}: value used {shown(row['value'])} from {row['source']} "
+              f"(rule {row['rule']}, status {row['status']}; declared {shown(row['declared'])}, "
+              f"public {shown(row['public'])})")
     for _, f in facts.iterrows():
-        print(f"  fact {f['value']} {f['currency']} FY{f['fiscal_year']} doc {str(f['document_sha256'])[:12]} "
-              f"page {f['page']} label {f['label']!r} raw {f['raw']!r} unit {f['unit']} "
+        page = "" if _missing(f["page"]) else f" page {int(f['page'])}"
+        print(f"  fact {shown(f['value'], str(f['currency']))} FY{f['fiscal_year']} doc {str(f['document_sha256'])[:12]}"
+              f"{page} label {f['label']!r} raw {f['raw']!r} unit {f['unit']} "
               f"by {f['extractor']} {f['extractor_version']}")
     if png is not None:
         with_box = facts[facts["bbox"].notna() & facts["page"].notna()] if not facts.empty else facts
