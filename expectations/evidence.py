@@ -1,5 +1,5 @@
 """What the audit site links a figure to: the document (title, source, fiscal year, original URL
-and a local copy with its extension), the declaration form's sheet and cell, the quote and FX rate
+and a local copy with its extension), the quote and FX rate
 behind a market value.
 
 Read from the year's stage files (collect/documents.jsonl, quotes.jsonl, fx.jsonl,
@@ -26,7 +26,6 @@ SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 EXT_OF_TYPE = {"application/pdf": "pdf", "application/json": "json", "text/csv": "csv", "text/html": "html",
                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
 KNOWN_EXT = {"pdf", "json", "xlsx", "csv", "html", "htm", "txt"}
-from top100.form_template import SHEET as FORM_SHEET  # noqa: E402,F401  (the form's one sheet)
 
 
 def extension(doc: dict, path: Path | None = None) -> str:
