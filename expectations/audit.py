@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from top100.paths import YearPaths, raw_path
 from top100.pdfium import PDFIUM
 from top100.csvsafe import neutralise, write_csv  # noqa: F401  (neutralise: re-exported)
+from top100.form_template import SHEET as FORM_SHEET  # the declaration form's one sheet
 from top100.records import CompanyRow, Finding, MetricRow
 from top100.vocab import check_company_id
 
@@ -170,9 +171,6 @@ def metric_evidence(paths: YearPaths, ev: Any, company_id: str, it: "CompanyAudi
             row["quote"] = ev.quote(company_id)
         rows.append(row)
     return rows
-
-
-from top100.form_template import SHEET as FORM_SHEET  # noqa: E402  (the form's one sheet)
 
 
 @dataclass
