@@ -23,8 +23,16 @@ def site(tmp_path_factory):
     from expectations.verify import run_verify
     from top100.config import Settings
 
+    import json
+
     out = tmp_path_factory.mktemp("sites")
     paths = world.build(out)
+    # a second reading of C01's revenue on another page (the field another stage adds to facts)
+    facts = [json.loads(ln) for ln in paths.facts.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    for f in facts:
+        if f["company_id"] == "C01" and f["metric"] == "revenue" and f["fiscal_year"] == world.YEAR:
+            f["corroborations"] = [{"page": 1, "label": "营业总收入", "raw": "500,000,000.00", "bbox": f["bbox"]}]
+    paths.facts.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in facts), encoding="utf-8")
     run_verify(Settings(out_dir=out, year=world.YEAR), paths)
     return paths
 
@@ -101,6 +109,9 @@ def test_company_page_evidence(site, browser):
     assert (site.audit / local[0].split("#")[0]).read_bytes()[:4] == b"%PDF"
     assert page.eval("document.querySelector('#m-revenue a.boxed').getAttribute('href')") == "#img-revenue"
     assert page.eval("document.querySelector('#img-revenue img').naturalWidth") > 100
+    # the corroborating reading, linked to its page of the local copy
+    corr = page.eval("Array.from(document.querySelectorAll('#m-revenue .corroboration')).map(d => [d.innerText, d.querySelector('a') && d.querySelector('a').getAttribute('href')])")
+    assert corr and "营业总收入" in corr[0][0] and re.match(r"docs/[0-9a-f]{64}\.pdf#page=1$", corr[0][1]), corr
     # the declared revenue: the form, its sheet and cell
     form = page.eval("document.querySelector('#m-revenue .form').innerText")
     assert "申报表" in form and re.search(r"cell C\d+", form)
