@@ -139,7 +139,8 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
                 staging[reader[0]] += [r.to_dict() if hasattr(r, "to_dict") else r for r in rows]
             errors += [_err(e, d) for e in errs]
         done += 1
-        report("extract", done, total, facts=len(facts), forms=len(declared), errors=len(errors))
+        report("extract", done, total, current=f"{d.company_id or ''} {d.sha256[:10]}".strip(), facts=len(facts),
+               forms=len(declared), errors=len(errors))
 
     from flows.mapping import finished
 
@@ -156,7 +157,8 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
         facts += [f | {"company_id": d.company_id, "document_sha256": d.sha256} for f in got["facts"]]
         errors += [_err(e, d) for e in got["errors"]]
         done += 1
-        report("extract", done, total, facts=len(facts), forms=len(declared), errors=len(errors), cached=cache_hits)
+        report("extract", done, total, current=f"{d.company_id or ''} {d.sha256[:10]}".strip(), facts=len(facts),
+               forms=len(declared), errors=len(errors), cached=cache_hits)
 
     facts.sort(key=lambda f: (f.get("company_id") or "", f["metric"], f["fiscal_year"], f["document_sha256"], f.get("page") or 0))
     errors.sort(key=lambda e: (e.get("company_id") or "", e.get("document") or "", e.get("kind") or "", e.get("reason") or ""))
@@ -201,10 +203,12 @@ def verify(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     report("verify", 0, None)
     summary = run_verify(settings, paths, map_pages=page_mapper(settings, paths), shards=shard_count(settings))
     counts = _as_dict(summary)
-    stage_done("verify", **{k: v for k, v in counts.items() if isinstance(v, (int, float, str))})
+    # "eligible" means scored (the report's count); here it is the companies that passed the checks
+    label = {"eligible": "passed_checks"}
+    stage_done("verify", **{label.get(k, k): v for k, v in counts.items() if isinstance(v, (int, float, str))})
     findings = list(read_jsonl(paths.findings))
     errors = list(read_jsonl(paths.verify_errors))
-    shown = {k: v for k, v in counts.items() if k in ("companies", "eligible", "metrics", "errors", "findings")}
+    shown = {label.get(k, k): v for k, v in counts.items() if k in ("companies", "eligible", "metrics", "errors", "findings")}
     publish("verify", paths.year, shown, findings,
             columns=("company_id", "check", "kind", "metric", "severity", "message"),
             failures=error_lines(errors))
