@@ -52,8 +52,8 @@ _STATEMENT_TITLE = re.compile(
     r"income\s+statement|statement\s+of\s+income)|综合(?:损益|收益)(?:及其他全面收益)?表|综合全面收益表")
 _POSITION_ANY = re.compile(r"(?im)^\s*(?:consolidated\s+)?(?:statement\s+of\s+financial\s+position|balance\s+sheet)"
                            r"|综合财务状况表|综合资产负债表")
-_SUMMARY_TITLE = re.compile(r"(?im)^\s*(?:(?:five|ten|5|10)[- ]year\s+)?financial\s+(?:summary|highlights)\b"
-                            r"|^\s*(?:five|ten)[- ]year\s+(?:financial\s+)?summary|财务概要|财务摘要|五年财务|十年财务|财务资料概要")
+_SUMMARY_TITLE = re.compile(r"(?im)^\s*(?:(?:five|ten|5|10)[- ]years?\s+)?financial\s+(?:summary|highlights)\b"
+                            r"|^\s*(?:five|ten)[- ]years?\s+(?:financial\s+)?summary|财务概要|财务摘要|五年财务|十年财务|财务资料概要")
 # a statement page carries its own rows (prose that names a statement does not)
 _INCOME_ROW = re.compile(r"(?im)^\s*(?:revenue|turnover|cost\s+of\s+sales|.{0,30}\bbefore\s+(?:income\s+)?tax|"
                          r"收益|收入|营业额|除税前)")
