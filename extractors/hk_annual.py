@@ -93,6 +93,7 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
     year_end: tuple[int, int] | None = None  # (month, day) the fiscal year ends on
     employees: tuple[int, str] | None = None
     results_announcement = False
+    unmapped: int | None = None  # the first page whose glyphs come out as U+FFFD (no Unicode for them)
     try:
         tp = TextPass(data, name)
     except Top100Error as exc:
@@ -102,6 +103,8 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         tp.check_readable()
         for n in range(1, tp.n_pages + 1):
             text = tp.text(n)
+            if unmapped is None and _unmapped_share(text) > 0.05:
+                unmapped = n
             if n <= 2 and _RESULTS_ANNOUNCEMENT.search(simplify(text)):
                 results_announcement = True
             if employees is None and (hit := find_employees(text)):
@@ -136,7 +139,10 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         result.errors.append(error_row(TableNotFound(
             "the consolidated statement of profit or loss was not found"
             + (" (an annual results announcement, 业绩公告: its statements are read where their titles are found)"
-               if results_announcement else "")), document=name, company_id=company_id))
+               if results_announcement else "")
+            + (f"; from page {unmapped} on, the text layer gives U+FFFD for many glyphs (fonts without a Unicode "
+               "map): titles and labels there cannot be read" if unmapped else "")),
+            document=name, company_id=company_id, page=unmapped))
     found: dict[tuple[str, int], list[tuple[str, Reading]]] = {}
     for kind, group, only in (("statement", income, None), ("statement", [position] if position else [],
                                                                               _POSITION_METRICS),
@@ -166,6 +172,12 @@ _HK_COVER = re.compile(r"股份代號|聯交所|聯合交易所|香港交易及�
                        r"(?:cayman\s+islands|bermuda|british\s+virgin\s+islands|hong\s+kong)|hkexnews|"
                        r"(?:HK|S|US)\$\s*['’]?000)")
 _A_SHARE_COVER = re.compile(r"股票代码|证券代码|公司代码|证券简称|上海证券交易所|深圳证券交易所")
+
+
+def _unmapped_share(text: str) -> float:
+    """The share of a page's printed characters that the text layer gives as U+FFFD."""
+    visible = re.sub(r"\s+", "", text)
+    return visible.count("\ufffd") / len(visible) if len(visible) >= 200 else 0.0
 
 
 def looks_hk(raw: str) -> bool:
