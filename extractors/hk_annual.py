@@ -156,6 +156,7 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
                                                    and position):
                     continue
                 found.setdefault((r.metric, r.year), []).append((kind, r))
+    _whole_profit_to_owners(found)
     years = _decide(found, origin, result, name, year_end, settings.currency)
     _identities(found, result, name, origin.company_id)
     if employees:
@@ -172,6 +173,28 @@ _HK_COVER = re.compile(r"股份代號|聯交所|聯合交易所|香港交易及�
                        r"(?:cayman\s+islands|bermuda|british\s+virgin\s+islands|hong\s+kong)|hkexnews|"
                        r"(?:HK|S|US)\$\s*['’]?000)")
 _A_SHARE_COVER = re.compile(r"股票代码|证券代码|公司代码|证券简称|上海证券交易所|深圳证券交易所")
+
+
+_TO_OWNERS_ROW = re.compile(r"(?i)^\W*(?:profit|loss|\(?loss\)?\s*/\s*profit|\(?profit\)?\s*/\s*\(?loss\)?)\W*(?:and\s+total\s+"
+                            r"comprehensive\s+\S+\s+)?for\s+the\s+(?:year|period)\s+attributable\s+to\s+(?:the\s+)?(?:owners|"
+                            r"equity\s+holders|(?:equity\s+)?shareholders)\s+of\s+the\s+company\W*$")
+
+
+def _whole_profit_to_owners(found: dict) -> None:
+    """A statement whose one profit line is 'Loss for the year attributable to owners of the
+    Company', with no profit-for-the-year row and no non-controlling interests, states the
+    year's profit in that line: it is read as net_profit too (from the same figure and page).
+    With an NCI row, or a separate profit-for-the-year row, nothing is added."""
+    from dataclasses import replace
+
+    for (metric, year), items in list(found.items()):
+        if metric != "net_profit_attributable":
+            continue
+        st = [r for kind, r in items if kind == "statement" and _TO_OWNERS_ROW.match(" ".join(r.label.split()))]
+        if not st or any(k == "statement" for k, _ in found.get(("net_profit", year), [])) or \
+                any(k == "statement" for k, _ in found.get(("_nci", year), [])):
+            continue
+        found.setdefault(("net_profit", year), []).insert(0, ("statement", replace(st[0], metric="net_profit")))
 
 
 def _unmapped_share(text: str) -> float:
