@@ -55,6 +55,15 @@ CANDIDATES = [
     {"company_id": "H002", "legal_name": "HK Two", "exchange": "HKEX", "ticker": "01357", "ads_ratio": None, "cik": None},
     {"company_id": "U001", "legal_name": "US One", "exchange": "NASDAQ", "ticker": "BIDU", "ads_ratio": 0.1, "cik": None},
     {"company_id": "U002", "legal_name": "US Two", "exchange": "NASDAQ", "ticker": "WB", "ads_ratio": 1.0, "cik": None},
+    # a ticker that today belongs to another filer (the 2018 Sohu.com Ltd), no CIK supplied
+    {"company_id": "U003", "legal_name": "Sohu.com Inc", "exchange": "NASDAQ", "ticker": "SOHU", "ads_ratio": 1.0, "cik": None},
+    # gone from today's ticker map; the CIK supplied in listings.csv
+    {"company_id": "U004", "legal_name": "Qihoo 360 Technology Co Ltd", "exchange": "NYSE", "ticker": "QIHU",
+     "ads_ratio": 1.5, "cik": 1508913},
+    # the filer as of the year, a 10-K filer with an amendment
+    {"company_id": "U005", "legal_name": "Sohu.com Inc", "exchange": "NASDAQ", "ticker": "SOHU", "ads_ratio": 1.0, "cik": 1104188},
+    # a fiscal year ending in June
+    {"company_id": "U006", "legal_name": "June Year Ltd", "exchange": "NASDAQ", "ticker": "JUNE", "ads_ratio": 1.0, "cik": None},
     {"company_id": "N001", "legal_name": "Unlisted", "exchange": None, "ticker": None, "ads_ratio": None, "cik": None},
 ]
 
@@ -137,9 +146,22 @@ def build(root: Path) -> dict:
         1595761: {"recent": [("0001104659-15-030982", "2015-04-28", "2014-12-31", "20-F", "wb-20f2014.htm")],
                   "files": [("0001104659-14-020000", "2014-03-14", "", "F-1", "wb-f1.htm"),
                             ("0001104659-14-030000", "2014-04-17", "", "424B4", "wb-424b4.htm")]},
+        1734107: {"recent": [("0001104659-19-016000", "2019-03-20", "2018-12-31", "20-F", "sohu-20f2018.htm")],
+                  "files": [], "name": "Sohu.com Ltd", "tickers": ["SOHU"]},
+        1508913: {"recent": [("0001047469-15-003000", "2015-04-20", "2014-12-31", "20-F", "qihu-20f2014.htm")],
+                  "files": [], "name": "Qihoo 360 Technology Co. Ltd.", "tickers": []},
+        1104188: {"recent": [("0001104188-15-000020", "2015-06-01", "2014-12-31", "10-K/A", "sohu-10ka2014.htm"),
+                             ("0001104188-15-000010", "2015-02-27", "2014-12-31", "10-K", "sohu-10k2014.htm"),
+                             ("0001104188-14-000010", "2014-02-28", "2013-12-31", "10-K", "sohu-10k2013.htm")],
+                  "files": [], "name": "SOHU COM INC", "tickers": []},
+        1000006: {"recent": [("0001000006-15-000001", "2015-09-30", "2015-06-30", "20-F", "june-20f2015.htm"),
+                             ("0001000006-14-000001", "2014-09-30", "2014-06-30", "20-F", "june-20f2014.htm")],
+                  "files": [], "name": "June Year Ltd", "tickers": ["JUNE"], "fye": "0630"},
     }
     _write(root, "sec/company_tickers.json", {"0": {"cik_str": 1329099, "ticker": "BIDU", "title": "Baidu"},
-                                              "1": {"cik_str": 1595761, "ticker": "WB", "title": "Weibo"}})
+                                              "1": {"cik_str": 1595761, "ticker": "WB", "title": "Weibo"},
+                                              "2": {"cik_str": 1734107, "ticker": "SOHU", "title": "Sohu.com Ltd"},
+                                              "3": {"cik_str": 1000006, "ticker": "JUNE", "title": "June Year Ltd"}})
     for cik, s in sec.items():
         c10 = f"CIK{cik:010d}"
         files = []
@@ -147,8 +169,11 @@ def build(root: Path) -> dict:
             name = f"{c10}-submissions-001.json"
             _write(root, f"sec/submissions/{name}", cols(s["files"]))
             files = [{"name": name, "filingCount": len(s["files"]), "filingFrom": "2014-01-01", "filingTo": "2014-12-31"}]
-        _write(root, f"sec/submissions/{c10}.json", {"cik": str(cik), "name": str(cik),
-                                                      "filings": {"recent": cols(s["recent"]), "files": files}})
+        _write(root, f"sec/submissions/{c10}.json", {
+            "cik": str(cik), "name": s.get("name", str(cik)),
+            "tickers": s.get("tickers", {1329099: ["BIDU"], 1595761: ["WB"]}.get(cik, [])),
+            "formerNames": [], "fiscalYearEnd": s.get("fye", "1231"),
+            "filings": {"recent": cols(s["recent"]), "files": files}})
         _write(root, f"sec/companyfacts/{c10}.json", {"cik": cik, "entityName": str(cik), "facts": {"us-gaap": {}}})
         for acc, _, _, form, doc in s["recent"] + s["files"]:
             _write(root, f"sec/Archives/edgar/data/{cik}/{acc.replace('-', '')}/{doc}",

@@ -148,8 +148,29 @@ def test_hkex_documents_language_and_windows(run):
 def test_edgar_documents_overflow_and_rate_limit(run):
     got = {(d["company_id"], d["doc_type"]): d for d in run.docs if d["source"] == "edgar"}
     assert set(got) == {("U001", "companyfacts"), ("U002", "companyfacts"), ("U002", "20-F"),
-                        ("U002", "F-1"), ("U002", "424B4")}
+                        ("U002", "F-1"), ("U002", "424B4"), ("U004", "companyfacts"), ("U004", "20-F"),
+                        ("U005", "companyfacts"), ("U005", "20-F"), ("U006", "companyfacts"), ("U006", "20-F")}
     assert got[("U002", "20-F")]["source_id"] == "0001104659-15-030982"
+
+
+def test_edgar_identity_as_of_the_year(run):
+    got = {(d["company_id"], d["doc_type"]): d for d in run.docs if d["source"] == "edgar"}
+    # QIHU is not in today's ticker map: the supplied CIK finds its FY2014 20-F
+    assert got[("U004", "20-F")]["source_id"] == "0001047469-15-003000"
+    assert "/Archives/edgar/data/1508913/" in got[("U004", "20-F")]["url"]
+    # a 10-K filer: the amendment filed later wins, the original is named as superseded
+    assert got[("U005", "20-F")]["source_id"] == "0001104188-15-000020"
+    assert got[("U005", "20-F")]["supersedes"] == "0001104188-15-000010"
+    assert got[("U005", "20-F")]["title"].startswith("10-K/A ")
+    # a June year end: the report for the period ended 2014-06-30 is fiscal 2014
+    assert got[("U006", "20-F")]["source_id"] == "0001000006-14-000001"
+    # today's SOHU is another filer (filed from 2019): an error naming the company and the fix, no documents
+    sohu = [e for e in run.errors if e["company_id"] == "U003" and e["kind"] == "IdentityError"]
+    assert len(sohu) == 1 and "CIK 1734107 (Sohu.com Ltd)" in sohu[0]["reason"]
+    assert "cik column of listings.csv" in sohu[0]["reason"] and "fiscal 2014" in sohu[0]["reason"]
+    assert not any(d["company_id"] == "U003" for d in run.docs if d["source"] == "edgar")
+    # a supplied CIK never asks today's ticker map for that company; the map was asked once for the rest
+    assert [h.status for h in run.hits1 if h.path == "/files/company_tickers.json"] == [403, 200]
 
 
 def test_robots_txt_is_obeyed(run):

@@ -145,7 +145,10 @@ def test_edgar_submissions_are_column_wise_with_overflow(ep):
 def test_edgar_select_on_real_filings(ep):
     recent, _ = edgar.parse_submissions(load(ep / "sec/submissions_CIK0001318605_TSLA.json"))
     keep, _ = edgar.select(recent, 2014, listed_from="2014-01-01")
-    assert keep == []  # a 10-K filer: no 20-F, no F-1
+    # a 10-K filer: its FY2014 10-K is the annual report (no F-1, no 424B4)
+    assert [(f.accession, f.form, f.report_date, s) for f, s in keep] == [
+        ("0001564590-15-001031", "10-K", "2014-12-31", None)]
+    assert edgar.doc_type("10-K") == "20-F" and edgar.doc_type("40-F/A") == "20-F"
     fake = [edgar.Filing("a-1", "2015-03-27", "2014-12-31", "20-F", "x.htm"),
             edgar.Filing("a-2", "2015-06-01", "2014-12-31", "20-F/A", "y.htm"),
             edgar.Filing("a-3", "2014-04-17", "", "424B4", "z.htm")]
@@ -232,3 +235,26 @@ def test_pdf_checks():
     with pytest.raises(SourceError, match="not a PDF"):
         check_body("pdf", b"PK\x03\x04")
     check_body("json", json.dumps({"a": 1}).encode())
+
+
+def test_edgar_entity_identity_from_real_submissions(ep):
+    data = load(ep / "sec/submissions_CIK0001318605_TSLA.json")
+    entity = edgar.parse_entity(data)
+    recent, _ = edgar.parse_submissions(data)
+    assert entity.cik == 1318605 and entity.tickers == ("TSLA",) and entity.former_names == ("TESLA MOTORS INC",)
+    # proposed by a ticker map: the ticker, or the declared name among the former names, confirms it
+    assert edgar.confirm(entity, recent, 2014, ticker="TSLA", legal_name="", supplied=False, company="T1") is None
+    assert edgar.confirm(entity, recent, 2014, ticker="TSLMF", legal_name="Tesla Motors, Inc.", supplied=False,
+                         company="T1") is None
+    # a ticker map pointing at another filer: neither the ticker nor the name
+    why = edgar.confirm(entity, recent, 2014, ticker="SOHU", legal_name="Sohu.com Inc", supplied=False, company="U3")
+    assert why is not None and "company U3" in why and "CIK 1318605 (Tesla, Inc.)" in why and "cik column" in why
+    # the right filer, but no annual report for the year in the filings read: named, with what to supply
+    why = edgar.confirm(entity, recent, 2009, ticker="TSLA", legal_name="", supplied=False, company="T1")
+    assert why is not None and "no 20-F/10-K/40-F for fiscal 2009" in why and "cik column of listings.csv" in why
+    aapl = load(ep / "sec/submissions_CIK0000320193_AAPL.json")
+    a_recent, _ = edgar.parse_submissions(aapl)
+    # Apple's fiscal year ends in September: the 10-K for the period ended in September 2014 is fiscal 2014
+    fy14 = edgar.annual_for_year(a_recent, 2014)
+    assert fy14 and all(f.report_date.startswith("2014-09") for f in fy14)
+    assert edgar.parse_entity(aapl).fiscal_year_end == "0930"
