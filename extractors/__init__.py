@@ -115,7 +115,11 @@ def _dispatch(data: bytes, kind: str, company_id: str | None, sha256: str, name:
         DocType.prospectus: (prospectus.extract, prospectus.ProspectusSettings),
         DocType.companyfacts: (companyfacts.extract, companyfacts.CompanyFactsSettings),
     }
-    if kind in readers:
+    if kind in (DocType.form_20f, DocType.form_f1, DocType.form_424b4):
+        from extractors import sec_filing  # SEC filings as filed (HTML): 20-F/10-K/40-F, F-1, 424B4
+
+        result = sec_filing.extract(data, company_id=company_id, sha256=sha256, doc_type=str(kind))
+    elif kind in readers:
         fn, settings_type = readers[DocType(kind)]
         own = settings if isinstance(settings, settings_type) else None
         result = fn(data, company_id=company_id, sha256=sha256, settings=own)
