@@ -174,7 +174,19 @@ def build(root: Path) -> dict:
             "tickers": s.get("tickers", {1329099: ["BIDU"], 1595761: ["WB"]}.get(cik, [])),
             "formerNames": [], "fiscalYearEnd": s.get("fye", "1231"),
             "filings": {"recent": cols(s["recent"]), "files": files}})
-        _write(root, f"sec/companyfacts/{c10}.json", {"cik": cik, "entityName": str(cik), "facts": {"us-gaap": {}}})
+        facts: dict = {"us-gaap": {}}
+        if cik == 1508913:  # cover counts: the FY2014 20-F's (filed before the date) and a later one
+            facts["dei"] = {"EntityCommonStockSharesOutstanding": {"label": "Entity Common Stock, Shares Outstanding",
+                            "units": {"shares": [
+                                {"end": "2015-03-31", "val": 90000000, "accn": "0001047469-15-003000", "fy": 2014,
+                                 "fp": "FY", "form": "20-F", "filed": "2015-04-20"},
+                                {"end": "2015-03-31", "val": 30000000, "accn": "0001047469-15-003000", "fy": 2014,
+                                 "fp": "FY", "form": "20-F", "filed": "2015-04-20"},
+                                {"end": "2014-03-31", "val": 100000000, "accn": "0001047469-14-000001", "fy": 2013,
+                                 "fp": "FY", "form": "20-F", "filed": "2014-04-20"},
+                                {"end": "2015-06-30", "val": 125000000, "accn": "0001047469-15-009000", "fy": 2015,
+                                 "fp": "Q2", "form": "6-K", "filed": "2015-08-20"}]}}}
+        _write(root, f"sec/companyfacts/{c10}.json", {"cik": cik, "entityName": str(cik), "facts": facts})
         for acc, _, _, form, doc in s["recent"] + s["files"]:
             _write(root, f"sec/Archives/edgar/data/{cik}/{acc.replace('-', '')}/{doc}",
                    f"<html><body>{form} {acc}</body></html>")
@@ -183,7 +195,7 @@ def build(root: Path) -> dict:
         return [f"{d},{close - 1:.2f},{close:.2f},{close + 1:.2f},{close - 2:.2f},1000,100000.0,1.0" for d in days]
     trading = ["2015-06-19", "2015-06-22", "2015-06-23", "2015-06-24", "2015-06-26"]  # 25th: no trading
     market = {"1.600001": 10.0, "0.300002": 20.0, "116.00700": 150.0, "116.01357": 3.0, "105.BIDU": 200.0,
-              "105.WB": 15.0}
+              "105.WB": 15.0, "106.QIHU": 60.0}
     for sec_id, close in market.items():
         _write(root, f"market/kline/{sec_id}.json", klines(trading, close))
         _write(root, f"market/stock/{sec_id}.json", {"f57": sec_id.split(".")[1], "f58": sec_id, "f84": 1.0e9,

@@ -27,8 +27,9 @@ from top100.config import Settings
 from top100.jsonl import read_jsonl
 from top100.paths import YearPaths, raw_path
 
-SOURCES = ("cninfo", "cninfo_static", "hkex", "sec_www", "sec_data", "quotes", "fx")
-CAPS = {"cninfo": 4.0, "cninfo_static": 5.0, "hkex": 5.0, "sec_www": 6.0, "sec_data": 6.0, "quotes": 5.0, "fx": 4.0}
+SOURCES = ("cninfo", "cninfo_static", "hkex", "sec_www", "sec_data", "quotes", "quotes_snapshot", "fx")
+CAPS = {"cninfo": 4.0, "cninfo_static": 5.0, "hkex": 5.0, "sec_www": 6.0, "sec_data": 6.0, "quotes": 5.0,
+        "quotes_snapshot": 5.0, "fx": 4.0}
 KLINE = "/api/qt/stock/kline/get"
 pytestmark = pytest.mark.xdist_group("spider-crawl")  # one module fixture: keep its tests on one worker
 BLOCK = "<html><head><title>访问被拦截！</title></head><body>您的请求疑似攻击行为！</body></html>"
@@ -198,6 +199,22 @@ def test_quotes(run):
     assert [h.status for h in bidu] == [429, 200] and bidu[1].time - bidu[0].time >= 0.95  # Retry-After: 1
 
 
+def test_shares_as_of_the_valuation_date(run):
+    shares = {r["company_id"]: r for r in read_jsonl(run.paths.shares)}
+    # a US filer with a CIK: the cover count filed before the date (both classes added), not
+    # the later 6-K's; the price is per ADS (1.5 ordinary shares each)
+    assert shares["U004"]["shares"] == 120_000_000 and shares["U004"]["as_of"] == "2015-03-31"
+    assert shares["U004"]["filed"] == "2015-04-20" and not shares["U004"]["fallback"]
+    assert "EntityCommonStockSharesOutstanding" in shares["U004"]["source"] and "/api/xbrl/companyfacts/" in shares["U004"]["url"]
+    q = run.quotes["U004"]
+    assert q["total_shares"] == 120_000_000 and q["market_value"] == pytest.approx(60.0 * 120_000_000 / 1.5)
+    # without a CIK or a disclosed count: today's snapshot, labelled as the fallback
+    assert shares["C001"]["fallback"] and "fallback" in shares["C001"]["source"] and shares["C001"]["as_of"] is None
+    assert shares["U001"]["fallback"]
+    # stock/get went to the snapshot host's path, kline to the history host's
+    assert any(h.path == "/api/qt/stock/get" for h in run.hits1) and any(h.path == KLINE for h in run.hits1)
+
+
 def test_fx(run):
     year = [r for r in run.fx if r["requested_date"].startswith("2014")]
     assert len(year) == 2 * run.info["fx_days_2014"]
@@ -215,9 +232,10 @@ def test_fx(run):
 def test_politeness_measured_at_the_mirror(run):
     per_slot = defaultdict(list)
     for h in run.hits1 + run.hits2:
-        if h.source in SOURCES:
-            per_slot[config.slot_of(h.source)].append(h.time)
-    assert set(per_slot) == {"cninfo", "cninfo_static", "hkex", "sec", "quotes", "fx"}
+        source = "quotes_snapshot" if h.path == "/api/qt/stock/get" else h.source  # its own host (push2)
+        if source in SOURCES:
+            per_slot[config.slot_of(source)].append(h.time)
+    assert set(per_slot) == {"cninfo", "cninfo_static", "hkex", "sec", "quotes", "quotes_snapshot", "fx"}
     for slot, times in per_slot.items():
         cap = config.slot_rate(run.settings, slot)
         times.sort()
@@ -242,7 +260,16 @@ def test_raw_store_is_content_addressed_and_read_only(run):
 def test_each_document_fetched_once_and_second_run_fetches_nothing_new(run):
     docs1 = [p for p in paths_of(run.hits1) if p.startswith(("/finalpage/", "/listedco/", "/Archives/", "/api/xbrl/"))
              and "5000001" not in p]
-    assert len(docs1) == len(set(docs1)) == len(run.docs)
+    # the quotes crawl also reads the companyfacts of the US candidates with a CIK for their share
+    # count (through the shared HTTP cache, so at most one extra call each, none when the edgar
+    # crawl's answer is already cached); every other document exactly once
+    facts = Counter(p for p in docs1 if p.startswith("/api/xbrl/"))
+    others = [p for p in docs1 if not p.startswith("/api/xbrl/")]
+    assert len(others) == len(set(others)) == len([d for d in run.docs if d["doc_type"] != "companyfacts"])
+    assert len(facts) == len([d for d in run.docs if d["doc_type"] == "companyfacts"])
+    assert all(n == 1 for p, n in facts.items() if p not in ("/api/xbrl/companyfacts/CIK0001508913.json",
+                                                             "/api/xbrl/companyfacts/CIK0001104188.json"))
+    assert all(n <= 2 for n in facts.values())
     docs2 = [p for p in paths_of(run.hits2) if p.startswith(("/finalpage/", "/listedco/", "/Archives/", "/api/xbrl/"))]
     # only what failed (the truncated PDF) is tried again
     assert docs2 and set(docs2) == {"/finalpage/2015-04-01/5000001.PDF"}
