@@ -64,6 +64,9 @@ CANDIDATES = [
     {"company_id": "U005", "legal_name": "Sohu.com Inc", "exchange": "NASDAQ", "ticker": "SOHU", "ads_ratio": 1.0, "cik": 1104188},
     # a fiscal year ending in June
     {"company_id": "U006", "legal_name": "June Year Ltd", "exchange": "NASDAQ", "ticker": "JUNE", "ads_ratio": 1.0, "cik": None},
+    # unlisted, its IPO under review: the pre-disclosed (预披露) prospectus is searched by name
+    {"company_id": "N002", "legal_name": "己网络科技股份有限公司", "exchange": None, "ticker": None, "ads_ratio": None,
+     "cik": None, "ipo_in_progress": True},
     {"company_id": "N001", "legal_name": "Unlisted", "exchange": None, "ticker": None, "ads_ratio": None, "cik": None},
 ]
 
@@ -91,6 +94,12 @@ def build(root: Path) -> dict:
         _ann("300002", "gssz0300002", "2000002", "招股说明书附录", "2014-05-10"),
         _ann("300002", "gssz0300002", "2000003", "乙公司2014年年度报告", "2015-04-20"),
         _ann("600005", "gssh0600005", "5000001", "戊公司2014年年度报告", "2015-04-01"),
+        # a revision after the next year's end but before the evaluation date is not possible
+        # here (2015-06-25); one after the date must not be seen
+        _ann("600001", "9900001234", "1000007", "甲公司2014年年度报告（更新后）", "2015-07-10"),
+        # pre-disclosure rows (no secCode): the candidate's, and another company whose name contains its name
+        _ann("", "", "7000001", "己网络科技股份有限公司首次公开发行股票招股说明书（申报稿2015年4月10日报送）", "2015-04-17"),
+        _ann("", "", "7000002", "深圳己网络科技股份有限公司首次公开发行股票招股说明书（申报稿）", "2015-05-08"),
     ]
     # more than one page (30) of results: notices that the 年报 category returns and we drop
     anns += [_ann("300002", "gssz0300002", f"20001{n:02d}", f"关于2014年年度报告的补充公告（{n}）", "2015-04-21")

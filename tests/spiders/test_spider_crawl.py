@@ -100,15 +100,30 @@ def test_every_crawl_ran(run):
 def test_cninfo_documents(run):
     got = {(d["company_id"], d["doc_type"], d["source_id"]): d for d in run.docs if d["source"] == "cninfo"}
     assert set(got) == {("C001", "annual_report", "1000005"), ("C002", "annual_report", "2000003"),
-                        ("C002", "prospectus", "2000001")}
+                        ("C002", "prospectus", "2000001"), ("N002", "prospectus", "7000001")}
     revised = got[("C001", "annual_report", "1000005")]
     assert revised["supersedes"] == "1000001" and "修订版" in revised["title"]
     assert revised["published_at"] == "2015-04-10T00:00:00+08:00" and revised["fiscal_year"] == 2014
     fetched = paths_of(run.hits1, "/finalpage/")
     for skipped in ("1000001", "1000002", "1000003", "1000004", "1000006", "2000002"):  # 摘要, 英文版, 已取消, 附录...
         assert not any(skipped in p for p in fetched), skipped
-    # 33 rows for C002's annual query: its report is on page 2
-    assert sum(1 for h in run.hits1 if h.path == "/new/hisAnnouncement/query") == 9
+    # 33 rows for C002's annual query: its report is on page 2; one pre-disclosure search
+    assert sum(1 for h in run.hits1 if h.path == "/new/hisAnnouncement/query") == 10
+
+
+def test_cninfo_windows_and_pre_disclosure(run):
+    # searched up to the evaluation date: the 2015-07-10 更新后 revision (newer than the 修订版, so
+    # it would win in a window to the year's end) is after the date and never seen
+    assert not any("1000007" in p for p in paths_of(run.hits1 + run.hits2, "/finalpage/"))
+    got = [d for d in run.docs if d["company_id"] == "C001"]
+    assert [d["source_id"] for d in got] == ["1000005"]
+    # the unlisted candidate with an IPO in progress: its pre-disclosed prospectus (申报稿), not that
+    # of the other company whose name contains its name
+    assert not any("7000002" in p for p in paths_of(run.hits1, "/finalpage/"))
+    n002 = [d for d in run.docs if d["company_id"] == "N002"]
+    assert [d["doc_type"] for d in n002] == ["prospectus"] and "申报稿" in n002[0]["title"]
+    assert not any(e["company_id"] in ("N001", "N002") for e in run.errors if e["kind"] != "SourceError" or
+                   "pre-disclosure" not in e["reason"])
 
 
 def test_block_page_is_retried_not_parsed(run):

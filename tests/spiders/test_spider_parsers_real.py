@@ -85,6 +85,14 @@ def test_cninfo_form_is_the_sites_own():
 
 
 # --- HKEX -----------------------------------------------------------------------------------
+def test_cninfo_windows_and_pre_disclosure_form():
+    assert cninfo.annual_window(2014, "2015-06-25") == "2014-12-31~2015-06-25"
+    form = cninfo.query_form("", "", se_date="2014-01-01~2015-06-25", searchkey="己网络科技股份有限公司",
+                             column=cninfo.PRE_DISCLOSURE)
+    assert form["column"] == "pre_disclosure" and form["stock"] == "" and form["searchkey"] == "己网络科技股份有限公司"
+    assert cninfo.query_form("600519", "gssh0600519", se_date="x")["stock"] == "600519,gssh0600519"
+
+
 def test_hkex_stock_id_is_i_not_s(ep):
     ids = hkex.parse_stock_list(load(ep / "hkex/activestock_sehk_e_subset.json"))
     assert ids["00700"] == 7609
