@@ -266,3 +266,22 @@ def test_edgar_entity_identity_from_real_submissions(ep):
     fy14 = edgar.annual_for_year(a_recent, 2014)
     assert fy14 and all(f.report_date.startswith("2014-09") for f in fy14)
     assert edgar.parse_entity(aapl).fiscal_year_end == "0930"
+
+
+def test_fx_fiscal_periods_of_any_month(ep):
+    from datetime import date
+    assert fx.fiscal_period(date(2015, 3, 31)) == (date(2014, 4, 1), date(2015, 3, 31))
+    assert fx.fiscal_period(date(2014, 12, 31)) == (date(2014, 1, 1), date(2014, 12, 31))
+    assert fx.fiscal_period(date(2016, 2, 29)) == (date(2015, 3, 1), date(2016, 2, 29))
+    start, end = fx.coverage(2014)
+    # the earliest day fiscal 2014 can need: the prior year of a January year end, from 2012-02-01
+    assert fx.fiscal_period(date(2013, 1, 31))[0] == date(2012, 2, 1) and start <= date(2012, 2, 1)
+    assert end == date(2014, 12, 31)
+    # the real CFETS answer: 2026-09-01..04; a period of two of those days averages those two
+    found, _ = fx.parse(load(ep / "fx/cfets_CcprHisNew_all_2026-09-01_2026-09-04.json"))
+    rows = [{"pair": pair, "date": d, "rate": r} for d, v in found.items() for pair, r in v.items()]
+    days = sorted(found)
+    avg, n = fx.period_average(rows, "USD", date.fromisoformat(days[0]), date.fromisoformat(days[1]))
+    assert n == 2 and avg == pytest.approx((found[days[0]]["USD/CNY"] + found[days[1]]["USD/CNY"]) / 2)
+    assert fx.period_average(rows, "USD", date(2025, 1, 1), date(2025, 12, 31)) is None
+    assert fx.period_average(rows, "CNY", date(2025, 1, 1), date(2025, 12, 31)) == (1.0, 0)
