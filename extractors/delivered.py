@@ -233,7 +233,7 @@ def _cik(v: str) -> int:
     """A CIK: 1 to 10 digits (leading zeros allowed, "CIK" prefix tolerated)."""
     text = v.strip().upper().removeprefix("CIK")
     if not text.isdigit() or len(text) > 10 or int(text) == 0:
-        raise ValueError(f"cik {v!r} is not 1 to 10 digits")
+        raise CellError(f"cik {v!r} is not 1 to 10 digits")
     return int(text)
 
 
