@@ -25,7 +25,9 @@ from top100.paths import YearPaths, raw_path
 from top100.records import DocumentRow, ErrorRow
 from top100.vocab import DocType
 
-PDF_TYPES = {DocType.annual_report, DocType.prospectus, DocType.hk_annual_report, DocType.companyfacts}
+PDF_TYPES = {DocType.annual_report, DocType.prospectus, DocType.hk_annual_report, DocType.companyfacts,
+             # SEC filings as filed (20-F/10-K/40-F, F-1, 424B4): extractors.sec_filing (issue 17)
+             DocType.form_20f, DocType.form_f1, DocType.form_424b4}
 DELIVERED = {DocType.licence_registry, DocType.traffic, DocType.integrity, DocType.listings}
 
 
