@@ -22,9 +22,9 @@ __all__ = ["ExtractResult", "extract_document", "sniff", "EXTRACTOR_VERSIONS", "
 
 
 def _versions() -> dict[str, str]:
-    from extractors import cn_annual, companyfacts, forms, hk_annual, prospectus
+    from extractors import cn_annual, companyfacts, forms, hk_annual, prospectus, sec_filing
 
-    return {m.NAME: m.VERSION for m in (cn_annual, hk_annual, prospectus, companyfacts, forms)}
+    return {m.NAME: m.VERSION for m in (cn_annual, hk_annual, prospectus, companyfacts, forms, sec_filing)}
 
 
 def __getattr__(name: str):

@@ -38,7 +38,7 @@ from top100.records import ErrorRow, Fact
 from top100.vocab import Metric
 
 NAME = "sec_filing"
-VERSION = "s1"
+VERSION = "1.0.0"
 MAX_BYTES = 40 * 1024 * 1024  # the largest 20-Fs as filed are ~10 MB; anything far beyond is refused
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december")
