@@ -312,18 +312,32 @@ def _cover(text: str) -> tuple[CoverShares | None, str | None]:
     return CoverShares(total, as_of, " ".join(sentence.split())[:400]), None
 
 
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10,
+                "twenty": 20, "one-half": 0.5, "one-fourth": 0.25, "one-quarter": 0.25, "one-tenth": 0.1}
+_COUNT = r"(\d+(?:\.\d+)?|one-half|one-fourth|one-quarter|one-tenth|one|two|three|four|five|six|eight|ten|twenty)"
+
+
+def _count(tok: str) -> float:
+    tok = tok.lower()
+    return float(_COUNT_WORDS[tok]) if tok in _COUNT_WORDS else float(tok)
+
+
 def _ads_ratio(text: str) -> tuple[float | None, str | None]:
-    words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10, "twenty": 20}
-    m = re.search(r"(?:each|one)\s+(?:ads|american\s+depositary\s+share)s?\s*(?:\([^)]*\)\s*)?,?\s*represent(?:s|ing)?\s+"
-                  r"(\d+(?:\.\d+)?|one|two|three|four|five|six|eight|ten|twenty)\s+(?:\(\d+\)\s+)?(?:class\s+[a-z]\s+)?"
-                  r"(?:ordinary|common)\s+shares?", text, re.I)
+    """Ordinary shares per ADS from the sentence that states it: "each ADS represents two Class A
+    ordinary shares", "ADSs, each representing one-tenth of one ordinary share", "three ADSs
+    represent two ordinary shares" (shares / ADSs)."""
+    ads = r"(?:ads|american\s+depositary\s+shares?)s?"
+    shares = r"(?:\(\d+\)\s+)?(?:of\s+(?:one|an?)\s+)?(?:class\s+[a-z]\s+)?(?:ordinary|common)\s+shares?"
+    m = re.search(rf"(?:each|one)\s+{ads}\s*(?:\([^)]*\)\s*)?,?\s*(?:represents?|representing)\s+{_COUNT}\s+{shares}",
+                  text, re.I)
     if not m:
-        m = re.search(r"ads(?:s)?,?\s+each\s+representing\s+(\d+(?:\.\d+)?|one|two|three|four|five|six|eight|ten|twenty)"
-                      r"\s+(?:class\s+[a-z]\s+)?(?:ordinary|common)\s+shares?", text, re.I)
-    if not m:
-        return None, None
-    tok = m.group(1).lower()
-    return float(words.get(tok, tok) if tok in words else tok), m.group(0)
+        m = re.search(rf"{ads},?\s+each\s+representing\s+{_COUNT}\s+{shares}", text, re.I)
+    if m:
+        return _count(m.group(1)), m.group(0)
+    m = re.search(rf"\b{_COUNT}\s+{ads}\s+(?:represents?|representing)\s+{_COUNT}\s+{shares}", text, re.I)
+    if m:
+        return _count(m.group(2)) / _count(m.group(1)), m.group(0)
+    return None, None
 
 
 def _employees(text: str) -> tuple[int | None, str | None]:

@@ -37,6 +37,7 @@ def test_corpus_is_there():
 def test_cover_form_period_and_currency(read, name):
     r, t = read(name), truth(name)
     assert r.form == t["form"] and r.period_end == t["period_end"] and r.currency == t["currency"]
+    assert r.ads_ratio is None  # none of these issuers has ADSs: no ratio read into their text
     if t["cover_shares"] is None:
         assert r.cover_shares is None
     else:
