@@ -101,7 +101,8 @@ def confirm(entity: Entity, filings: list[Filing], year: int, *, ticker: str | N
             return (f"company {company}: today's company_tickers.json maps {ticker} to {what}, whose submissions "
                     f"carry neither the ticker nor the name {legal_name!r}; {fix}")
     annual = [f for f in filings if f.form in ANNUAL_FORMS]
-    if not annual_for_year(filings, year):
+    listing = [f for f in filings if f.form in LISTING_FORMS and f.filing_date >= f"{year}-01-01"]
+    if not annual_for_year(filings, year) and not listing:  # a recent listing has its prospectus
         span = (f"its annual reports cover fiscal {min(fiscal_year(f) or 0 for f in annual)}-"
                 f"{max(fiscal_year(f) or 0 for f in annual)}") if annual else "it filed no annual report"
         first = min((f.filing_date for f in filings), default="none")

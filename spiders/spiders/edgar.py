@@ -105,6 +105,9 @@ class EdgarSpider(SourceSpider):
         for f, reason in dropped:
             self.logger.info("company %s: dropped %s %s: %s (kept as history)", c.company_id, f.form, f.accession,
                              reason)
+        if not any(f.form in p.ANNUAL_FORMS for f, _ in keep):  # listed since: the prospectus only
+            yield self.error(c.company_id, response.url, f"no 20-F/10-K/40-F for fiscal year {self.year} among "
+                             f"{len(filings)} filings (the prospectus is read instead)", kind="SourceError")
         for f, supersedes in keep:
             yield self.document("sec_www", p.archive_path(cik, f), company=c.company_id, doc_type=p.doc_type(f.form),
                                 fiscal_year=self.year, title=f"{f.form} {f.accession}", published_at=f.filing_date,

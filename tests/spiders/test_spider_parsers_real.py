@@ -285,3 +285,14 @@ def test_fx_fiscal_periods_of_any_month(ep):
     assert n == 2 and avg == pytest.approx((found[days[0]]["USD/CNY"] + found[days[1]]["USD/CNY"]) / 2)
     assert fx.period_average(rows, "USD", date(2025, 1, 1), date(2025, 12, 31)) is None
     assert fx.period_average(rows, "CNY", date(2025, 1, 1), date(2025, 12, 31)) == (1.0, 0)
+
+
+def test_edgar_a_recent_listing_is_confirmed_by_its_prospectus(ep):
+    entity = edgar.parse_entity(load(ep / "sec/submissions_CIK0001318605_TSLA.json"))
+    # filings rows of a company that listed after its fiscal year: an F-1 and a 424B4 only
+    rows = [edgar.Filing("0000000000-15-000001", "2015-03-10", "", "F-1", "f1.htm"),
+            edgar.Filing("0000000000-15-000002", "2015-04-01", "", "424B4", "p.htm")]
+    assert edgar.confirm(entity, rows, 2014, ticker="TSLA", legal_name="", supplied=True, company="X") is None
+    keep, _ = edgar.select(rows, 2014, listed_from="2014-01-01")
+    assert [f.form for f, _ in keep] == ["F-1", "424B4"]
+    assert edgar.confirm(entity, rows[:1], 2016, ticker="TSLA", legal_name="", supplied=True, company="X") is not None
