@@ -101,3 +101,12 @@ def test_registered_for_sec_documents():
     res = extract_document(CORPUS / "10-K_0001193125-10-073212.html", "20-F", company_id="X1")
     assert {(f.metric, f.fiscal_year) for f in res.facts} >= {("revenue", 2009), ("net_profit", 2009)}
     assert res.errors == []
+
+
+def test_an_sec_filing_is_told_by_its_content():
+    from extractors import sniff
+
+    for name in NAMES:
+        assert sniff((CORPUS / f"{name}.html").read_bytes()) == "20-F"
+    res = extract_document(CORPUS / "10-K_0001193125-10-073212.html", company_id="X1")  # no type given
+    assert any(f.metric == "revenue" and f.fiscal_year == 2009 for f in res.facts)
