@@ -26,6 +26,10 @@ from top100.records import DocumentRow, ErrorRow
 from top100.vocab import DocType
 
 PDF_TYPES = {DocType.annual_report, DocType.prospectus, DocType.hk_annual_report, DocType.companyfacts}
+# SEC filings as filed (20-F/10-K/40-F, F-1, 424B4) are read by extractors.sec_filing when given to
+# extract_document; adding them here (issue 17) makes the demo's generated 20-F pages, whose rows
+# are XBRL tag names, count as unreadable inputs (exit code 3): see the issue 17 report
+SEC_FILING_TYPES = {DocType.form_20f, DocType.form_f1, DocType.form_424b4}
 DELIVERED = {DocType.licence_registry, DocType.traffic, DocType.integrity, DocType.listings}
 
 

@@ -39,7 +39,8 @@ class Sources(BaseModel):
     hkex: str = "https://www1.hkexnews.hk"
     sec_www: str = "https://www.sec.gov"  # company_tickers.json, Archives
     sec_data: str = "https://data.sec.gov"  # submissions, companyfacts
-    quotes: str = "https://push2his.eastmoney.com"  # EastMoney kline
+    quotes: str = "https://push2his.eastmoney.com"  # EastMoney kline (history: push2his)
+    quotes_snapshot: str = "https://push2.eastmoney.com"  # EastMoney stock/get (the snapshot: push2)
     fx: str = "https://www.chinamoney.com.cn"  # CFETS central parity
 
     def all(self) -> dict[str, str]:
