@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     for e in result.errors:
         where = ", ".join(x for x in (e.document, f"page {e.page}" if e.page else None, e.cell) if x)
         sys.stderr.write(f"error: {where}: {e.reason}\n")
-    return 3 if result.errors and not result.facts else 0  # 3: the input could not be used (flows.cli)
+    if not result.facts and not result.errors:  # never an empty result with exit 0
+        sys.stderr.write(f"error: {args.file.name}: no figure could be read from this document\n")
+    return 3 if not result.facts else 0  # 3: the input could not be used (flows.cli)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,6 +42,9 @@ class Table:
     rows: list[Row] = field(default_factory=list)
 
 
+_DATE = r"(?:19|20)\d{2}年(?:\d{1,2}(?:月(?:\d{1,2}(?:日)?)?)?)?(?:末|度)?"
+
+
 def _merge_words(words: list[Word]) -> list[Word]:
     """Rejoin '2019' + '年度' and a number split after a thousands comma ('913,' '789')."""
     out: list[Word] = []
@@ -53,7 +56,11 @@ def _merge_words(words: list[Word]) -> list[Word]:
             year_word = re.fullmatch(r"(?:19|20)\d{2}", p) and re.match(r"^年", t) and gap < 12
             split_num = (re.search(r"\d,$", p) and re.match(r"^\d{3}(?:[,.\d]*)\)?$", t) and gap < 14) or \
                 (re.search(r"\d\.$", p) and re.match(r"^\d+\)?$", t) and gap < 14)
-            if year_word or split_num:
+            # a date header printed in pieces: 2023 年 12 月 31 日
+            date_word = re.match(r"(?:19|20)\d{2}年", p) and gap < 8 and re.fullmatch(_DATE, p + t)
+            # letter-spaced Chinese-numeral years: 二 零 二 五 年
+            spaced = gap < 8 and re.fullmatch(r"[〇零一二三四五六七八九]{1,3}", p) and re.fullmatch(r"[〇零一二三四五六七八九年]", t)
+            if year_word or split_num or date_word or spaced:
                 out[-1] = Word(prev.text + w.text, prev.x0, w.x1, min(prev.top, w.top), max(prev.bottom, w.bottom))
                 continue
         out.append(w)
