@@ -240,6 +240,11 @@ class _Collector:
         for hit in pick(tables, names, key):
             if only_new and self.readings.has(hit.metric, hit.year):
                 continue
+            if hit.ambiguous:
+                self.fail(TableNotFound(f"{hit.row.label!r} {hit.year}: two figures under one year column "
+                                        "(restated and original?) and no 调整前/调整后 to tell them apart"),
+                          hit.row.page)
+                continue
             try:
                 unit = table_unit(hit.row, self.settings.currency, self.carried.get(hit.row.page))
                 number = number_of(hit.cell.raw)
@@ -258,10 +263,16 @@ def _carried_unit(tp: TextPass, page: int, currency: str) -> Unit | None:
 
     if page <= 1:
         return None
-    for line in reversed(_lines(tp.text(page - 1))[-40:]):
+    lines = _lines(tp.text(page - 1))[-40:]
+    for line in reversed(lines):
         u = find_unit(line, default_currency=currency)
         if u:
             return u
+    # a bare unit over the columns (元) as the page's last line, a page number aside: the table's
+    # header follows on the next page
+    tail = [ln for ln in lines[-3:] if not re.fullmatch(r"[\d\s/\-第页共]+", ln)]
+    if tail and re.fullmatch(r"(?:单位[:：])?\s*(人民币)?(元|千元|万元|百万元|亿元)", tail[-1]):
+        return parse_unit(tail[-1].split("：")[-1].split(":")[-1].strip(), default_currency=currency)
     return None
 
 

@@ -100,7 +100,8 @@ def header_band(lines: list[Line], i: int, fy: int | None, reach: float) -> tupl
         # a line of units or notes over the columns (Notes HK$'000 HK$'000) belongs to the header
         marks = any(_UNIT_WORD.match(normalise(w.text)) or normalise(simplify(w.text)).lower() in _NOTE
                     for w in other.words)
-        return marks or min(w.x0 for w in other.words) > left - margin
+        # a staggered header prints some years lower or higher than others, further left too
+        return marks or bool(_header_anchors(other, fy)) or min(w.x0 for w in other.words) > left - margin
     a = i
     while a > 0 and lines[a].top - lines[a - 1].bottom < reach and fits(lines[a - 1], 20):
         a -= 1
@@ -145,25 +146,75 @@ def build_header(band: list[Line], above: list[str], fy: int | None) -> Header:
 def _split_restated(band: list[Line], cols: list[Column], used: set[int]) -> None:
     """调整后/调整前 (restated/original) under a year: that year becomes two sub-columns.
 
-    The pair's parent is the year above it nearest to the pair's middle (a merged header cell is
-    centred over both, or starts over the first), so both halves always get the same year."""
+    Each mark belongs to the header cell printed above it whose centre is nearest to the mark's
+    (a merged cell is centred over its sub-columns): a year, or another column such as 增减 (a
+    change column may print 调整后 too, for the restated base). Staggered headers (years on
+    different lines, ``2018 年 2017 年`` above ``2019 年 增减``) are placed by x-position, never
+    in order. A year takes at most one 调整后 and one 调整前."""
     marks = [(ln, w, normalise(simplify(w.text)).lower().strip("()[]")) for ln in band for w in ln.words]
     marks = [(ln, w, s) for ln, w, s in marks if s in _AFTER or s in _BEFORE]
-    marks.sort(key=lambda m: (m[0].top, m[1].x0))
-    i = 0
-    while i < len(marks):
-        ln, w, s = marks[i]
-        group = [marks[i]]
-        if i + 1 < len(marks) and marks[i + 1][0] is ln and (marks[i + 1][2] in _AFTER) != (s in _AFTER):
-            group.append(marks[i + 1])
-        i += len(group)
-        middle = sum(g[1].xc for g in group) / len(group)
-        years = [c for c in cols if c.kind == "year" and c.restated is None and c.x1 > 0 and c.x0 >= 0
-                 and any(id(a) in used and a.top < ln.top - 1 and a.x0 == c.x0 for b in band for a in b.words)]
-        if not years:
+    if not marks:
+        return
+    mark_ids = {id(w) for _, w, _ in marks}
+    years = [c for c in cols if c.kind == "year" and c.restated is None and c.x1 > 0 and c.x0 >= 0]
+    if not years:
+        return
+    left = min(c.x0 for c in years) - 12
+    # the other header cells (增减, 本年比上年增减 ...), as (top, xc) of their words
+    others = [(ln.top, w.xc) for ln in band for w in ln.words
+              if id(w) not in used and id(w) not in mark_ids and w.xc > left and normalise(w.text)
+              and not _UNIT_WORD.match(normalise(w.text)) and normalise(simplify(w.text)).lower() not in _NOTE]
+    year_top = {id(c): min((ln.top for ln in band for w in ln.words if id(w) in used and w.x0 == c.x0),
+                           default=0.0) for c in years}
+    taken: dict[int, set[str]] = {}
+    split: list[Column] = []
+    for ln, w, s in sorted(marks, key=lambda m: (m[0].top, m[1].x0)):
+        side = "after" if s in _AFTER else "before"
+        cands = [(abs(c.xc - w.xc), 0, c) for c in years if year_top[id(c)] < ln.top - 1
+                 and side not in taken.get(id(c), set())]
+        cands += [(abs(xc - w.xc), 1, None) for top, xc in others if top < ln.top - 1]
+        if not cands:
             continue
-        parent = min(years, key=lambda c: (abs(c.xc - middle), c.xc))
-        for _, gw, gs in group:
-            cols.append(Column("year", gw.x0, gw.x1, gw.text, parent.year, "after" if gs in _AFTER else "before"))
-            used.add(id(gw))
+        _, _, parent = min(cands, key=lambda t: (t[0], t[1]))
+        used.add(id(w))
+        if parent is None:
+            continue  # the mark of a change column (调整后 under 增减): not a year
+        taken.setdefault(id(parent), set()).add(side)
+        cols.append(Column("year", w.x0, w.x1, w.text, parent.year, side))
+        if parent not in split:
+            split.append(parent)
+    for parent in split:
         parent.kind = "split"  # replaced by its restated/original sub-columns
+
+
+def marks_only(line: Line) -> bool:
+    """A line of 调整前/调整后 marks alone (the last line of a header cut by a page break)."""
+    marks = [normalise(simplify(w.text)).lower().strip("()[]") for w in line.words]
+    return len(marks) >= 2 and all(m in _AFTER or m in _BEFORE for m in marks)
+
+
+def resplit(header: Header, line: Line) -> Header:
+    """The header of a table continued on the next page whose first line holds the 调整前/调整后
+    marks the page before did not: each mark goes to the nearest column above it by x-position
+    (a year, or a change column), as in one band."""
+    cols = [Column(c.kind, c.x0, c.x1, c.text, c.year, c.restated) for c in header.columns]
+    years = [c for c in cols if c.kind == "year" and c.restated is None]
+    others = [c for c in cols if c.kind != "year"]
+    taken: dict[int, set[str]] = {}
+    split: list[Column] = []
+    for w in sorted(line.words, key=lambda w: w.x0):
+        s = normalise(simplify(w.text)).lower().strip("()[]")
+        side = "after" if s in _AFTER else "before"
+        cands = [(abs(c.xc - w.xc), 0, c) for c in years if side not in taken.get(id(c), set())]
+        cands += [(abs(c.xc - w.xc), 1, None) for c in others]
+        if not cands:
+            continue
+        _, _, parent = min(cands, key=lambda t: (t[0], t[1]))
+        if parent is None:
+            continue
+        taken.setdefault(id(parent), set()).add(side)
+        cols.append(Column("year", w.x0, w.x1, w.text, parent.year, side))
+        if parent not in split:
+            split.append(parent)
+    cols = sorted((c for c in cols if c not in split), key=lambda c: c.xc)
+    return Header(line.page, line.top, line.bottom, cols, header.text + " " + line.text, header.above, header)

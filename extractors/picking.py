@@ -20,6 +20,7 @@ class Hit:
     row: Row
     cell: Cell
     restated: bool
+    ambiguous: bool = False  # two figures under one column: not a reading
 
 
 def pick(tables: list[Table], names: dict[str, set[str]], keyfn: Callable[[str], str]) -> list[Hit]:
@@ -34,6 +35,17 @@ def pick(tables: list[Table], names: dict[str, set[str]], keyfn: Callable[[str],
             metric = lookup.get(keyfn(row.label))
             if metric is None:
                 continue
+            seen: dict[tuple, int] = {}
+            for cell in row.cells:
+                if cell.column.kind == "year" and cell.value is not None and not cell.raw.strip().endswith("%"):
+                    k2 = (cell.column.year, cell.column.restated)
+                    seen[k2] = seen.get(k2, 0) + 1
+            for cell in row.cells:
+                col = cell.column
+                if col.kind == "year" and seen.get((col.year, col.restated), 0) > 1 and (metric, col.year) not in found:
+                    # two figures under one year column (restated and original, unlabelled):
+                    # which is which cannot be told; said, never chosen
+                    found[(metric, col.year)] = Hit(metric, col.year, row, cell, False, ambiguous=True)
             for cell in row.cells:
                 col = cell.column
                 if col.kind != "year" or col.year is None or (cell.value is None and cell.error is None):
@@ -67,9 +79,11 @@ def table_unit(row: Row, default_currency: str | None, carried: Unit | None = No
                 return found
             if re.fullmatch(r"(人民币)?(元|千元|万元|百万元|亿元)", t):
                 return parse_unit(t, default_currency=default_currency)
+        if carried is not None and header.page == row.page and len(header.above) <= 3:
+            # a table continued at the top of the page (or a second header of it further down):
+            # its unit was printed on the page before
+            return carried
         header, hops = header.previous, hops + 1
-    if carried is not None and row.header is not None and len(row.header.above) <= 3:
-        return carried  # a table continued at the top of the page: its unit was printed on the page before
     raise UnitUnknown(f"no unit printed for the table of row {row.label!r}", page=row.page)
 
 

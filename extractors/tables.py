@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from extractors.headers import Column, Header, build_header, header_band
+from extractors.headers import Column, Header, build_header, header_band, marks_only, resplit
 from extractors.layout import Line, PageLines, Word
 from extractors.numbers import is_nil, looks_numeric, normalise, parse_number
 
@@ -65,6 +65,34 @@ def _merge_words(words: list[Word]) -> list[Word]:
                 continue
         out.append(w)
     return out
+
+
+_WRAP_HEAD = re.compile(r"^-?\(?\d{1,3}(?:,\d{3})*,\d{0,2}$")  # 27,122,781,6 | 2,448,802,10 | 18,079,461,
+_WRAP_TAIL = re.compile(r"^\d{0,3}(?:\.\d+)?\)?$")  # 99.16 | 3.34 | 482.75
+_WHOLE = re.compile(r"^-?\(?\d{1,3}(?:,\d{3})*(?:\.\d+)?\)?$")
+
+
+def join_wrapped_numbers(lines: list[Line]) -> list[Line]:
+    """A figure wrapped inside a narrow cell (``27,122,781,6`` over ``99.16``, right-aligned, the
+    label between them): the pieces joined on the first line. Only where the first piece cannot
+    be a figure on its own (a thousands group cut short) and the joined text is one figure."""
+    out = [Line(ln.page, list(ln.words), ln.top, ln.bottom) for ln in lines]
+    for i, ln in enumerate(out):
+        height = max(ln.bottom - ln.top, 4.0)
+        for k, w in enumerate(ln.words):
+            t = normalise(w.text)
+            if not _WRAP_HEAD.match(t):
+                continue
+            for nxt in out[i + 1:i + 4]:
+                if nxt.top - ln.bottom > 2.5 * height:
+                    break
+                tail = next((v for v in nxt.words if abs(v.x1 - w.x1) <= 3 and _WRAP_TAIL.match(normalise(v.text))
+                             and _WHOLE.match(t + normalise(v.text))), None)
+                if tail is not None:
+                    ln.words[k] = Word(w.text + tail.text, min(w.x0, tail.x0), w.x1, w.top, tail.bottom)
+                    nxt.words.remove(tail)
+                    break
+    return [ln for ln in out if ln.words]
 
 
 _PERCENT = re.compile(r"^[-+]?[\d,]*\.?\d+%$")
@@ -136,7 +164,7 @@ def read_tables(pages: list[PageLines], fiscal_year: int | None) -> list[Table]:
     tables: list[Table] = []
     current: Table | None = None
     for pl in pages:
-        lines = [Line(ln.page, _merge_words(ln.words), ln.top, ln.bottom) for ln in pl.lines]
+        lines = join_wrapped_numbers([Line(ln.page, _merge_words(ln.words), ln.top, ln.bottom) for ln in pl.lines])
         heights = sorted(ln.bottom - ln.top for ln in lines) or [10.0]
         reach = 2.3 * heights[len(heights) // 2]
         pending: list[Line] = []  # label fragments not yet given to a row
@@ -164,6 +192,10 @@ def read_tables(pages: list[PageLines], fiscal_year: int | None) -> list[Table]:
                 i = b + 1
                 continue
             if current is None or current.header is None:
+                i += 1
+                continue
+            if not rows_here and marks_only(ln):  # the header's last line, printed after the page break
+                current.header = resplit(current.header, ln)
                 i += 1
                 continue
             header = current.header
