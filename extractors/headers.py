@@ -146,11 +146,9 @@ def build_header(band: list[Line], above: list[str], fy: int | None) -> Header:
 def _split_restated(band: list[Line], cols: list[Column], used: set[int]) -> None:
     """调整后/调整前 (restated/original) under a year: that year becomes two sub-columns.
 
-    Each mark belongs to the header cell printed above it whose centre is nearest to the mark's
-    (a merged cell is centred over its sub-columns): a year, or another column such as 增减 (a
-    change column may print 调整后 too, for the restated base). Staggered headers (years on
-    different lines, ``2018 年 2017 年`` above ``2019 年 增减``) are placed by x-position, never
-    in order. A year takes at most one 调整后 and one 调整前."""
+    Marks are placed by x-position, never in order (``_place_marks``): staggered headers print
+    years on different lines (``2018 年 2017 年`` above ``2019 年 增减``), and a change column
+    may print 调整后 too (for its restated base)."""
     marks = [(ln, w, normalise(simplify(w.text)).lower().strip("()[]")) for ln in band for w in ln.words]
     marks = [(ln, w, s) for ln, w, s in marks if s in _AFTER or s in _BEFORE]
     if not marks:
@@ -166,20 +164,13 @@ def _split_restated(band: list[Line], cols: list[Column], used: set[int]) -> Non
               and not _UNIT_WORD.match(normalise(w.text)) and normalise(simplify(w.text)).lower() not in _NOTE]
     year_top = {id(c): min((ln.top for ln in band for w in ln.words if id(w) in used and w.x0 == c.x0),
                            default=0.0) for c in years}
-    taken: dict[int, set[str]] = {}
+    placed = _place_marks([(ln.top, w, "after" if s in _AFTER else "before") for ln, w, s in marks],
+                          [(c, year_top[id(c)]) for c in years], others)
     split: list[Column] = []
-    for ln, w, s in sorted(marks, key=lambda m: (m[0].top, m[1].x0)):
-        side = "after" if s in _AFTER else "before"
-        cands = [(abs(c.xc - w.xc), 0, c) for c in years if year_top[id(c)] < ln.top - 1
-                 and side not in taken.get(id(c), set())]
-        cands += [(abs(xc - w.xc), 1, None) for top, xc in others if top < ln.top - 1]
-        if not cands:
-            continue
-        _, _, parent = min(cands, key=lambda t: (t[0], t[1]))
+    for w, parent, side in placed:
         used.add(id(w))
         if parent is None:
             continue  # the mark of a change column (调整后 under 增减): not a year
-        taken.setdefault(id(parent), set()).add(side)
         cols.append(Column("year", w.x0, w.x1, w.text, parent.year, side))
         if parent not in split:
             split.append(parent)
@@ -200,21 +191,50 @@ def resplit(header: Header, line: Line) -> Header:
     cols = [Column(c.kind, c.x0, c.x1, c.text, c.year, c.restated) for c in header.columns]
     years = [c for c in cols if c.kind == "year" and c.restated is None]
     others = [c for c in cols if c.kind != "year"]
-    taken: dict[int, set[str]] = {}
+    marks = [(line.top, w, "after" if normalise(simplify(w.text)).lower().strip("()[]") in _AFTER else "before")
+             for w in line.words]
+    placed = _place_marks(marks, [(c, line.top - 10) for c in years], [(line.top - 10, c.xc) for c in others])
     split: list[Column] = []
-    for w in sorted(line.words, key=lambda w: w.x0):
-        s = normalise(simplify(w.text)).lower().strip("()[]")
-        side = "after" if s in _AFTER else "before"
-        cands = [(abs(c.xc - w.xc), 0, c) for c in years if side not in taken.get(id(c), set())]
-        cands += [(abs(c.xc - w.xc), 1, None) for c in others]
-        if not cands:
-            continue
-        _, _, parent = min(cands, key=lambda t: (t[0], t[1]))
+    for w, parent, side in placed:
         if parent is None:
             continue
-        taken.setdefault(id(parent), set()).add(side)
         cols.append(Column("year", w.x0, w.x1, w.text, parent.year, side))
         if parent not in split:
             split.append(parent)
     cols = sorted((c for c in cols if c not in split), key=lambda c: c.xc)
     return Header(line.page, line.top, line.bottom, cols, header.text + " " + line.text, header.above, header)
+
+
+def _place_marks(marks: list[tuple[float, Word, str]], years: list[tuple[Column, float]],
+                 others: list[tuple[float, float]]) -> list[tuple[Word, Column | None, str]]:
+    """Each 调整前/调整后 mark's parent: ``None`` for a mark printed right under another column's
+    cell (a change column's 调整后); the others pair up, left to right on their line (a 调整前 and
+    a 调整后 side by side), each pair under the year nearest to its middle, by x-position: a merged
+    year cell is centred over its pair or starts over its first half. A year takes one pair."""
+    out: list[tuple[Word, Column | None, str]] = []
+    rest = []
+    for top, w, side in marks:
+        near_other = min((abs(xc - w.xc) for t, xc in others if t < top - 1), default=None)
+        near_year = min((abs(c.xc - w.xc) for c, t in years if t < top - 1), default=None)
+        if near_other is not None and near_other < max((w.x1 - w.x0) / 2, 8) and \
+                (near_year is None or near_other < near_year):
+            out.append((w, None, side))
+        else:
+            rest.append((top, w, side))
+    rest.sort(key=lambda m: (round(m[0]), m[1].x0))
+    taken: set[int] = set()
+    i = 0
+    while i < len(rest):
+        top, w, side = rest[i]
+        group = [rest[i]]
+        if i + 1 < len(rest) and abs(rest[i + 1][0] - top) < 2 and rest[i + 1][2] != side:
+            group.append(rest[i + 1])
+        i += len(group)
+        middle = sum(g[1].xc for g in group) / len(group)
+        cands = [c for c, t in years if t < top - 1 and id(c) not in taken]
+        if not cands:
+            continue
+        parent = min(cands, key=lambda c: (abs(c.xc - middle), c.xc))
+        taken.add(id(parent))
+        out.extend((g[1], parent, g[2]) for g in group)
+    return out
