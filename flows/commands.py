@@ -115,6 +115,7 @@ def explain_command(settings: Settings, company: str, metric: str, png: Path | N
         print(f"  fact {f['value']} {f['currency']} FY{f['fiscal_year']} doc {str(f['document_sha256'])[:12]} "
               f"page {f['page']} label {f['label']!r} raw {f['raw']!r} unit {f['unit']} "
               f"by {f['extractor']} {f['extractor_version']}")
+        _explain_readings(f)
     if png is not None:
         with_box = facts[facts["bbox"].notna() & facts["page"].notna()] if not facts.empty else facts
         if with_box.empty:
@@ -129,6 +130,22 @@ def explain_command(settings: Settings, company: str, metric: str, png: Path | N
         render_box(raw_path(settings.out_dir / "raw", f["document_sha256"]), int(f["page"]), bbox, png)
         print(f"page image written to {png}")
     return EXIT_OK
+
+
+def _explain_readings(f) -> None:
+    """The other places of the document printing the fact (or that it was read once), and a
+    conflict: the values a reader compared. Company text goes through repr (no terminal codes)."""
+    corr = f.get("corroborations") if hasattr(f, "get") else None
+    corr = corr if isinstance(corr, list) else []
+    if f.get("conflict", False) is True:
+        print("    CONFLICT: another reading of the document (or an accounting identity) disagrees; not confirmed")
+    if not corr:
+        print("    read in one place of the document only (single source)")
+    for c in corr:
+        state = "agrees" if c.get("agrees") else "DISAGREES"
+        restated = f", column {c['restated']}" if c.get("restated") else ""
+        print(f"    also page {c.get('page')} ({c.get('source')}{restated}) label {str(c.get('label'))!r} "
+              f"raw {str(c.get('raw'))!r} unit {c.get('unit')}: {state}")
 
 
 def sql_command(settings: Settings, query: str, as_json: bool) -> int:
