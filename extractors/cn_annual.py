@@ -99,7 +99,10 @@ def find_sections(tp: TextPass, settings: CnAnnualSettings) -> Sections:
         if s.main is None and "主要会计数据" in flat and not _TOC_LINE.search(text.split("主要会计数据")[-1][:80]):
             nxt = simplify(tp.text(n + 1)) if n < tp.n_pages else ""
             if re.search("营业(总)?收入[^\n]{0,12}?" + _NUM, st) or re.search("营业(总)?收入[^\n]{0,12}?" + _NUM, nxt):
-                s.main = [n, n + 1] if n < tp.n_pages else [n]
+                # a title at the foot of its page: the table runs over the next two pages
+                after = st.split("主要会计数据")[-1] if "主要会计数据" in st else st
+                span = 3 if len(re.findall(_NUM, after)) < 6 else 2
+                s.main = list(range(n, min(n + span, tp.n_pages + 1)))
         if s.employees is None and any(k in flat for k in CN_EMPLOYEES):
             s.employees = n
         before_statements = s.income is None and s.balance is None

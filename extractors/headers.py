@@ -22,7 +22,17 @@ _THIS = {"本期发生额", "本期金额", "本期数", "本年数", "本年金
 _PRIOR = {"上期发生额", "上期金额", "上年同期数", "上年数", "上年金额", "上期", "上年", "上年同期", "上年发生额", "期初余额", "上年年末余额", "期初数"}
 _AFTER = {"调整后", "重述后", "追溯调整后", "restated"}
 _BEFORE = {"调整前", "重述前", "追溯调整前", "original", "aspreviouslyreported"}
-_NOTE = {"附注", "注释", "note", "notes", "附注编号"}
+_NOTE_RE = re.compile(r"^(?:附注|注释|注|note|notes|附注编号|附注号)[一二三四五六七八九十\d]*$")
+
+
+class _NoteNames:
+    """Note column headers of any name: 附注, 附注五, 附注七, 注释, Note, Notes (a membership test)."""
+
+    def __contains__(self, s: object) -> bool:
+        return isinstance(s, str) and bool(_NOTE_RE.match(s.strip("()[]（）").lower()))
+
+
+_NOTE = _NoteNames()
 _UNIT_WORD = re.compile(r"(?i)^(HK\$|RMB|US\$|人民币)?['’]?000$|^(HK\$|RMB|US\$)['’]000$|^(千元|万元|元|百万元)$")
 
 
@@ -79,6 +89,7 @@ def _numeric_others(line: Line, fy: int | None) -> bool:
     return any(looks_numeric(w.text) and anchor(w.text, fy) is None for w in line.words)
 
 
+_STUB = re.compile(r"^(项目|项|目|科目|主要会计数据|主要财务指标|指标|Items?)$", re.I)
 _UNIT_LINE = re.compile(r"^(单位[:：]|币种[:：]|\(?(HK\$|RMB|US\$)['’]000\)?$)")
 
 
@@ -100,8 +111,10 @@ def header_band(lines: list[Line], i: int, fy: int | None, reach: float) -> tupl
         # a line of units or notes over the columns (Notes HK$'000 HK$'000) belongs to the header
         marks = any(_UNIT_WORD.match(normalise(w.text)) or normalise(simplify(w.text)).lower() in _NOTE
                     for w in other.words)
-        # a staggered header prints some years lower or higher than others, further left too
-        return marks or bool(_header_anchors(other, fy)) or min(w.x0 for w in other.words) > left - margin
+        # a staggered header prints some years lower or higher than others, further left too;
+        # the stub column's own header (项目) may sit on any line of the band
+        rest = [w for w in other.words if not _STUB.match(normalise(simplify(w.text)))]
+        return marks or bool(_header_anchors(other, fy)) or not rest or min(w.x0 for w in rest) > left - margin
     a = i
     while a > 0 and lines[a].top - lines[a - 1].bottom < reach and fits(lines[a - 1], 20):
         a -= 1

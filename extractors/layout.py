@@ -289,11 +289,14 @@ def strip_furniture(pl: PageLines, neighbour_texts: tuple[str, ...] | list[str],
     for text in neighbour_texts:
         rows = [ln for ln in text.split("\n") if ln.strip()]
         keys.update(_furniture_key(r) for r in rows[:edge + 1] + rows[-(edge + 1):])
-    keys = {k for k in keys if len(k.replace("#", "")) >= 4}
+    # page numbers (69 / 269, - 12 -, 第 3 页 共 9 页) repeat in form, not in text
+    numbers = {k for k in keys if re.fullmatch(r"[#/\-—–第页共]+", k) and "#" in k}
+    keys = {k for k in keys if len(k.replace("#", "")) >= 4} | numbers
     if not keys or len(pl.lines) <= 2 * edge:
         return pl
     n = len(pl.lines)
-    drop = {i for i in list(range(edge)) + list(range(n - edge, n)) if _furniture_key(pl.lines[i].text) in keys}
+    drop = {i for i in list(range(edge)) + list(range(n - edge, n)) if _furniture_key(pl.lines[i].text) in keys
+            and (_furniture_key(pl.lines[i].text) not in numbers or i in (0, n - 1))}
     if not drop:
         return pl
     return PageLines(pl.page, [ln for i, ln in enumerate(pl.lines) if i not in drop], pl.synthetic, pl.rules,

@@ -108,11 +108,27 @@ def single_values(pages: list[PageLines], wanted: Callable[[str], bool], skip: s
             label = "".join(w.text for w in labels if not nums or w.x0 < nums[0].x0)
             if not wanted(label):
                 continue
-            if not nums and i + 1 < len(lines):
-                nxt = lines[i + 1]
-                nums = [w for w in nxt.words if looks_numeric(w.text)]
-                if any(not looks_numeric(w.text) for w in nxt.words if nums and w.x0 < nums[0].x0):
-                    nums = []
+            if not nums:
+                # a label standing alone: its figure on the nearest line above or below (a ruled
+                # cell prints the figure a few points off the label's baseline; a label wraps
+                # onto a line of its own before its figures), never a line that has a label
+                height = max(ln.bottom - ln.top, 6.0)
+                cands = []
+                for j in (i - 1, i + 1):
+                    if not 0 <= j < len(lines) or (skip and id(lines[j]) in skip):
+                        continue
+                    other = lines[j]
+                    fig = [w for w in other.words if looks_numeric(w.text)]
+                    if not fig or any(not looks_numeric(w.text) for w in other.words if w.x0 < fig[0].x0):
+                        continue
+                    gap = abs(other.yc - ln.yc)
+                    if j < i and gap > 0.6 * height:
+                        continue  # above only when it sits nearly on the label's line
+                    cands.append((gap, j, fig))
+                if cands:
+                    gap, j, fig = min(cands, key=lambda c: c[0])
+                    if gap <= 2.0 * height:
+                        nums = fig
             if nums:
                 out.append(Single(label, nums[0], pl.page))
     return out
