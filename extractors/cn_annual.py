@@ -108,6 +108,9 @@ def find_sections(tp: TextPass, settings: CnAnnualSettings) -> Sections:
         before_statements = s.income is None and s.balance is None
         if before_statements and len(s.rd) < settings.max_rd_pages and \
                 re.search("(研发投入金额|研发投入合计|研发支出合计|研发投入总额|研发支出)[^\n]{0,12}?" + _NUM, st):
+            top = "\n".join(st.split("\n")[:8])
+            if n > 1 and n - 1 not in s.rd and re.search("(研发投入|研发支出)[^\n]{0,12}?" + _NUM, top):
+                s.rd.append(n - 1)  # the table starts at the top of the page: its header is on the page before
             s.rd.append(n)
         if before_statements and len(s.expense) < 2 and n not in (s.main or []) and \
                 re.search("(研发费用|研究与开发费用|费用化研发支出)[^\n]{0,12}?" + _NUM, st):

@@ -42,6 +42,8 @@ def key(label: str) -> str:
         s = _PREFIX.sub("", s)
         s = _REMARK.sub("", s)
     s = re.sub(r"(?:附注)?[一二三四五六七八九十]+[、.．]\d+(?:[（(]\d+[)）])?$", "", s)  # a note reference: 七、65
+    s = re.sub(r"[（(][^（()）]*$", "", s) if re.search(r"[（(][^（()）]*$", s) and not s.startswith(("(", "（")) else s
+    # a remark left open: its end wrapped onto the next page (五、净利润（净亏损以“－”号填)
     s = s.rstrip(":：")
     return s.lower()
 
