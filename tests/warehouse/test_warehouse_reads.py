@@ -142,3 +142,21 @@ def test_runs_are_recorded(loaded):
         runs.finish_run(engine, run_id, " ")
     with pytest.raises(WarehouseError, match="run missing was never started"):
         runs.finish_run(engine, "missing", "succeeded")
+
+
+def test_explain_shows_the_corroborations_of_a_loaded_fact(loaded, capsys):
+    """`top100 explain` prints, under each fact, the other places of its document that print it
+    (or that it was read once), and a conflict."""
+    from flows.commands import _explain_readings
+
+    engine, _ = loaded
+    facts = reads.facts(engine, 2014, company_id="C0001", metric="revenue")
+    _explain_readings(facts.iloc[1])
+    out = capsys.readouterr().out
+    assert "also page 53 (income) label '营业收入' raw '49,052,000' unit 千元" in out
+    if bool(facts.iloc[1]["conflict"]):
+        assert "CONFLICT" in out and "DISAGREES" in out
+    else:
+        assert "agrees" in out and "CONFLICT" not in out
+    _explain_readings(facts.iloc[0])
+    assert "read in one place of the document only" in capsys.readouterr().out
