@@ -301,6 +301,9 @@ def _rd_mdna(sec: Sections, pages: dict[int, PageLines], fy: int | None, out: _C
         if fy is None or out.readings.has("rd_investment", fy):
             continue
         _single(rd_pages, pages, lambda lab, label=label: key(lab) == label, in_tables, out, "rd_investment", fy, basis)
+    # the MD&A's analysis of the statement lines (利润表及现金流量表相关科目变动分析表): revenue and
+    # operating cost a second time, in the table's own columns (本期数 / 上年同期数)
+    out.take(tables, {"revenue": {"营业收入"}, "operating_cost": {"营业成本"}}, "mdna")
     for label in sorted(CN_RD_EXPENSE_MDNA, key=lambda lab: "费用化" in lab):
         # the expensed part of the R&D spending may be counted on another scope than the income
         # statement's 研发费用 line: it stands in only where the statement prints none
