@@ -209,8 +209,25 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
                                ("consolidated balance sheet (合并资产负债表)", balance_t, sec.balance)):
         if numbers and not out.read_from(got):
             out.fail(TableNotFound(f"the {what} was found but no figure could be read from its table"), numbers[0])
+    _same_concept(out.readings)
     decide(out.readings, origin, result, name, _period)
     return result
+
+
+def _same_concept(readings: Readings) -> None:
+    """A main table that prints 营业总收入 (total operating revenue, a financial group's or an
+    insurer's) is compared with the statement's 营业总收入, not with its 营业收入 sub-line: two
+    different figures are not a conflict, nor a confirmation."""
+    from dataclasses import replace
+
+    for (metric, year), rs in list(readings.by_key.items()):
+        if metric != "revenue" or not rs or key(rs[0].label) != "营业总收入":
+            continue
+        kept = [r for r in rs if key(r.label) != "营业收入"]
+        total = readings.first("_total_operating_revenue", year, "income")
+        if total is not None:
+            kept.append(replace(total, metric="revenue"))
+        readings.by_key[(metric, year)] = kept
 
 
 def _year_of_headers(pages: list[PageLines]) -> int | None:

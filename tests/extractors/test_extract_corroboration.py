@@ -365,3 +365,19 @@ def test_extract_json_prints_the_corroborations(capsys):
     assert rev["corroborations"][0]["page"] == 63 and rev["corroborations"][0]["raw"] == "1,175,301,034.32"
     emp = next(r for r in rows if r["metric"] == "employees_total")
     assert emp["single_source"] is True and emp["corroborations"] == []
+
+
+def test_total_operating_revenue_is_compared_with_its_own_line():
+    """A main table printing 营业总收入 (a financial group's total) is compared with the
+    statement's 营业总收入, never with its 营业收入 sub-line (a different figure, not a conflict)."""
+    from extractors.numbers import parse_unit
+
+    yuan = parse_unit("元", default_currency="CNY")
+    rs = Readings()
+    rs.add(Reading("revenue", 2020, Decimal("100.00"), yuan, 5, "营业总收入", "100.00", (1, 1, 2, 2), "main"))
+    rs.add(Reading("revenue", 2020, Decimal("90.00"), yuan, 50, "其中：营业收入", "90.00", (1, 1, 2, 3), "income"))
+    rs.add(Reading("_total_operating_revenue", 2020, Decimal("100.00"), yuan, 50, "一、营业总收入", "100.00",
+                   (1, 1, 2, 4), "income"))
+    rs.add(Reading("revenue", 2020, Decimal("90.00"), yuan, 11, "营业收入", "90.00", (1, 1, 2, 5), "mdna"))
+    cn_annual._same_concept(rs)
+    assert [(r.page, r.raw) for r in rs.by_key[("revenue", 2020)]] == [(5, "100.00"), (50, "100.00")]
