@@ -172,6 +172,8 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         carried = {n: _carried_unit(tp, n, settings.currency) for n in wanted}
         if sec.employees:
             wanted.add(sec.employees)
+            if sec.employees < tp.n_pages:  # the 专业构成 table (its 合计 is the headcount again) may follow
+                wanted.add(sec.employees + 1)
         pages = {n: tp.words(n) for n in sorted(wanted)} if settings.engine == "pdfium" else None
         neighbours = {n: (tp.text(n - 1) if n > 1 else "", tp.text(n + 1) if n < tp.n_pages else "")
                       for n in wanted}
@@ -375,4 +377,26 @@ def _employees(sec: Sections, pages: dict[int, PageLines], fy: int | None, out: 
                     (w.x0, w.top, w.x1, w.bottom), "mdna")
         except Top100Error as exc:
             out.fail(exc, single.page)
+        break
+    if not out.readings.has("employees_total", fy):
         return
+    # a second reading: the total (合计) of the staff's professional composition (专业构成), the
+    # first 合计 after that title, on the same page or the next
+    after: list[PageLines] = []
+    for n in (sec.employees, sec.employees + 1):
+        pl = pages.get(n)
+        if pl is None:
+            continue
+        at = 0
+        if not after:
+            at = next((i for i, ln in enumerate(pl.lines) if "专业构成" in simplify(ln.text).replace(" ", "")), None)
+            if at is None:
+                continue
+        after.append(PageLines(pl.page, pl.lines[at:], pl.synthetic, pl.rules, pl.vrules))
+    for single in single_values(after, lambda lab: key(lab) == "合计")[:1]:
+        w = single.word
+        try:
+            out.add("employees_total", fy, number_of(w.text), parse_unit("人"), single.page, "专业构成 " + single.label,
+                    w.text, (w.x0, w.top, w.x1, w.bottom), "mdna_composition")
+        except Top100Error as exc:
+            out.fail(exc, single.page)

@@ -131,8 +131,12 @@ def test_revenue_is_read_from_the_main_table_and_the_income_statement():
     rd = f[("rd_expense", 2019)]
     assert (rd.page, rd.basis) == (64, "income_statement")
     assert [(c["page"], c["source"], c["agrees"]) for c in rd.corroborations] == [(11, "mdna", True)]
-    # a figure printed once says so
-    assert f[("employees_total", 2019)].single_source and not f[("employees_total", 2019)].corroborations
+    # employees: 在职员工的数量合计, and the 合计 of the staff's professional composition (专业构成)
+    emp = f[("employees_total", 2019)]
+    assert (emp.page, emp.raw) == (52, "1,406")
+    assert [(c["source"], c["raw"], c["agrees"]) for c in emp.corroborations] == [("mdna_composition", "1,406", True)]
+    # a figure printed once says so: the oldest year of the main table
+    assert f[("revenue", 2017)].single_source and not f[("revenue", 2017)].corroborations
 
 
 def test_a_disagreement_is_a_conflict_naming_both_pages(monkeypatch):
@@ -363,8 +367,8 @@ def test_extract_json_prints_the_corroborations(capsys):
     rev = next(r for r in rows if r["metric"] == "revenue" and r["fiscal_year"] == 2019)
     assert rev["conflict"] is False and rev["single_source"] is False
     assert rev["corroborations"][0]["page"] == 63 and rev["corroborations"][0]["raw"] == "1,175,301,034.32"
-    emp = next(r for r in rows if r["metric"] == "employees_total")
-    assert emp["single_source"] is True and emp["corroborations"] == []
+    old = next(r for r in rows if r["metric"] == "revenue" and r["fiscal_year"] == 2017)
+    assert old["single_source"] is True and old["corroborations"] == []
 
 
 def test_total_operating_revenue_is_compared_with_its_own_line():
