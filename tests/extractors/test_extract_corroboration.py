@@ -385,3 +385,11 @@ def test_total_operating_revenue_is_compared_with_its_own_line():
     rs.add(Reading("revenue", 2020, Decimal("90.00"), yuan, 11, "营业收入", "90.00", (1, 1, 2, 5), "mdna"))
     cn_annual._same_concept(rs)
     assert [(r.page, r.raw) for r in rs.by_key[("revenue", 2020)]] == [(5, "100.00"), (50, "100.00")]
+
+
+def test_extract_text_says_how_often_each_fact_was_read(capsys):
+    assert main([str(shared_pdf("sh603339_sifang_2019_annual_report.pdf"))]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rev = next(ln for ln in lines if ln.startswith("revenue ") and " 2019 " in ln)
+    old = next(ln for ln in lines if ln.startswith("revenue ") and " 2017 " in ln)
+    assert rev.endswith("read 3x") and old.endswith("read 1x")
