@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractors.corroborate import Reading, Readings, decide
-from extractors.labels import (CN_BALANCE, CN_EMPLOYEES, CN_INCOME, CN_INCOME_PARTS, CN_MAIN, CN_RD_EXPENSE_MDNA,
-                               CN_RD_INVESTMENT, key, simplify, unit_in_label)
+from extractors.labels import (CN_BALANCE, CN_EMPLOYEES, CN_INCOME, CN_INCOME_PARTS, CN_MAIN, CN_RD_EXPENSE_MDNA, key,
+                               simplify, unit_in_label)
 from extractors.layout import PageLines, TextPass, strip_furniture, words_of_pages
 from extractors.numbers import Unit, parse_unit
 from extractors.picking import number_of, pick, single_values, table_unit
