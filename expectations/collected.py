@@ -60,3 +60,34 @@ def mark_incomplete(companies: list[CompanyRow], findings: list[Finding]) -> set
         others = "; ".join(r for r in (c.excluded_reason or "").split("; ") if r and r != own)
         c.excluded_reason = reason if not others else f"{reason}; {others}"
     return set(missing)
+
+
+CONFLICT_KIND = "reading_conflict"
+
+
+def conflict_findings(facts: Iterable[dict], companies: list[CompanyRow], year: int) -> list[Finding]:
+    """One ERROR finding per fact of the year (or the year before) whose document prints it
+    differently in two places, or whose accounting identity fails (``Fact.conflict``, set by the
+    extractors): such a figure is not confirmed, and an auditor must see it before it is used."""
+    known = {c.company_id for c in companies}
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for f in facts:
+        cid = f.get("company_id")
+        if not f.get("conflict") or not cid or cid not in known or f.get("fiscal_year") not in (year, year - 1):
+            continue
+        key = (cid, f.get("metric"), f.get("fiscal_year"), f.get("document_sha256"))
+        if key in seen:
+            continue
+        seen.add(key)
+        others = [c for c in f.get("corroborations") or [] if not c.get("agrees")]
+        told = "; ".join(f"page {c.get('page')} prints {c.get('raw')} {c.get('unit') or ''}".strip() for c in others)
+        out.append(Finding(
+            company_id=cid, fiscal_year=year, check=Check.accuracy.value, metric=str(f.get("metric")),
+            kind=CONFLICT_KIND, severity=Severity.ERROR.value,
+            message=(f"FY{f.get('fiscal_year')} {f.get('metric')}: document {str(f.get('document_sha256'))[:12]} "
+                     f"page {f.get('page')} prints {f.get('raw')} {f.get('unit') or ''}; "
+                     + (told if told else "an accounting identity of the document fails") + "; not confirmed"),
+            public=f.get("value"), rule="corroboration",
+        ))
+    return out

@@ -174,6 +174,10 @@ def _compare(inp: Inputs, rules: VerifyRules, c: _Company, metric: str, facts: l
     name = f"{metric}_prior" if prior else metric
     declared = _num(c.form.get(metric, prior=prior))
     fact = rc.pick_public(facts, metric, year, rules.public_sources)
+    if fact is None and metric == "rd_expense":
+        # the R&D ratio's basis: 研发费用 where printed, else the R&D investment (研发投入合计); the
+        # fact used keeps its metric and basis (facts_used, the audit pages say which)
+        fact = rc.pick_public(facts, "rd_investment", year, rules.public_sources)
     public = fx_missing = None
     if fact is not None:
         rate = 1.0 if metric in COUNT_METRICS else rc.fx_average(inp.fx, fact.get("currency") or "CNY", year)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from expectations import tables as tb
 from expectations.checkpoint import run_checkpoint
-from expectations.collected import collect_findings, mark_incomplete
+from expectations.collected import collect_findings, conflict_findings, mark_incomplete
 from expectations.findings import to_findings
 from expectations.rules import VerifyRules
 from expectations.suites import CHECK_SUITES, build_suites
@@ -144,6 +144,8 @@ def check_year(settings: Any, paths: YearPaths) -> Checked:
     findings, schema_errors = to_findings(result.failures, frames, rules, paths.year, CHECK_SUITES)
     # evidence the collect stage could not fetch: the company is incomplete, not ranked on the rest
     findings += collect_findings(read_jsonl(paths.collect_errors), tables.companies, paths.year)
+    # a figure its own document prints two ways (or whose identity fails) is never used silently
+    findings += conflict_findings(inp.facts, tables.companies, paths.year)
     apply_eligibility(tables.companies, findings)
     mark_incomplete(tables.companies, findings)
     errors = tables.errors + schema_errors

@@ -138,6 +138,14 @@ def _dispatch(data: bytes, kind: str, company_id: str | None, sha256: str, name:
     else:
         raise ExtractionError(f"no extractor reads documents of type {kind!r} (figures of US filers come from "
                               "companyfacts; delivered CSVs from extractors.delivered)")
+    if not result.facts and not result.errors:  # no silent empties: a document that gave nothing says so
+        from top100.errors import TableNotFound
+
+        result.errors.append(error_row(TableNotFound(f"no figure could be read from this {kind} document"),
+                                       document=name, company_id=company_id))
+    from extractors.corroborate import mark_single_sources
+
+    mark_single_sources(result)
     for e in result.errors:  # error rows name the document by file name where the reader had bytes only
         if e.document in (None, sha256[:12]):
             e.document = name

@@ -39,15 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for f in result.facts:
             page = f"p{f.page}" if f.page else "-"
+            readings = "CONFLICT" if f.conflict else f"read {1 + len(f.corroborations)}x"
             sys.stdout.write(f"{f.metric:<24} {f.fiscal_year} {f.value:>22,.2f} {f.currency:<3} {page:<5} "
-                             f"{f.label} [{f.raw} {f.unit}]\n")
+                             f"{f.label} [{f.raw} {f.unit}] {readings}\n")
     for e in result.errors:
         where = ", ".join(x for x in (e.document, f"page {e.page}" if e.page else None, e.cell) if x)
         sys.stderr.write(f"error: {where}: {e.reason}\n")
     if not result.facts and not result.errors:  # never an empty result with exit 0
-        sys.stderr.write(f"error: {args.file.name}: no facts found in the document\n")
-        return 3
-    return 3 if result.errors and not result.facts else 0  # 3: the input could not be used (flows.cli)
+        sys.stderr.write(f"error: {args.file.name}: no figure could be read from this document\n")
+    return 3 if not result.facts else 0  # 3: the input could not be used (flows.cli)
 
 
 def _readings(fact) -> dict:

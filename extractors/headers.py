@@ -18,11 +18,21 @@ from extractors.numbers import looks_numeric, normalise
 _YEAR = re.compile(r"^((?:19|20)\d{2})(?:年)?(?:度|末|年度|年末|12月31日|年12月31日|-12-31|\.12\.31|/12/31|年金额)?$")
 _INTERIM = re.compile(r"^(?:19|20)\d{2}(?:年)?(?:1-\d+月|-\d{1,2}-\d{1,2}|\.\d{1,2}\.\d{1,2}|年\d{1,2}月\d{1,2}日|[上下]半年|半年度)$")
 _QUARTER = re.compile(r"^(第[一二三四]季度|[一二三四]季度|Q[1-4]|\d{1,2}-\d{1,2}月份?)$", re.I)
-_THIS = {"本期发生额", "本期金额", "本期数", "本年数", "本年金额", "本期", "本年", "本报告期", "本年发生额", "期末余额", "期末数"}
-_PRIOR = {"上期发生额", "上期金额", "上年同期数", "上年数", "上年金额", "上期", "上年", "上年同期", "上年发生额", "期初余额", "上年年末余额", "期初数"}
+_THIS = {"本年度", "本期发生额", "本期金额", "本期数", "本年数", "本年金额", "本期", "本年", "本报告期", "本年发生额", "期末余额", "期末数"}
+_PRIOR = {"上年度", "上期发生额", "上期金额", "上年同期数", "上年数", "上年金额", "上期", "上年", "上年同期", "上年发生额", "期初余额", "上年年末余额", "期初数"}
 _AFTER = {"调整后", "重述后", "追溯调整后", "restated"}
 _BEFORE = {"调整前", "重述前", "追溯调整前", "original", "aspreviouslyreported"}
-_NOTE = {"附注", "注释", "note", "notes", "附注编号"}
+_NOTE_RE = re.compile(r"^(?:附注|注释|注|note|notes|附注编号|附注号)[一二三四五六七八九十\d]*$")
+
+
+class _NoteNames:
+    """Note column headers of any name: 附注, 附注五, 附注七, 注释, Note, Notes (a membership test)."""
+
+    def __contains__(self, s: object) -> bool:
+        return isinstance(s, str) and bool(_NOTE_RE.match(s.strip("()[]（）").lower()))
+
+
+_NOTE = _NoteNames()
 _UNIT_WORD = re.compile(r"(?i)^(HK\$|RMB|US\$|人民币)?['’]?000$|^(HK\$|RMB|US\$)['’]000$|^(千元|万元|元|百万元)$")
 
 
@@ -79,6 +89,7 @@ def _numeric_others(line: Line, fy: int | None) -> bool:
     return any(looks_numeric(w.text) and anchor(w.text, fy) is None for w in line.words)
 
 
+_STUB = re.compile(r"^(项目|项|目|科目|主要会计数据|主要财务指标|指标|Items?)$", re.I)
 _UNIT_LINE = re.compile(r"^(单位[:：]|币种[:：]|\(?(HK\$|RMB|US\$)['’]000\)?$)")
 
 
@@ -100,7 +111,10 @@ def header_band(lines: list[Line], i: int, fy: int | None, reach: float) -> tupl
         # a line of units or notes over the columns (Notes HK$'000 HK$'000) belongs to the header
         marks = any(_UNIT_WORD.match(normalise(w.text)) or normalise(simplify(w.text)).lower() in _NOTE
                     for w in other.words)
-        return marks or min(w.x0 for w in other.words) > left - margin
+        # a staggered header prints some years lower or higher than others, further left too;
+        # the stub column's own header (项目) may sit on any line of the band
+        rest = [w for w in other.words if not _STUB.match(normalise(simplify(w.text)))]
+        return marks or bool(_header_anchors(other, fy)) or not rest or min(w.x0 for w in rest) > left - margin
     a = i
     while a > 0 and lines[a].top - lines[a - 1].bottom < reach and fits(lines[a - 1], 20):
         a -= 1
@@ -145,25 +159,95 @@ def build_header(band: list[Line], above: list[str], fy: int | None) -> Header:
 def _split_restated(band: list[Line], cols: list[Column], used: set[int]) -> None:
     """调整后/调整前 (restated/original) under a year: that year becomes two sub-columns.
 
-    The pair's parent is the year above it nearest to the pair's middle (a merged header cell is
-    centred over both, or starts over the first), so both halves always get the same year."""
+    Marks are placed by x-position, never in order (``_place_marks``): staggered headers print
+    years on different lines (``2018 年 2017 年`` above ``2019 年 增减``), and a change column
+    may print 调整后 too (for its restated base)."""
     marks = [(ln, w, normalise(simplify(w.text)).lower().strip("()[]")) for ln in band for w in ln.words]
     marks = [(ln, w, s) for ln, w, s in marks if s in _AFTER or s in _BEFORE]
-    marks.sort(key=lambda m: (m[0].top, m[1].x0))
+    if not marks:
+        return
+    mark_ids = {id(w) for _, w, _ in marks}
+    years = [c for c in cols if c.kind == "year" and c.restated is None and c.x1 > 0 and c.x0 >= 0]
+    if not years:
+        return
+    left = min(c.x0 for c in years) - 12
+    # the other header cells (增减, 本年比上年增减 ...), as (top, xc) of their words
+    others = [(ln.top, w.xc) for ln in band for w in ln.words
+              if id(w) not in used and id(w) not in mark_ids and w.xc > left and normalise(w.text)
+              and not _UNIT_WORD.match(normalise(w.text)) and normalise(simplify(w.text)).lower() not in _NOTE]
+    year_top = {id(c): min((ln.top for ln in band for w in ln.words if id(w) in used and w.x0 == c.x0),
+                           default=0.0) for c in years}
+    placed = _place_marks([(ln.top, w, "after" if s in _AFTER else "before") for ln, w, s in marks],
+                          [(c, year_top[id(c)]) for c in years], others)
+    split: list[Column] = []
+    for w, parent, side in placed:
+        used.add(id(w))
+        if parent is None:
+            continue  # the mark of a change column (调整后 under 增减): not a year
+        cols.append(Column("year", w.x0, w.x1, w.text, parent.year, side))
+        if parent not in split:
+            split.append(parent)
+    for parent in split:
+        parent.kind = "split"  # replaced by its restated/original sub-columns
+
+
+def marks_only(line: Line) -> bool:
+    """A line of 调整前/调整后 marks alone (the last line of a header cut by a page break)."""
+    marks = [normalise(simplify(w.text)).lower().strip("()[]") for w in line.words]
+    return len(marks) >= 2 and all(m in _AFTER or m in _BEFORE for m in marks)
+
+
+def resplit(header: Header, line: Line) -> Header:
+    """The header of a table continued on the next page whose first line holds the 调整前/调整后
+    marks the page before did not: each mark goes to the nearest column above it by x-position
+    (a year, or a change column), as in one band."""
+    cols = [Column(c.kind, c.x0, c.x1, c.text, c.year, c.restated) for c in header.columns]
+    years = [c for c in cols if c.kind == "year" and c.restated is None]
+    others = [c for c in cols if c.kind != "year"]
+    marks = [(line.top, w, "after" if normalise(simplify(w.text)).lower().strip("()[]") in _AFTER else "before")
+             for w in line.words]
+    placed = _place_marks(marks, [(c, line.top - 10) for c in years], [(line.top - 10, c.xc) for c in others])
+    split: list[Column] = []
+    for w, parent, side in placed:
+        if parent is None:
+            continue
+        cols.append(Column("year", w.x0, w.x1, w.text, parent.year, side))
+        if parent not in split:
+            split.append(parent)
+    cols = sorted((c for c in cols if c not in split), key=lambda c: c.xc)
+    return Header(line.page, line.top, line.bottom, cols, header.text + " " + line.text, header.above, header)
+
+
+def _place_marks(marks: list[tuple[float, Word, str]], years: list[tuple[Column, float]],
+                 others: list[tuple[float, float]]) -> list[tuple[Word, Column | None, str]]:
+    """Each 调整前/调整后 mark's parent: ``None`` for a mark printed right under another column's
+    cell (a change column's 调整后); the others pair up, left to right on their line (a 调整前 and
+    a 调整后 side by side), each pair under the year nearest to its middle, by x-position: a merged
+    year cell is centred over its pair or starts over its first half. A year takes one pair."""
+    out: list[tuple[Word, Column | None, str]] = []
+    rest = []
+    for top, w, side in marks:
+        near_other = min((abs(xc - w.xc) for t, xc in others if t < top - 1), default=None)
+        near_year = min((abs(c.xc - w.xc) for c, t in years if t < top - 1), default=None)
+        if near_other is not None and near_other < max((w.x1 - w.x0) / 2, 8) and \
+                (near_year is None or near_other < near_year):
+            out.append((w, None, side))
+        else:
+            rest.append((top, w, side))
+    rest.sort(key=lambda m: (round(m[0]), m[1].x0))
+    taken: set[int] = set()
     i = 0
-    while i < len(marks):
-        ln, w, s = marks[i]
-        group = [marks[i]]
-        if i + 1 < len(marks) and marks[i + 1][0] is ln and (marks[i + 1][2] in _AFTER) != (s in _AFTER):
-            group.append(marks[i + 1])
+    while i < len(rest):
+        top, w, side = rest[i]
+        group = [rest[i]]
+        if i + 1 < len(rest) and abs(rest[i + 1][0] - top) < 2 and rest[i + 1][2] != side:
+            group.append(rest[i + 1])
         i += len(group)
         middle = sum(g[1].xc for g in group) / len(group)
-        years = [c for c in cols if c.kind == "year" and c.restated is None and c.x1 > 0 and c.x0 >= 0
-                 and any(id(a) in used and a.top < ln.top - 1 and a.x0 == c.x0 for b in band for a in b.words)]
-        if not years:
+        cands = [c for c, t in years if t < top - 1 and id(c) not in taken]
+        if not cands:
             continue
-        parent = min(years, key=lambda c: (abs(c.xc - middle), c.xc))
-        for _, gw, gs in group:
-            cols.append(Column("year", gw.x0, gw.x1, gw.text, parent.year, "after" if gs in _AFTER else "before"))
-            used.add(id(gw))
-        parent.kind = "split"  # replaced by its restated/original sub-columns
+        parent = min(cands, key=lambda c: (abs(c.xc - middle), c.xc))
+        taken.add(id(parent))
+        out.extend((g[1], parent, g[2]) for g in group)
+    return out

@@ -15,10 +15,10 @@ import unicodedata
 _T2S = str.maketrans(
     "營業歸屬於東淨潤資產總額員數計費發職單幣種萬億併報團會財務標餘稅項調後個們額區門際權與經"
     "證實應當損虧團為倉廣貨幹現開關內輕銷從購邊獲聯縣覽紀錄錢債務準則隨變動雜總價產產寫據們僱盈虧"
-    "間綜擁純註",
+    "間綜擁純註負約兩類際銀當億頁",
     "营业归属于东净润资产总额员数计费发职单币种万亿并报团会财务标余税项调后个们额区门际权与经"
     "证实应当损亏团为仓广货干现开关内轻销从购边获联县览纪录钱债务准则随变动杂总价产产写据们雇盈亏"
-    "间综拥纯注",
+    "间综拥纯注负约两类际银当亿页",
 )
 
 _PREFIX = re.compile(
@@ -42,6 +42,8 @@ def key(label: str) -> str:
         s = _PREFIX.sub("", s)
         s = _REMARK.sub("", s)
     s = re.sub(r"(?:附注)?[一二三四五六七八九十]+[、.．]\d+(?:[（(]\d+[)）])?$", "", s)  # a note reference: 七、65
+    s = re.sub(r"[（(][^（()）]*$", "", s) if re.search(r"[（(][^（()）]*$", s) and not s.startswith(("(", "（")) else s
+    # a remark left open: its end wrapped onto the next page (五、净利润（净亏损以“－”号填)
     s = s.rstrip(":：")
     return s.lower()
 
@@ -69,6 +71,21 @@ CN_INCOME = {
     "net_profit_attributable": {"归属于母公司所有者的净利润", "归属于母公司股东的净利润"},
     "rd_expense": {"研发费用"},
 }
+# the parts of the accounting identities (extractors.corroborate), read from the statements
+CN_INCOME_PARTS = {
+    "_total_operating_revenue": {"营业总收入"},
+    "_non_operating_income": {"营业外收入"},
+    "_non_operating_expense": {"营业外支出"},
+    "_minority_interest": {"少数股东损益"},
+}
+CN_BALANCE = {
+    "total_assets": {"资产总计", "资产合计"},
+    "_total_liabilities": {"负债合计"},
+    "_total_equity": {"所有者权益合计", "股东权益合计", "所有者权益或股东权益合计"},
+}
+# R&D as expensed (rd_expense) printed outside the income statement: the MD&A's expense table
+# or the 研究与开发费用 note; 本期费用化研发支出 is the expensed part of the R&D spending
+CN_RD_EXPENSE_MDNA = {"研发费用", "研究与开发费用", "研究开发费用", "本期费用化研发支出", "费用化研发支出"}
 CN_EMPLOYEES = {"在职员工的数量合计", "报告期末在职员工的数量合计", "在职员工数量合计"}
 # MD&A amounts used when the income statement has no 研发费用 line, best first
 CN_RD_INVESTMENT = ("研发投入金额", "研发投入合计", "研发支出合计", "研发支出")

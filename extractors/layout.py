@@ -276,3 +276,34 @@ def lines_from_cells(page: int, rows: list[list[str]]) -> PageLines:
         if words:
             pl.lines.append(Line(page, words, 12.0 * i, 12.0 * i + 10))
     return pl
+
+
+# --- page furniture -----------------------------------------------------------------------------
+
+
+def _furniture_key(text: str) -> str:
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\d+", "#", s)
+
+
+def strip_furniture(pl: PageLines, neighbour_texts: tuple[str, ...] | list[str], edge: int = 2) -> PageLines:
+    """The page without its running header and footer (company name + 年度报告全文, page x of
+    y): a line among the first or last ``edge`` of the page that the page before or after also
+    prints among its first or last lines (digits aside). Such lines are page furniture: they
+    never start, end or label a table. Pages without neighbours are returned as they are."""
+    keys: set[str] = set()
+    for text in neighbour_texts:
+        rows = [ln for ln in text.split("\n") if ln.strip()]
+        keys.update(_furniture_key(r) for r in rows[:edge + 1] + rows[-(edge + 1):])
+    # page numbers (69 / 269, - 12 -, 第 3 页 共 9 页) repeat in form, not in text
+    numbers = {k for k in keys if re.fullmatch(r"[#/\-—–第页共]+", k) and "#" in k}
+    keys = {k for k in keys if len(k.replace("#", "")) >= 4} | numbers
+    if not keys or len(pl.lines) <= 2 * edge:
+        return pl
+    n = len(pl.lines)
+    drop = {i for i in list(range(edge)) + list(range(n - edge, n)) if _furniture_key(pl.lines[i].text) in keys
+            and (_furniture_key(pl.lines[i].text) not in numbers or i in (0, n - 1))}
+    if not drop:
+        return pl
+    return PageLines(pl.page, [ln for i, ln in enumerate(pl.lines) if i not in drop], pl.synthetic, pl.rules,
+                     pl.vrules)

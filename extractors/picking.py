@@ -20,6 +20,7 @@ class Hit:
     row: Row
     cell: Cell
     restated: bool
+    ambiguous: bool = False  # two figures under one column: not a reading
 
 
 def pick(tables: list[Table], names: dict[str, set[str]], keyfn: Callable[[str], str]) -> list[Hit]:
@@ -34,6 +35,17 @@ def pick(tables: list[Table], names: dict[str, set[str]], keyfn: Callable[[str],
             metric = lookup.get(keyfn(row.label))
             if metric is None:
                 continue
+            seen: dict[tuple, int] = {}
+            for cell in row.cells:
+                if cell.column.kind == "year" and cell.value is not None and not cell.raw.strip().endswith("%"):
+                    k2 = (cell.column.year, cell.column.restated)
+                    seen[k2] = seen.get(k2, 0) + 1
+            for cell in row.cells:
+                col = cell.column
+                if col.kind == "year" and seen.get((col.year, col.restated), 0) > 1 and (metric, col.year) not in found:
+                    # two figures under one year column (restated and original, unlabelled):
+                    # which is which cannot be told; said, never chosen
+                    found[(metric, col.year)] = Hit(metric, col.year, row, cell, False, ambiguous=True)
             for cell in row.cells:
                 col = cell.column
                 if col.kind != "year" or col.year is None or (cell.value is None and cell.error is None):
@@ -67,9 +79,11 @@ def table_unit(row: Row, default_currency: str | None, carried: Unit | None = No
                 return found
             if re.fullmatch(r"(人民币)?(元|千元|万元|百万元|亿元)", t):
                 return parse_unit(t, default_currency=default_currency)
+        if carried is not None and header.page == row.page and len(header.above) <= 3:
+            # a table continued at the top of the page (or a second header of it further down):
+            # its unit was printed on the page before
+            return carried
         header, hops = header.previous, hops + 1
-    if carried is not None and row.header is not None and len(row.header.above) <= 3:
-        return carried  # a table continued at the top of the page: its unit was printed on the page before
     raise UnitUnknown(f"no unit printed for the table of row {row.label!r}", page=row.page)
 
 
@@ -94,11 +108,27 @@ def single_values(pages: list[PageLines], wanted: Callable[[str], bool], skip: s
             label = "".join(w.text for w in labels if not nums or w.x0 < nums[0].x0)
             if not wanted(label):
                 continue
-            if not nums and i + 1 < len(lines):
-                nxt = lines[i + 1]
-                nums = [w for w in nxt.words if looks_numeric(w.text)]
-                if any(not looks_numeric(w.text) for w in nxt.words if nums and w.x0 < nums[0].x0):
-                    nums = []
+            if not nums:
+                # a label standing alone: its figure on the nearest line above or below (a ruled
+                # cell prints the figure a few points off the label's baseline; a label wraps
+                # onto a line of its own before its figures), never a line that has a label
+                height = max(ln.bottom - ln.top, 6.0)
+                cands = []
+                for j in (i - 1, i + 1):
+                    if not 0 <= j < len(lines) or (skip and id(lines[j]) in skip):
+                        continue
+                    other = lines[j]
+                    fig = [w for w in other.words if looks_numeric(w.text)]
+                    if not fig or any(not looks_numeric(w.text) for w in other.words if w.x0 < fig[0].x0):
+                        continue
+                    gap = abs(other.yc - ln.yc)
+                    if j < i and gap > 0.6 * height:
+                        continue  # above only when it sits nearly on the label's line
+                    cands.append((gap, j, fig))
+                if cands:
+                    gap, j, fig = min(cands, key=lambda c: c[0])
+                    if gap <= 2.0 * height:
+                        nums = fig
             if nums:
                 out.append(Single(label, nums[0], pl.page))
     return out

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from extractors.headers import Column, Header, build_header, header_band
+from extractors.headers import Column, Header, build_header, header_band, marks_only, resplit
 from extractors.layout import Line, PageLines, Word
 from extractors.numbers import is_nil, looks_numeric, normalise, parse_number
 
@@ -42,6 +42,9 @@ class Table:
     rows: list[Row] = field(default_factory=list)
 
 
+_DATE = r"(?:19|20)\d{2}年(?:\d{1,2}(?:月(?:\d{1,2}(?:日)?)?)?)?(?:末|度)?"
+
+
 def _merge_words(words: list[Word]) -> list[Word]:
     """Rejoin '2019' + '年度' and a number split after a thousands comma ('913,' '789')."""
     out: list[Word] = []
@@ -53,11 +56,44 @@ def _merge_words(words: list[Word]) -> list[Word]:
             year_word = re.fullmatch(r"(?:19|20)\d{2}", p) and re.match(r"^年", t) and gap < 12
             split_num = (re.search(r"\d,$", p) and re.match(r"^\d{3}(?:[,.\d]*)\)?$", t) and gap < 14) or \
                 (re.search(r"\d\.$", p) and re.match(r"^\d+\)?$", t) and gap < 14)
-            if year_word or split_num:
+            # a date header printed in pieces: 2023 年 12 月 31 日
+            date_word = re.match(r"(?:19|20)\d{2}年", p) and gap < 8 and re.fullmatch(_DATE, p + t)
+            # letter-spaced Chinese-numeral years: 二 零 二 五 年
+            spaced = gap < 8 and re.fullmatch(r"[〇零一二三四五六七八九]{1,3}", p) and re.fullmatch(r"[〇零一二三四五六七八九年]", t)
+            if year_word or split_num or date_word or spaced:
                 out[-1] = Word(prev.text + w.text, prev.x0, w.x1, min(prev.top, w.top), max(prev.bottom, w.bottom))
                 continue
         out.append(w)
     return out
+
+
+# 27,122,781,6 | 2,448,802,10 | 18,079,461, | 2,813,497,944.
+_WRAP_HEAD = re.compile(r"^-?\(?\d{1,3}(?:,\d{3})*(?:,\d{0,2}|\.)$")
+_WRAP_TAIL = re.compile(r"^\d{0,3}(?:\.\d+)?\)?$")  # 99.16 | 3.34 | 482.75
+_WHOLE = re.compile(r"^-?\(?\d{1,3}(?:,\d{3})*(?:\.\d+)?\)?$")
+
+
+def join_wrapped_numbers(lines: list[Line]) -> list[Line]:
+    """A figure wrapped inside a narrow cell (``27,122,781,6`` over ``99.16``, right-aligned, the
+    label between them): the pieces joined on the first line. Only where the first piece cannot
+    be a figure on its own (a thousands group cut short) and the joined text is one figure."""
+    out = [Line(ln.page, list(ln.words), ln.top, ln.bottom) for ln in lines]
+    for i, ln in enumerate(out):
+        height = max(ln.bottom - ln.top, 4.0)
+        for k, w in enumerate(ln.words):
+            t = normalise(w.text)
+            if not _WRAP_HEAD.match(t):
+                continue
+            for nxt in out[i + 1:i + 4]:
+                if nxt.top - ln.bottom > 2.5 * height:
+                    break
+                tail = next((v for v in nxt.words if abs(v.x1 - w.x1) <= 3 and _WRAP_TAIL.match(normalise(v.text))
+                             and _WHOLE.match(t + normalise(v.text))), None)
+                if tail is not None:
+                    ln.words[k] = Word(w.text + tail.text, min(w.x0, tail.x0), w.x1, w.top, tail.bottom)
+                    nxt.words.remove(tail)
+                    break
+    return [ln for ln in out if ln.words]
 
 
 _PERCENT = re.compile(r"^[-+]?[\d,]*\.?\d+%$")
@@ -129,7 +165,7 @@ def read_tables(pages: list[PageLines], fiscal_year: int | None) -> list[Table]:
     tables: list[Table] = []
     current: Table | None = None
     for pl in pages:
-        lines = [Line(ln.page, _merge_words(ln.words), ln.top, ln.bottom) for ln in pl.lines]
+        lines = join_wrapped_numbers([Line(ln.page, _merge_words(ln.words), ln.top, ln.bottom) for ln in pl.lines])
         heights = sorted(ln.bottom - ln.top for ln in lines) or [10.0]
         reach = 2.3 * heights[len(heights) // 2]
         pending: list[Line] = []  # label fragments not yet given to a row
@@ -157,6 +193,10 @@ def read_tables(pages: list[PageLines], fiscal_year: int | None) -> list[Table]:
                 i = b + 1
                 continue
             if current is None or current.header is None:
+                i += 1
+                continue
+            if not rows_here and marks_only(ln):  # the header's last line, printed after the page break
+                current.header = resplit(current.header, ln)
                 i += 1
                 continue
             header = current.header

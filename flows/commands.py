@@ -173,6 +173,7 @@ def _explain(settings: Settings, company: str, metric: str, png: Path | None) ->
         print(f"  fact {shown(f['value'], str(f['currency']))} FY{f['fiscal_year']} doc {str(f['document_sha256'])[:12]}"
               f"{page} label {f['label']!r} raw {f['raw']!r} unit {f['unit']} "
               f"by {f['extractor']} {f['extractor_version']}")
+        _explain_readings(f)
     if png is not None:
         with_box = facts[facts["bbox"].notna() & facts["page"].notna()] if not facts.empty else facts
         if with_box.empty:
@@ -189,37 +190,20 @@ def _explain(settings: Settings, company: str, metric: str, png: Path | None) ->
     return EXIT_OK
 
 
-def _usage(message: str) -> int:
-    from flows.cli import usage_error
-
-    return usage_error(message)
-
-
-def _resolve_company(given: str, known) -> str | None:
-    """A company id, or a legal name / brand given exactly; None when it is not in the year."""
-    if known.empty:
-        return None
-    if given in set(known["company_id"].astype(str)):
-        return given
-    for col in ("legal_name", "brands"):
-        if col in known.columns:
-            hit = known[known[col].astype(str).map(lambda v: given in [x.strip() for x in v.replace("，", ",").split(",")] or v == given)]
-            if len(hit) == 1:
-                return str(hit.iloc[0]["company_id"])
-    return None
-
-
-def _nearest(given: str, choices: list[str], labels: list[str] | None = None, n: int = 5) -> str:
-    """'; nearest: C0001 百度公司, ...' (difflib ratio; names by shared characters too)."""
-    import difflib
-
-    label_of = dict(zip(choices, (labels or choices) * (1 if labels is None else 2)))
-    close = difflib.get_close_matches(given, choices, n=n, cutoff=0.4)
-    if not close:  # Chinese names: rank by characters in common
-        scored = sorted(choices, key=lambda c: -len(set(c) & set(given)))
-        close = [c for c in scored[:n] if set(c) & set(given)]
-    shown = list(dict.fromkeys(label_of.get(c, c) for c in close))
-    return f"; nearest: {', '.join(shown)}" if shown else ""
+def _explain_readings(f) -> None:
+    """The other places of the document printing the fact (or that it was read once), and a
+    conflict: the values a reader compared. Company text goes through repr (no terminal codes)."""
+    corr = f.get("corroborations") if hasattr(f, "get") else None
+    corr = corr if isinstance(corr, list) else []
+    if f.get("conflict", False) is True:
+        print("    CONFLICT: another reading of the document (or an accounting identity) disagrees; not confirmed")
+    if not corr:
+        print("    read in one place of the document only (single source)")
+    for c in corr:
+        state = "agrees" if c.get("agrees") else "DISAGREES"
+        restated = f", column {c['restated']}" if c.get("restated") else ""
+        print(f"    also page {c.get('page')} ({c.get('source')}{restated}) label {str(c.get('label'))!r} "
+              f"raw {str(c.get('raw'))!r} unit {c.get('unit')}: {state}")
 
 
 def sql_command(settings: Settings, query: str, as_json: bool = False, fmt: str = "text") -> int:

@@ -47,6 +47,15 @@ INPUT_COLUMNS = (
 )
 
 
+def rd_basis(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """R&D for the R&D ratio: ``rd_expense`` (研发费用) where present, else ``rd_investment``
+    (研发投入合计, capitalised part included), and which one per row (``basis``; NaN: neither)."""
+    exp, inv = _num(table, "rd_expense"), _num(table, "rd_investment")
+    basis = pd.Series(np.where(exp.notna(), "rd_expense", np.where(inv.notna(), "rd_investment", None)),
+                      index=table.index, dtype=object)
+    return exp.where(exp.notna(), inv), basis
+
+
 def _num(table: pd.DataFrame, col: str) -> pd.Series:
     if col not in table.columns:
         return pd.Series(np.nan, index=table.index, dtype="float64")
@@ -63,7 +72,7 @@ def source_values(table: pd.DataFrame, metric: str) -> tuple[pd.Series, pd.Serie
     if metric == "internet_revenue_growth":
         return _ratio(_num(table, "internet_revenue"), _num(table, "internet_revenue_prior")) - 1.0, None
     if metric == "rd_ratio":
-        return _ratio(_num(table, "rd_expense"), _num(table, "revenue")), None
+        return _ratio(rd_basis(table)[0], _num(table, "revenue")), None
     if metric == "market_value_or_users":
         mv = _num(table, "market_value")
         listed = mv > 0
@@ -125,6 +134,8 @@ def composite(table: pd.DataFrame, config: ScoringConfig) -> pd.DataFrame:
                 score[mask] = normalise(raw[mask], ind)
             out[f"{name}_kind"] = kind.where(raw.notna())
         missing = raw.isna()
+        if ind.metric == "rd_ratio":  # which R&D figure the ratio used
+            out[f"{name}_basis"] = rd_basis(table)[1].where(raw.notna())
         out[f"{name}_raw"] = raw
         out[f"{name}_score"] = score.fillna(config.missing_score).where(~missing, config.missing_score)
         out[f"{name}_missing"] = missing

@@ -12,6 +12,8 @@
         x TableNotFound           the section or table is not in the document
         x UnitUnknown             the unit of a table cannot be established
         x NumberFormatError       a printed number cannot be parsed
+        x ReadingsConflict        two places of a document print different values
+        x IdentityViolated        an accounting identity fails between printed figures
       + DeclarationError          a declaration form is not the template, or a cell is invalid
       + WarehouseError            the warehouse cannot be opened, migrated or loaded
       + VerificationError         the verify stage could not run (not a finding: findings are data)
@@ -112,6 +114,14 @@ class UnitUnknown(ExtractionError):
 
 class NumberFormatError(ExtractionError):
     pass
+
+
+class ReadingsConflict(ExtractionError):
+    """Two places of one document print different values for the same metric and year."""
+
+
+class IdentityViolated(ExtractionError):
+    """An accounting identity does not hold between figures printed in one document."""
 
 
 class DeclarationError(Top100Error):

@@ -64,6 +64,11 @@ class Fact(Record):
     period_end: str | None = None
     restated: bool = False  # the restated (调整后) column
     superseded: bool = False  # an older value of the same period (history, not used)
+    # every other place in the document that prints the same metric and year:
+    # [{page, label, raw, bbox, value, source, agrees}] (extractors.corroborate)
+    corroborations: list[dict] = field(default_factory=list)
+    conflict: bool = False  # another reading (or an accounting identity) disagrees beyond rounding
+    single_source: bool = False  # printed (or read) in one place only: nothing to compare it with
 
 
 @dataclass

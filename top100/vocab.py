@@ -21,8 +21,9 @@ class Metric(StrEnum):
     profit_before_tax = "profit_before_tax"  # 利润总额
     net_profit = "net_profit"  # 净利润
     net_profit_attributable = "net_profit_attributable"  # 归属于上市公司股东的净利润
-    rd_expense = "rd_expense"  # 研发费用 (or the R&D investment amount; see Fact.basis)
+    rd_expense = "rd_expense"  # 研发费用 as expensed (Fact.basis: income_statement or mdna:...)
     employees_total = "employees_total"  # 在职员工的数量合计
+    rd_investment = "rd_investment"  # 研发投入合计 / 研发支出合计 (capitalised part included); never rd_expense
     total_assets = "total_assets"  # 总资产
     market_value = "market_value"  # 总市值 on the market-value date, in CNY
     users = "users"  # 用户数 (for companies that are not listed)
@@ -45,6 +46,7 @@ MONEY_METRICS = frozenset(
         Metric.net_profit,
         Metric.net_profit_attributable,
         Metric.rd_expense,
+        Metric.rd_investment,
         Metric.total_assets,
         Metric.market_value,
         Metric.revenue_prior,

@@ -44,7 +44,7 @@ class Source:
 
 SOURCES: tuple[Source, ...] = (
     Source(S.document, R.DocumentRow, (lambda p: p.documents,)),
-    Source(S.extracted_fact, R.Fact, (lambda p: p.facts,), json=("bbox",)),
+    Source(S.extracted_fact, R.Fact, (lambda p: p.facts,), json=("bbox", "corroborations")),
     Source(S.declared_fact, R.DeclaredFact, (lambda p: p.declared,), json=("value",)),
     Source(S.market_quote, R.Quote, (lambda p: p.quotes,)),
     Source(S.fx_rate, R.FxRate, (lambda p: p.fx,)),

@@ -101,7 +101,7 @@ def facts(engine: sa.Engine, year: int, company_id: str | None = None, metric: s
         stmt = stmt.where(t.c.company_id == company_id)
     if metric is not None:
         stmt = stmt.where(t.c.metric == metric)
-    return _frame(engine, stmt, ("bbox",))
+    return _frame(engine, stmt, ("bbox", "corroborations"))
 
 
 def declared(engine: sa.Engine, year: int, company_id: str | None = None) -> pd.DataFrame:

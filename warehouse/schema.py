@@ -94,6 +94,16 @@ extracted_fact = _partitioned(
     _text("period_start"), _text("period_end"),
     sa.Column("restated", sa.Boolean, nullable=False), sa.Column("superseded", sa.Boolean, nullable=False),
 )
+# added by migration 0002 (after run_id, where ALTER TABLE puts them): every reading of the fact
+for _col in (
+    _text("corroborations", comment="JSON [{page, label, raw, bbox, value, unit, source, restated, agrees}]: "
+          "the other places of the document printing the same metric and year"),
+    sa.Column("conflict", sa.Boolean, server_default=sa.false(),
+              comment="another reading or an accounting identity disagrees"),
+    sa.Column("single_source", sa.Boolean, server_default=sa.false(),
+              comment="read in one place of the document only"),
+):
+    extracted_fact.append_column(_col)
 
 declared_fact = _partitioned(
     "declared_fact", "staging", "one cell of a declaration form (申报表)",

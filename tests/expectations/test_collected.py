@@ -38,3 +38,31 @@ def test_other_blocking_reasons_follow_the_incomplete_one():
     found = collect_findings([{"kind": "HttpError", "reason": "HTTP 404", "company_id": "C1", "url": "u"}], [c], 2014)
     mark_incomplete([c], found)
     assert c.excluded_reason == "incomplete: u: HttpError: HTTP 404; licence/licence_expired (licence_number)"
+
+
+def test_a_conflicting_fact_is_an_error_finding_naming_both_readings(real, monkeypatch):
+    """Issue 14: a figure its document prints two ways is never used silently. The real readings
+    of 四方 2019 with the income statement's revenue misread: verify raises an ERROR finding with
+    both pages and values; the agreeing facts raise none; the company is blocked from scoring."""
+    from extractors import cn_annual
+    from expectations.collected import CONFLICT_KIND, conflict_findings
+    from expectations.verify import apply_eligibility
+
+    real_decide = cn_annual.decide
+
+    def misread(readings, *a, **k):
+        r = readings.first("revenue", 2019, "income")
+        r.number, r.raw = r.number * 10, "11,753,010,343.20"
+        return real_decide(readings, *a, **k)
+
+    monkeypatch.setattr(cn_annual, "decide", misread)
+    pdf = real / "pdf" / "cn_annual" / "sh603339_sifang_2019_annual_report.pdf"
+    facts = [f.to_dict() for f in cn_annual.extract(pdf, company_id="C1").facts]
+    companies = [_company("C1"), _company("C2")]
+    found = conflict_findings(facts, companies, 2019)
+    assert [(f.company_id, f.metric, f.kind, f.severity, f.check) for f in found] == \
+        [("C1", "revenue", CONFLICT_KIND, "ERROR", "accuracy")]
+    assert "page 5 prints 1,175,301,034.32" in found[0].message and "page 63 prints 11,753,010,343.20" in found[0].message
+    apply_eligibility(companies, found)
+    assert companies[0].eligible is False and companies[1].eligible is True
+    assert conflict_findings(facts, companies, 2025) == []  # another year's facts: none

@@ -159,8 +159,12 @@ def test_trap_unit_inside_the_label(tmp_path):
 
 def test_trap_md_and_a_rd_when_no_rd_line(tmp_path):
     path = a_share_report(tmp_path / "no_rd_line.pdf", rd_line=False)
-    f = {(x.metric, x.fiscal_year): x for x in cn_annual.extract(path).facts}[("rd_expense", 2014)]
+    facts = {(x.metric, x.fiscal_year): x for x in cn_annual.extract(path).facts}
+    # R&D is two metrics never mixed: the investment total, and the expensed part (本期费用化研发支出)
+    f = facts[("rd_investment", 2014)]
     assert (f.value, f.basis, f.page) == (7000000.0, "rd_investment:研发支出合计", 7)
+    e = facts[("rd_expense", 2014)]
+    assert (e.value, e.basis, e.page, e.label) == (7000000.0, "mdna:本期费用化研发支出", 7, "本期费用化研发支出")
 
 
 def test_trap_missing_unit_is_an_error_not_a_guess(tmp_path):

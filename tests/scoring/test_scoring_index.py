@@ -128,3 +128,19 @@ def test_every_score_is_in_range_whatever_the_inputs(rows):
     bumped.iloc[0, bumped.columns.get_loc("internet_revenue")] = (
         np.nan_to_num(t["internet_revenue"].iloc[0], nan=0.0) * 2 + 1e6)
     assert composite(bumped, ScoringConfig())["revenue_scale_score"].iloc[0] >= out["revenue_scale_score"].iloc[0] - 1e-12
+
+
+def test_rd_ratio_uses_rd_expense_else_rd_investment_and_says_which():
+    """Issue 14: R&D is two metrics; the ratio takes 研发费用 where present, else the R&D
+    investment, and ``rd_ratio_basis`` records which."""
+    from scoring.index import rd_basis, source_values
+
+    t = table(revenue=[100.0, 200.0, 50.0], rd_expense=[10.0, NAN, NAN])
+    t["rd_investment"] = [30.0, 40.0, NAN]
+    raw, _ = source_values(t, "rd_ratio")
+    assert list(raw[:2]) == [0.1, 0.2] and math.isnan(raw.iloc[2])
+    assert list(rd_basis(t)[1]) == ["rd_expense", "rd_investment", None]
+    cfg = ScoringConfig.model_validate({**ScoringConfig().model_dump(), "indicators": {
+        "rd": {"dimension": "company_scale", "label": "R&D", "metric": "rd_ratio", "norm": "log_minmax", "weight": 1}}})
+    out = composite(t, cfg)
+    assert list(out["rd_basis"][:2]) == ["rd_expense", "rd_investment"] and pd.isna(out["rd_basis"].iloc[2])

@@ -87,7 +87,10 @@ def sample_year(version: int = 1) -> dict[str, list]:
     ]
     facts = [
         Fact("C0001", SHA[0], "annual_report", "revenue", 2014, 4.9052e10 * v, "CNY", 7, "营业收入",
-             "49,052,000", "千元", 1000.0, [56.5, 300.25, 120.0, 310.75], "cn_annual", "1.0"),
+             "49,052,000", "千元", 1000.0, [56.5, 300.25, 120.0, 310.75], "cn_annual", "1.0",
+             corroborations=[{"page": 53, "label": "营业收入", "raw": "49,052,000", "bbox": [300.0, 200.0, 360.0, 209.0],
+                              "value": 4.9052e10 * v, "unit": "千元", "source": "income", "restated": None,
+                              "agrees": v == 1}], conflict=v != 1),
         Fact("C0001", SHA[0], "annual_report", "revenue", 2013, 3.1944e10, "CNY", 7, "营业收入",
              "31,944,000", "千元", 1000.0, None, "cn_annual", "1.0", restated=True),
         Fact(None, SHA[1], "companyfacts", "rd_expense", 2014, 6.98e9, "USD", None, "R&D", "6980",

@@ -14,18 +14,18 @@ from warehouse.sql import query_readonly
 
 def test_migration_creates_every_table_and_records_its_version(open_warehouse):
     engine = open_warehouse()
-    assert head_revision() == "0001"
-    assert schema_version(engine) == "0001"
+    assert head_revision() == "0002"
+    assert schema_version(engine) == "0002"
     inspector = sa.inspect(engine)
     for table in S.metadata.tables.values():
         assert inspector.has_table(table.name, schema=table.schema), table.fullname
         names = [c["name"] for c in inspector.get_columns(table.name, schema=table.schema)]
         assert names == [c.name for c in table.columns], table.fullname
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version_num FROM meta.alembic_version")).all() == [("0001",)]
+        assert conn.execute(sa.text("SELECT version_num FROM meta.alembic_version")).all() == [("0002",)]
     engine.dispose()
     again = open_warehouse()  # a second open finds the head and changes nothing
-    assert schema_version(again) == "0001"
+    assert schema_version(again) == "0002"
 
 
 def test_natural_keys_are_unique_indexes_on_postgresql(open_warehouse, engine_url):
@@ -92,7 +92,7 @@ def test_a_newer_schema_is_refused(open_warehouse, engine_url):
     engine.dispose()
     with pytest.raises(WarehouseError, match="schema version 9999, which this code does not know"):
         connect(engine_url)
-    with pytest.raises(WarehouseError, match="at schema version 9999, this code expects 0001"):
+    with pytest.raises(WarehouseError, match="at schema version 9999, this code expects 0002"):
         connect(engine_url, read_only=True)
 
 
@@ -143,7 +143,7 @@ def test_an_own_postgresql_with_schemas_made_by_a_dba(pg_db_url):
         engine = connect(base.set(username=owner).render_as_string(hide_password=False))
         try:
             run_id = runs.start_run(engine, "test", {}, "v1")
-            assert schema_version(engine) == "0001" and run_id
+            assert schema_version(engine) == "0002" and run_id
         finally:
             engine.dispose()
         with admin.connect() as conn:

@@ -61,6 +61,12 @@ def test_findings_facts_documents_decode_json(loaded):
     assert list(facts["fiscal_year"]) == [2013, 2014]
     assert facts.iloc[1]["bbox"] == [56.5, 300.25, 120.0, 310.75] and facts.iloc[0]["bbox"] is None
     assert bool(facts.iloc[0]["restated"]) is True
+    # every other reading of a fact is kept (issue 14): where, as printed, and whether it agrees
+    (corr,) = facts.iloc[1]["corroborations"]
+    assert (corr["page"], corr["source"], corr["raw"], corr["bbox"]) == (53, "income", "49,052,000",
+                                                                        [300.0, 200.0, 360.0, 209.0])
+    assert bool(facts.iloc[1]["conflict"]) is (corr["agrees"] is False)
+    assert facts.iloc[0]["corroborations"] == [] and not bool(facts.iloc[0]["single_source"])
     assert len(reads.facts(engine, 2014)) == 3
     declared = reads.declared(engine, 2014, "C0001").set_index(["field", "fiscal_year"])
     assert declared.loc[("self_operated_ecommerce", 2014), "value"] is False
@@ -130,9 +136,27 @@ def test_runs_are_recorded(loaded):
     runs.finish_run(engine, run_id, "failed", "ScoringError: no eligible company")
     run = runs.get_run(engine, run_id)
     assert run["outcome"] == "failed" and run["error"].startswith("ScoringError")
-    assert run["schema_version"] == "0001" and run["ended_at"] >= run["started_at"]
+    assert run["schema_version"] == "0002" and run["ended_at"] >= run["started_at"]
     assert list(reads.runs(engine)["run_id"]) == [run_id]
     with pytest.raises(WarehouseError, match="an outcome is required"):
         runs.finish_run(engine, run_id, " ")
     with pytest.raises(WarehouseError, match="run missing was never started"):
         runs.finish_run(engine, "missing", "succeeded")
+
+
+def test_explain_shows_the_corroborations_of_a_loaded_fact(loaded, capsys):
+    """`top100 explain` prints, under each fact, the other places of its document that print it
+    (or that it was read once), and a conflict."""
+    from flows.commands import _explain_readings
+
+    engine, _ = loaded
+    facts = reads.facts(engine, 2014, company_id="C0001", metric="revenue")
+    _explain_readings(facts.iloc[1])
+    out = capsys.readouterr().out
+    assert "also page 53 (income) label '营业收入' raw '49,052,000' unit 千元" in out
+    if bool(facts.iloc[1]["conflict"]):
+        assert "CONFLICT" in out and "DISAGREES" in out
+    else:
+        assert "agrees" in out and "CONFLICT" not in out
+    _explain_readings(facts.iloc[0])
+    assert "read in one place of the document only" in capsys.readouterr().out
