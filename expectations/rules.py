@@ -37,6 +37,7 @@ def _kinds() -> dict[str, KindRule]:
         "licence_mismatch": k(check=Check.licence, severity=E, status="excluded"),
         "licence_expired": k(check=Check.licence, severity=E, status="excluded"),
         "licence_revoked": k(check=Check.licence, severity=E, status="excluded"),
+        "licence_check_not_run": k(check=Check.licence, severity=E, status="excluded"),
         # 2. main business (企业主营业务类型和收入比重核查)
         "internet_share_low": k(check=Check.main_business, severity=E, status="excluded"),
         "business_type_unknown": k(check=Check.main_business, severity=E, status="excluded"),
@@ -57,6 +58,7 @@ def _kinds() -> dict[str, KindRule]:
         "ecommerce_cost_estimated": k(check=Check.accuracy, severity=W, status="corrected"),
         # 4. integrity (企业诚信和合法合规性核查)
         "integrity_disqualifying": k(check=Check.integrity, severity=E, status="excluded"),
+        "integrity_check_not_run": k(check=Check.integrity, severity=E, status="excluded"),
     }
 
 

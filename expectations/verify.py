@@ -27,6 +27,7 @@ from expectations.collected import collect_findings, mark_incomplete
 from expectations.findings import to_findings
 from expectations.rules import VerifyRules
 from expectations.suites import CHECK_SUITES, build_suites
+from expectations.unreadable import drop_blamed, mark_not_run, not_run_findings
 from top100.errors import VerificationError
 from top100.jsonl import read_jsonl, write_jsonl
 from top100.paths import YearPaths
@@ -144,7 +145,12 @@ def check_year(settings: Any, paths: YearPaths) -> Checked:
     findings, schema_errors = to_findings(result.failures, frames, rules, paths.year, CHECK_SUITES)
     # evidence the collect stage could not fetch: the company is incomplete, not ranked on the rest
     findings += collect_findings(read_jsonl(paths.collect_errors), tables.companies, paths.year)
+    # delivered rows that could not be read: the checks they feed could not run (fail closed)
+    not_run = not_run_findings(read_jsonl(paths.extract_errors), inp.documents, tables.companies,
+                               tables.frames.get("licence"), rules, paths.year)
+    findings = drop_blamed(findings, not_run) + not_run
     apply_eligibility(tables.companies, findings)
+    mark_not_run(tables.companies, findings)
     mark_incomplete(tables.companies, findings)
     errors = tables.errors + schema_errors
     write_jsonl(paths.companies, tables.companies)

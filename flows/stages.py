@@ -134,7 +134,7 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
                 DocType.integrity: ("integrity", delivered.read_integrity),
                 DocType.listings: (None, delivered.read_listings),
             }[DocType(d.doc_type)]
-            rows, errs = _rows_errors(reader[1](path))
+            rows, errs = _rows_errors(reader[1](path, d.title))
             if reader[0]:
                 staging[reader[0]] += [r.to_dict() if hasattr(r, "to_dict") else r for r in rows]
             errors += [_err(e, d) for e in errs]
