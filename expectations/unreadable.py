@@ -49,7 +49,7 @@ def not_run_findings(errors: Iterable[dict], documents: list[dict], companies: l
     known = [c.company_id for c in companies]
     not_found: set[str] = set()
     if licence_frame is not None and len(licence_frame):
-        not_found = {r["company_id"] for r in licence_frame.to_dict("records") if r.get("in_registry") is not True}
+        not_found = {r["company_id"] for r in licence_frame.to_dict("records") if r.get("in_registry") is False}
     causes: dict[tuple[str, str], list[str]] = {}
     for e in errors:
         if e.get("kind") not in REFUSED_KINDS:
@@ -60,8 +60,8 @@ def not_run_findings(errors: Iterable[dict], documents: list[dict], companies: l
         where = ", ".join(x for x in (e.get("url", "").removeprefix("file://") or e.get("document"), e.get("cell")) if x)
         cause = f"{where}: {e.get('reason')}"
         cid = _company(e)
-        if e.get("cell") is None:
-            targets = known  # the file was refused whole
+        if e.get("cell") is None or str(e.get("cell")).split(",")[0] == "row 1":
+            targets = known  # the file was refused whole (unreadable, too large, its header)
         elif cid is not None:
             targets = [cid] if cid in known else []
         elif doc_type == DocType.licence_registry.value:

@@ -125,6 +125,7 @@ def _ratio(v: str) -> float:
     return x
 
 
+NUL = b"\0"
 MAX_RECORD_BYTES = 65_536  # one row; a longer one is refused before csv sees it (csv stops the file at 131,072)
 REFUSED_KINDS = ("UnreadableRow", "DeliveredFileError")  # a row (or the file) not used; DuplicateRow was used
 
@@ -194,6 +195,8 @@ def _read(path: Path | str, columns: tuple[str, ...], checks: dict[str, Callable
     header: list[str] | None = None
     for n, offset, raw, problem in records(data[3:] if bom else data):
         offset += 3 if bom else 0
+        if problem is None and b"\0" in raw:
+            problem = f"a NUL byte at byte offset {offset + raw.index(NUL)} (binary data, not text)"
         if problem is None:
             try:
                 text = raw.decode("utf-8")

@@ -97,6 +97,11 @@ def check_zip(data: bytes, settings: FormSettings) -> None:
 _CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row|dimension)\b[^>]*?\b(?:r|ref)="([A-Z]*)(\d*)(?::([A-Z]*)(\d*))?"')
 
 
+_NUMERIC_CELL = re.compile(rb'<(?:\w+:)?c\b(?=[^>]*\br="([A-Z]+\d+)")(?![^>]*\bt="(?!n")[^"]*")[^>]*>\s*'
+                           rb'<(?:\w+:)?v>([^<]{0,64})</(?:\w+:)?v>')
+_STORED_NUMBER = re.compile(rb"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
 def _col_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -123,6 +128,10 @@ def check_extent(zf: zipfile.ZipFile, part: str, settings: FormSettings) -> None
                     if letters and _col_number(letters) > settings.max_cols:
                         raise DeclarationError(f"sheet {part} reaches column {letters.decode()} "
                                                f"(limit {settings.max_cols} columns): refused")
+            for m in _NUMERIC_CELL.finditer(buf):
+                if not _STORED_NUMBER.match(m.group(2)):
+                    raise DeclarationError(cell=m.group(1).decode(), cause=f"cell {m.group(1).decode()} stores {m.group(2).decode(errors='replace')!r} "
+                                           "as a number: not a number, the workbook is malformed")
             tail = buf[-256:]
 
 
@@ -141,7 +150,7 @@ def read_form(path: Path | str | bytes, sha256: str | None = None, *, settings: 
 
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=False)
     except DeclarationError as exc:
-        result.errors.append(_err(name, exc.cause))
+        result.errors.append(_err(name, exc.cause, cell=exc.cell))
         return result
     except Exception as exc:  # openpyxl's many parse errors: the file is not a readable workbook
         result.errors.append(_err(name, f"not a readable xlsx workbook ({type(exc).__name__}: {exc})"))
