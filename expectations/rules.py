@@ -54,6 +54,7 @@ def _kinds() -> dict[str, KindRule]:
         "not_positive": k(check=Check.accuracy, severity=E, status="excluded"),
         "duplicate_declaration": k(check=Check.accuracy, severity=W, status="corrected"),
         "duplicate_company": k(check=Check.accuracy, severity=E, status="excluded"),
+        "declaration_conflict": k(check=Check.accuracy, severity=E, status="excluded"),
         "subsidiary_declared_separately": k(check=Check.accuracy, severity=E, status="excluded"),
         "ecommerce_cost_estimated": k(check=Check.accuracy, severity=W, status="corrected"),
         # 4. integrity (企业诚信和合法合规性核查)

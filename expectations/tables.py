@@ -142,12 +142,19 @@ def build(inp: Inputs, rules: VerifyRules) -> Tables:
     _ecommerce(comps, rules)
     # 3. the company-level rows of the accuracy table, groups and duplicates
     declarants = set(comps)
+    files = {d["sha256"]: _file_name(d) for d in inp.documents if d.get("sha256")}
+    known_ids = declarants | set(cand)
     dups = rc.duplicate_companies({cid: c.form.get("legal_name") for cid, c in comps.items()})
     for cid, c in comps.items():
         parent = rc.consolidated_into(c.form.get("group_parent_id"), c.form.get("joined_group_on"),
                                       declarants - {cid}, inp.year, rules.group_join_grace_years)
-        c.rows["declaration"] = _row(cid, "declaration", form_count=len(forms[cid]),
-                                     forms=", ".join(f.sha256[:12] for f in forms[cid]),
+        conflict = declaration_conflict(cid, forms[cid], files, known_ids)
+        c.rows["declaration"] = _row(cid, "declaration",
+                                     # identical copies are one declaration sent twice (a WARNING);
+                                     # forms that disagree are a conflict (an ERROR), never "the latest wins"
+                                     form_count=None if conflict else len(forms[cid]),
+                                     conflict=conflict,
+                                     forms=", ".join(_form_name(f, files) for f in forms[cid]),
                                      duplicate_of=dups.get(cid), consolidated_into=parent,
                                      group_parent_id=c.form.get("group_parent_id"),
                                      joined_group_on=c.form.get("joined_group_on"))
@@ -162,6 +169,51 @@ def build(inp: Inputs, rules: VerifyRules) -> Tables:
         "integrity": _integrity_frame(inp, comps),
     }
     return Tables(companies, metrics, frames, errors, facts_used)
+
+
+# the prior-year cells the checks use (growth; e-commerce cost of goods); other prior cells are shown only
+PRIOR_USED = ("revenue", "internet_revenue", "operating_cost")
+
+
+def _file_name(doc: dict) -> str:
+    url = str(doc.get("url") or "")
+    return url.removeprefix("file://").rsplit("/", 1)[-1] or str(doc.get("title") or "")
+
+
+def _form_name(form: Form, files: dict[str, str]) -> str:
+    name = files.get(form.sha256)
+    return f"{name} ({form.sha256[:12]})" if name else form.sha256[:12]
+
+
+def _named_id(file_name: str) -> str | None:
+    """The company id a form's file name starts with (``C0042.xlsx``, ``C0042_v2.xlsx``), if any."""
+    import re
+
+    m = re.match(r"^([A-Za-z0-9]+)(?:[_\-. ]|$)", file_name)
+    return m.group(1) if m else None
+
+
+def declaration_conflict(cid: str, forms: list[Form], files: dict[str, str], known: set[str]) -> str | None:
+    """Why the forms claiming ``cid`` cannot be used, or None: a form whose file is named for
+    another known company, or forms that disagree on any cell the checks use (every current-year
+    cell, the prior-year cells of PRIOR_USED). Both files are named; none is preferred."""
+    problems = []
+    for f in forms:
+        name = files.get(f.sha256, "")
+        named = _named_id(name) if name else None
+        if named and named != cid and named in known:
+            problems.append(f"form {_form_name(f, files)} is named for {named} but declares company id {cid}")
+    if len(forms) > 1:
+        first = forms[0]
+        for other in forms[1:]:
+            differ = sorted({k for k in set(first.current) | set(other.current)
+                             if first.get(k) != other.get(k)}
+                            | {f"{k} (prior year)" for k in PRIOR_USED if first.get(k, True) != other.get(k, True)})
+            if differ:
+                shown = ", ".join(differ[:5]) + (f" and {len(differ) - 5} more" if len(differ) > 5 else "")
+                problems.append(f"forms {_form_name(first, files)} and {_form_name(other, files)} both declare "
+                                f"{cid} and disagree on {shown}: neither is used")
+    return "; ".join(problems) or None
 
 
 def _row(cid: str, metric: str, **cols: Any) -> dict:
@@ -271,7 +323,7 @@ def _ecommerce(comps: dict[str, _Company], rules: VerifyRules) -> None:
 ACCURACY_COLUMNS = [
     "row_id", "company_id", "metric", "prior", "declared", "public", "value", "source", "rule", "status",
     "difference", "unit_factor", "correct_value", "residual", "fx_missing", "required", "growth",
-    "ecommerce_estimated", "peers", "revenue_used", "source_ref", "cell", "form_count", "forms",
+    "ecommerce_estimated", "peers", "revenue_used", "source_ref", "cell", "form_count", "conflict", "forms",
     "duplicate_of", "consolidated_into", "group_parent_id", "joined_group_on"]
 
 

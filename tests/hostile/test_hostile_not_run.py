@@ -121,3 +121,29 @@ def test_a_registry_refused_whole_stops_the_licence_check_for_everyone(tmp_path)
     assert sorted((f.company_id, f.kind) for f in got) == [
         ("A1", "integrity_check_not_run"), ("A1", "licence_check_not_run"),
         ("B2", "integrity_check_not_run"), ("B2", "licence_check_not_run")]
+
+
+def test_two_forms_for_one_company_conflict_unless_identical_and_a_file_named_for_another_is_refused():
+    from expectations.tables import Form, declaration_conflict
+
+    def form(sha, revenue, users_prior=1):
+        f = Form("C01", sha, ("", 0))
+        f.current = {"company_id": {"value": "C01"}, "revenue": {"value": revenue}}
+        f.prior = {"revenue": {"value": 1.0}, "users": {"value": users_prior}}
+        return f
+    files = {"a" * 64: "C01.xlsx", "b" * 64: "zz_last.xlsx", "c" * 64: "C02.xlsx", "d" * 64: "C01_again.xlsx"}
+    same = declaration_conflict("C01", [form("a" * 64, 5.0), form("d" * 64, 5.0, users_prior=2)], files, {"C01", "C02"})
+    assert same is None  # the same declaration sent twice (a prior cell no check uses may differ)
+    clash = declaration_conflict("C01", [form("a" * 64, 5.0), form("b" * 64, 9.0)], files, {"C01", "C02"})
+    assert "C01.xlsx (aaaaaaaaaaaa)" in clash and "zz_last.xlsx (bbbbbbbbbbbb)" in clash
+    assert "disagree on revenue" in clash and "neither is used" in clash
+    named = declaration_conflict("C01", [form("c" * 64, 5.0)], files, {"C01", "C02"})
+    assert named == "form C02.xlsx (cccccccccccc) is named for C02 but declares company id C01"
+    assert declaration_conflict("C01", [form("c" * 64, 5.0)], {"c" * 64: "百度申报表.xlsx"}, {"C01", "C02"}) is None
+
+
+def test_the_conflict_is_an_error_for_the_company_naming_both_forms(year):
+    paths, _, _ = year
+    c15 = [f for f in read_jsonl(paths.findings) if f["company_id"] == "C15"]
+    assert [(f["kind"], f["severity"]) for f in c15] == [("declaration_conflict", "ERROR")]
+    assert c15[0]["message"].count("C15.xlsx (") == 2 and "disagree on " in c15[0]["message"]
