@@ -116,6 +116,8 @@ def specs(rules: VerifyRules) -> dict[str, list[tuple[str, dict, dict, str]]]:
           "{form_count:g} identical declaration forms ({forms}): one declaration sent twice", column="form_count",
           max_value=1),
         s("ExpectColumnValuesToBeNull", "declaration_conflict", "{conflict}", column="conflict"),
+        s("ExpectColumnValuesToBeNull", "implausible_figure", "implausible figure: {implausible}",
+          column="implausible"),
         s("ExpectColumnValuesToBeNull", "duplicate_company",
           "the same legal name is already declared as {duplicate_of}", column="duplicate_of"),
         s("ExpectColumnValuesToBeNull", "subsidiary_declared_separately",

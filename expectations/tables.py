@@ -140,6 +140,7 @@ def build(inp: Inputs, rules: VerifyRules) -> Tables:
         _cross_unit_checks(c, rules)
     # 2. self-operated e-commerce: internet revenue = revenue - cost of goods (or × peer margin)
     _ecommerce(comps, rules)
+    _plausibility(inp, comps, rules)
     # 3. the company-level rows of the accuracy table, groups and duplicates
     declarants = set(comps)
     files = {d["sha256"]: _file_name(d) for d in inp.documents if d.get("sha256")}
@@ -320,10 +321,58 @@ def _ecommerce(comps: dict[str, _Company], rules: VerifyRules) -> None:
                        ecommerce_estimated=not prior)
 
 
+def _plausibility(inp: Inputs, comps: dict[str, _Company], rules: VerifyRules) -> None:
+    """Bounds on the figures used that hold whatever the evidence (rules.plausible_*): each
+    row outside them gets ``implausible`` (why), an ERROR finding. Independent of a public
+    document, so an unlisted company is held to them as much as a listed one."""
+    quotes = {q["company_id"]: q for q in inp.quotes if q.get("company_id")}
+
+    def flag(row: dict | None, why: str) -> None:
+        if row is not None:
+            row["implausible"] = why if not row.get("implausible") else f"{row['implausible']}; {why}"
+    for cid, c in comps.items():
+        for name, row in c.rows.items():
+            v = row.get("value")
+            if v is None or not isinstance(v, (int, float)):
+                continue
+            base = name.removesuffix("_prior")
+            if money(name) and abs(v) > rules.plausible_money_max:
+                flag(row, f"{base} {v:,.0f} 元 is beyond any company's ({rules.plausible_money_max:,.0f} 元)")
+            elif base == "employees_total" and v > rules.plausible_employees_max:
+                flag(row, f"{v:,.0f} employees is beyond any company's ({rules.plausible_employees_max:,.0f})")
+        rev, emp = c.used("revenue"), c.used("employees_total")
+        lo, hi = rules.plausible_revenue_per_employee
+        if rev and emp and emp > 0 and not lo <= rev / emp <= hi:
+            flag(c.rows.get("revenue"), f"revenue per employee {rev / emp:,.0f} 元 is outside [{lo:,.0f}, {hi:,.0f}]")
+        for metric in ("operating_profit", "net_profit"):
+            p = c.used(metric)
+            if rev and rev > 0 and p is not None and p < -rules.plausible_loss_to_revenue_max * rev:
+                flag(c.rows.get(metric), f"{metric} {p:,.0f} is a loss of {-p / rev:,.0f} times revenue "
+                                         f"(at most {rules.plausible_loss_to_revenue_max:g})")
+        glo, ghi = rules.plausible_growth
+        for metric in rules.growth_metrics:
+            g = (c.rows.get(metric) or {}).get("growth")
+            if g is not None and not glo <= g <= ghi:
+                flag(c.rows.get(metric), f"growth {g:+,.0%} over the prior year is outside [{glo:+.1%}, {ghi:+,.0%}]")
+        q = quotes.get(cid)
+        if q is not None and rev:
+            rate = rc.fx_on(inp.fx, q.get("currency") or "CNY", inp.market_value_date)
+            mv = rc.market_value_cny(q, rate)
+            if mv and mv > 0 and rev > rules.plausible_revenue_to_market_value_max * mv:
+                flag(c.rows.get("revenue"), f"revenue {rev:,.0f} 元 is {rev / mv:,.0f} times the market value "
+                                            f"{mv:,.0f} 元 (at most {rules.plausible_revenue_to_market_value_max:g})")
+    for cid, c in comps.items():
+        users = _num(c.form.get("users"))
+        if users is not None and users > rules.plausible_users_max:
+            c.rows.setdefault("users_check", _row(cid, "users", implausible=(
+                f"{users:,.0f} users is beyond any service's ({rules.plausible_users_max:,.0f})")))
+
+
 ACCURACY_COLUMNS = [
     "row_id", "company_id", "metric", "prior", "declared", "public", "value", "source", "rule", "status",
     "difference", "unit_factor", "correct_value", "residual", "fx_missing", "required", "growth",
-    "ecommerce_estimated", "peers", "revenue_used", "source_ref", "cell", "form_count", "conflict", "forms",
+    "ecommerce_estimated", "peers", "revenue_used", "source_ref", "cell", "form_count", "conflict", "implausible",
+    "forms",
     "duplicate_of", "consolidated_into", "group_parent_id", "joined_group_on"]
 
 
@@ -423,7 +472,7 @@ def _company_row(inp: Inputs, c: _Company, cand: dict) -> CompanyRow:
 def _metric_rows(inp: Inputs, c: _Company) -> list[MetricRow]:
     out = []
     for name, r in c.rows.items():
-        if name == "declaration":
+        if name in ("declaration", "users_check"):  # company-level check rows, not metrics
             continue
         ref = r.get("source_ref")
         if r.get("peers"):
