@@ -20,7 +20,7 @@ from top100.errors import NumberFormatError
 from top100.records import ErrorRow, IntegrityRecord, LicenceRecord, TrafficRecord
 
 NAME = "delivered"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 MAX_BYTES = 50_000_000
 
 LICENCE_COLUMNS = ("licence_number", "licence_type", "holder_name", "company_id", "valid_from", "valid_until", "status")

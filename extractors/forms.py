@@ -27,7 +27,7 @@ from top100.errors import DeclarationError, NumberFormatError
 from top100.records import DeclaredFact, ErrorRow
 
 NAME = "forms"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 
 @dataclass(frozen=True)

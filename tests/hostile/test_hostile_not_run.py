@@ -147,3 +147,40 @@ def test_the_conflict_is_an_error_for_the_company_naming_both_forms(year):
     c15 = [f for f in read_jsonl(paths.findings) if f["company_id"] == "C15"]
     assert [(f["kind"], f["severity"]) for f in c15] == [("declaration_conflict", "ERROR")]
     assert c15[0]["message"].count("C15.xlsx (") == 2 and "disagree on " in c15[0]["message"]
+
+
+@pytest.fixture(scope="module")
+def inflated(tmp_path_factory):
+    """C12 (unlisted, no public document) multiplies every figure and its head count by 10^4;
+    C13 declares revenue of 9e16 元 in a 元 row; C10 declares a loss of 400 times its revenue."""
+    from expectations.verify import run_verify
+
+    out = tmp_path_factory.mktemp("inflated")
+    paths = world.build(out)
+    declared = list(read_jsonl(paths.declared))
+    for r in declared:
+        if r["company_id"] == "C12" and isinstance(r.get("value"), (int, float)) and not isinstance(r["value"], bool) \
+                and r["field"] in ("revenue", "internet_revenue", "operating_cost", "operating_profit", "net_profit",
+                                   "rd_expense", "employees_total"):
+            r["value"] = r["value"] * 10_000
+        if r["company_id"] == "C13" and r["field"] == "revenue" and r["fiscal_year"] == world.YEAR:
+            r["value"] = 9e16
+        if r["company_id"] == "C10" and r["field"] == "operating_profit" and r["fiscal_year"] == world.YEAR:
+            revenue = next(x["value"] for x in declared if x["company_id"] == "C10" and x["field"] == "revenue"
+                           and x["fiscal_year"] == world.YEAR)
+            r["value"] = -400 * revenue
+    write_jsonl(paths.declared, declared)
+    summary = run_verify(Settings(out_dir=out, year=world.YEAR), paths)
+    return paths, summary
+
+
+def test_implausible_figures_are_errors_whoever_declares_them(inflated):
+    paths, summary = inflated
+    found = {(f["company_id"], f["metric"]): f for f in read_jsonl(paths.findings) if f["kind"] == "implausible_figure"}
+    assert {cid for cid, _ in found} == {"C10", "C12", "C13"}
+    assert all(f["severity"] == "ERROR" for f in found.values())
+    assert "beyond any company's" in found[("C12", "revenue")]["message"]
+    assert "beyond any company's" in found[("C13", "revenue")]["message"]
+    assert "times revenue" in found[("C10", "operating_profit")]["message"]
+    assert {"C10", "C12", "C13"} <= set(summary.excluded)
+    assert set(summary.excluded) - {"C10", "C12", "C13"} == world.EXCLUDED  # nobody else
