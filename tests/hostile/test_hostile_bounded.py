@@ -63,3 +63,18 @@ def test_each_inbox_file_is_read_once_per_run(tmp_path, monkeypatch):
     first = read_inbox(paths, [doc, doc])
     second = read_inbox(paths, [doc])  # the extract stage, after collect
     assert calls == [1] and first == second and len(first[sha]["declared"]) > 20
+
+
+def test_in_a_batch_the_file_over_the_time_limit_is_named_and_the_others_are_read(tmp_path):
+    from extractors.isolated import read_inbox_many
+
+    head = "company_id,fiscal_year,desktop,mobile\n"
+    small = tmp_path / "small.csv"
+    small.write_text(head + "C0001,2014,1,2\n", encoding="utf-8")
+    big = tmp_path / "big.csv"
+    big.write_text(head + "".join(f"C{i:07d},2014,1,2\n" for i in range(600_000)), encoding="utf-8")
+    jobs = [{"kind": "traffic", "path": str(p), "name": n} for p, n in ((small, "a.csv"), (big, "b.csv"),
+                                                                         (small, "c.csv"))]
+    got = read_inbox_many(jobs, workers=1, timeout_s=1.0)
+    assert [len(g["rows"]) for g in got] == [1, 0, 1]
+    assert [(e["kind"], e["document"]) for e in got[1]["errors"]] == [("Timeout", "b.csv")]
