@@ -69,7 +69,10 @@ def _attack(inbox: Path, clean: dict[str, dict]) -> dict[str, str]:
     """Write the hostile inbox over the generated one; returns target company -> what was done."""
     eligible = sorted((r for r in clean.values() if r["eligible"] == "true" and r["score_rank"]),
                       key=lambda r: int(r["score_rank"]))
-    pool = [r["company_id"] for r in eligible if 120 <= int(r["score_rank"]) <= 180]
+    with (inbox / "listings.csv").open(encoding="utf-8", newline="") as fh:
+        listed = {r["company_id"] for r in csv.DictReader(fh)}
+    # unlisted: no public figure to fall back on or to correct a unit against
+    pool = [r["company_id"] for r in eligible if 120 <= int(r["score_rank"]) <= 180 and r["company_id"] not in listed]
     inflate, claimed, infinite, footnote, named, no_integrity, no_licence, no_traffic = pool[:8]
     disqualified = next(cid for cid, r in sorted(clean.items())
                         if "integrity_disqualifying" in (r["excluded_reason"] or ""))
