@@ -124,10 +124,18 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     # forms and delivered files: as the collect stage read them (once per run, in bounded workers)
     inbox = [d for d in docs if d.doc_type == DocType.declaration_form or d.doc_type in DELIVERED]
     reads = read_inbox(paths, inbox, workers=settings.workers, isolated=isolation_for(settings) != "in-process")
+    first_of: dict[str, str] = {}  # sha256 -> the first file with these bytes: one file sent twice is read once
     for d in docs:
         if d.doc_type in PDF_TYPES:
             continue
         got = reads.get(d.sha256)
+        if got is not None and d.sha256 in first_of:
+            errors.append(_err(ErrorRow(stage="extract", kind="DuplicateFile", document=d.title,
+                                        reason=f"the same bytes as {first_of[d.sha256]} (sha256 {d.sha256[:12]}): "
+                                               "read once"), d))
+            got = None
+        elif got is not None:
+            first_of[d.sha256] = d.title
         if got is not None:
             declared += got["declared"]
             target = {DocType.licence_registry.value: "licences", DocType.traffic.value: "traffic",

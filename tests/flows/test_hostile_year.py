@@ -97,7 +97,11 @@ def _attack(inbox: Path, clean: dict[str, dict]) -> dict[str, str]:
         ws.cell(rows["revenue"], 3), "value", f"{int(ws.cell(rows['revenue'], 3).value):,}⁴"))
     _edit(forms / f"{named}.xlsx", lambda ws, rows: setattr(ws.cell(rows["legal_name"], 3), "value",
                                                             PAYLOAD + "网络有限公司"))
-    (forms / FILE_PAYLOAD).write_bytes((forms / f"{named}.xlsx").read_bytes())  # the same form, sent twice
+    # the same declaration sent again under a hostile file name (a label, which is not read, differs)
+    (forms / FILE_PAYLOAD).write_bytes((forms / f"{named}.xlsx").read_bytes())
+    _edit(forms / FILE_PAYLOAD, lambda ws, rows: setattr(ws.cell(rows["legal_name"], 2), "value", "企业名称（重报）"))
+    # and byte for byte once more: read once, the copy named in the errors
+    (forms / "copy.xlsx").write_bytes((forms / FILE_PAYLOAD).read_bytes())
     far = forms / "far.xlsx"
     far.write_bytes((forms / f"{pool[9]}.xlsx").read_bytes())
     _edit(far, lambda ws, rows: setattr(ws.cell(1_048_000, 3), "value", 1))
@@ -179,6 +183,8 @@ def test_every_bad_input_is_named(hostile):
     assert named(lambda e: e.get("company_id") == by["footnote"] and "SUPERSCRIPT FOUR" in e["reason"])
     assert named(lambda e: e.get("document") == "far.xlsx" and "reaches row 1048000" in e["reason"])
     assert named(lambda e: e.get("document") == "padded.xlsx" and "a zip bomb?" in e["reason"])
+    assert named(lambda e: e.get("document") == "copy.xlsx" and e["kind"] == "DuplicateFile"
+                 and FILE_PAYLOAD in e["reason"])
     assert named(lambda e: e.get("document") == "integrity.csv" and e.get("company_id") == by["disqualified"]
                  and "not UTF-8" in e["reason"] and ", byte " in (e.get("cell") or ""))
     assert named(lambda e: e.get("document") == "integrity.csv" and e.get("company_id") == by["no_integrity"]
