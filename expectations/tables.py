@@ -143,7 +143,10 @@ def build(inp: Inputs, rules: VerifyRules) -> Tables:
     _plausibility(inp, comps, rules)
     # 3. the company-level rows of the accuracy table, groups and duplicates
     declarants = set(comps)
-    files = {d["sha256"]: _file_name(d) for d in inp.documents if d.get("sha256")}
+    files: dict[str, str] = {}
+    for d in inp.documents:  # the first file with these bytes (a copy is read once and named in the errors)
+        if d.get("sha256"):
+            files.setdefault(d["sha256"], _file_name(d))
     known_ids = declarants | set(cand)
     dups = rc.duplicate_companies({cid: c.form.get("legal_name") for cid, c in comps.items()})
     for cid, c in comps.items():
