@@ -138,6 +138,8 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
                 for cid, e in ys.eligibility[~ys.eligibility["eligible"]].iterrows()]
     reasons = ys.eligibility["excluded_reason"].dropna().astype(str).str.split(":").str[0]
     exclusion_counts = reasons.value_counts().sort_index().to_dict()
+    # companies whose licence or integrity check could not run (a delivered row unreadable: issue 16)
+    not_run_count = int(ys.eligibility["excluded_reason"].dropna().astype(str).str.contains("check not run: ").sum())
     page = _env().get_template("report.html.j2").render(
         list_year=year + 1, year=year, run_id=run_id, weights=ys.config.weights,
         dimensions=ys.config.dimensions, dimension_labels={d: DIMENSION_ZH[Dimension(d)] for d in ys.config.dimensions},
@@ -151,7 +153,7 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
         checks=checks, n_contradictions=sum(1 for c in checks if not c["agree"]),
         sens=sens, sens_rows=sens_rows, pool_size=len(ys.eligibility),
         eligible_count=int(ys.eligibility["eligible"].sum()), excluded=excluded,
-        exclusion_counts=exclusion_counts, indicators=ys.config.indicators, missing_score=ys.config.missing_score,
+        exclusion_counts=exclusion_counts, not_run_count=not_run_count, indicators=ys.config.indicators, missing_score=ys.config.missing_score,
         revenue_floor=ys.config.revenue_floor, tie_break=list(ys.config.tie_break),
         script=IMAGE_CHECK_JS, script_hash=script_hash(IMAGE_CHECK_JS))
     tmp = path.with_suffix(".html.tmp")

@@ -211,7 +211,8 @@ def test_nobody_whose_check_failed_or_could_not_run_is_ranked(hostile):
     for cid in ("inflate", "claimed", "infinite", "footnote", "no_integrity", "no_licence", "disqualified"):
         assert elig[by[cid]]["eligible"] == "false", cid
     report = (run.year_dir / "report" / "index.html").read_text(encoding="utf-8")
-    assert "check not run" in report  # the report counts the companies excluded so
+    # the report counts the companies excluded so: the two integrity rows' and the registry row's companies
+    assert 'id="checks-not-run">3 of them because a check could not run' in report
 
 
 def test_every_other_company_is_judged_as_in_the_clean_run(hostile, demo_run):
