@@ -9,6 +9,7 @@ that opens from disk). Failing rows come back by ``row_id``, ``company_id`` and 
 
 from __future__ import annotations
 
+import html
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,22 @@ def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _html_inert(df: pd.DataFrame) -> pd.DataFrame:
+    """Text a company supplied (names, licence numbers, descriptions), HTML-escaped in the copy GX
+    validates: GX's Data Docs renderer writes unexpected values into its pages as raw HTML, so an
+    ``<img onerror=…>`` licence number would run in the auditor's browser. Escaping changes no
+    outcome: the checks compare against values and patterns without ``& < > " '``, which
+    html.escape alone touches, and failing rows come back by the index columns (validated ids,
+    left as they are). Findings are filled from the original frames."""
+    out = df.copy()
+    for col in out.columns:
+        if col in INDEX_COLUMNS or not (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
+            continue
+        out[col] = pd.Series([html.escape(v, quote=True) if isinstance(v, str) else v for v in out[col]],
+                             index=out.index, dtype=out[col].dtype)
+    return out
+
+
 def run_checkpoint(frames: dict[str, pd.DataFrame], suites: dict, work_dir: Path, docs_dir: Path,
                    *, run_name: str) -> CheckpointResult:
     """Validate each suite against the frame of the same name in one checkpoint run."""
@@ -78,7 +95,7 @@ def run_checkpoint(frames: dict[str, pd.DataFrame], suites: dict, work_dir: Path
     definitions = []
     for name, suite in suites.items():
         path = batches / f"{name}.parquet"
-        _parquet_safe(frames[name]).to_parquet(path, index=False)
+        _html_inert(_parquet_safe(frames[name])).to_parquet(path, index=False)
         batch = source.add_parquet_asset(name, path=path).add_batch_definition(f"{name}_batch")
         saved = ctx.suites.add(suite)
         definitions.append(ctx.validation_definitions.add(

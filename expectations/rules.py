@@ -37,6 +37,7 @@ def _kinds() -> dict[str, KindRule]:
         "licence_mismatch": k(check=Check.licence, severity=E, status="excluded"),
         "licence_expired": k(check=Check.licence, severity=E, status="excluded"),
         "licence_revoked": k(check=Check.licence, severity=E, status="excluded"),
+        "licence_check_not_run": k(check=Check.licence, severity=E, status="excluded"),
         # 2. main business (企业主营业务类型和收入比重核查)
         "internet_share_low": k(check=Check.main_business, severity=E, status="excluded"),
         "business_type_unknown": k(check=Check.main_business, severity=E, status="excluded"),
@@ -53,10 +54,13 @@ def _kinds() -> dict[str, KindRule]:
         "not_positive": k(check=Check.accuracy, severity=E, status="excluded"),
         "duplicate_declaration": k(check=Check.accuracy, severity=W, status="corrected"),
         "duplicate_company": k(check=Check.accuracy, severity=E, status="excluded"),
+        "implausible_figure": k(check=Check.accuracy, severity=E, status="excluded"),
+        "declaration_conflict": k(check=Check.accuracy, severity=E, status="excluded"),
         "subsidiary_declared_separately": k(check=Check.accuracy, severity=E, status="excluded"),
         "ecommerce_cost_estimated": k(check=Check.accuracy, severity=W, status="corrected"),
         # 4. integrity (企业诚信和合法合规性核查)
         "integrity_disqualifying": k(check=Check.integrity, severity=E, status="excluded"),
+        "integrity_check_not_run": k(check=Check.integrity, severity=E, status="excluded"),
     }
 
 
@@ -98,6 +102,24 @@ class VerifyRules(BaseModel):
     growth_min: float = -0.9
     growth_max: float = 10.0
     growth_metrics: list[str] = Field(default_factory=lambda: ["revenue", "internet_revenue"])
+    # plausibility, for every company whether or not a public document backs its figures (the
+    # values used, after unit corrections): an implausible figure is an ERROR and never ranks.
+    # Calibrated from the method and real figures, not from a generated world: the largest
+    # Chinese internet companies' FY2014 revenue was about 1.2e11 元 (JD.com 115 bn, Tencent
+    # 79 bn) and the largest head count about 70,000 (JD.com); the bounds sit an order of
+    # magnitude and more beyond them, so a company that multiplies its figures by 10^4 is caught
+    # and no real one is.
+    plausible_money_max: float = Field(1.0e12, gt=0)  # 1 万亿元, any money figure, either year
+    plausible_employees_max: float = Field(2.0e6, gt=0)
+    plausible_users_max: float = Field(5.0e9, gt=0)  # accounts, worldwide
+    # revenue per employee (元): a cashier of everyone's payments is not in the list
+    plausible_revenue_per_employee: tuple[float, float] = (1.0e3, 2.0e9)
+    # operating or net loss at most this many times revenue (a start-up loses a few times its revenue)
+    plausible_loss_to_revenue_max: float = Field(50.0, gt=0)
+    # growth over the prior year (value / prior - 1): beyond this no company grows or shrinks
+    plausible_growth: tuple[float, float] = (-0.999, 200.0)
+    # revenue at most this many times the market value (a price/sales ratio of 0.01)
+    plausible_revenue_to_market_value_max: float = Field(100.0, gt=0)
     # main business: internet revenue at least this share of revenue (收入主要来源于互联网)
     internet_share_min: float = Field(0.5, ge=0, le=1)
     business_types: list[str] = Field(default_factory=lambda: [b.value for b in BusinessType])

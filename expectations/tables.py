@@ -140,14 +140,25 @@ def build(inp: Inputs, rules: VerifyRules) -> Tables:
         _cross_unit_checks(c, rules)
     # 2. self-operated e-commerce: internet revenue = revenue - cost of goods (or × peer margin)
     _ecommerce(comps, rules)
+    _plausibility(inp, comps, rules)
     # 3. the company-level rows of the accuracy table, groups and duplicates
     declarants = set(comps)
+    files: dict[str, str] = {}
+    for d in inp.documents:  # the first file with these bytes (a copy is read once and named in the errors)
+        if d.get("sha256"):
+            files.setdefault(d["sha256"], _file_name(d))
+    known_ids = declarants | set(cand)
     dups = rc.duplicate_companies({cid: c.form.get("legal_name") for cid, c in comps.items()})
     for cid, c in comps.items():
         parent = rc.consolidated_into(c.form.get("group_parent_id"), c.form.get("joined_group_on"),
                                       declarants - {cid}, inp.year, rules.group_join_grace_years)
-        c.rows["declaration"] = _row(cid, "declaration", form_count=len(forms[cid]),
-                                     forms=", ".join(f.sha256[:12] for f in forms[cid]),
+        conflict = declaration_conflict(cid, forms[cid], files, known_ids)
+        c.rows["declaration"] = _row(cid, "declaration",
+                                     # identical copies are one declaration sent twice (a WARNING);
+                                     # forms that disagree are a conflict (an ERROR), never "the latest wins"
+                                     form_count=None if conflict else len(forms[cid]),
+                                     conflict=conflict,
+                                     forms=", ".join(_form_name(f, files) for f in forms[cid]),
                                      duplicate_of=dups.get(cid), consolidated_into=parent,
                                      group_parent_id=c.form.get("group_parent_id"),
                                      joined_group_on=c.form.get("joined_group_on"))
@@ -162,6 +173,51 @@ def build(inp: Inputs, rules: VerifyRules) -> Tables:
         "integrity": _integrity_frame(inp, comps),
     }
     return Tables(companies, metrics, frames, errors, facts_used)
+
+
+# the prior-year cells the checks use (growth; e-commerce cost of goods); other prior cells are shown only
+PRIOR_USED = ("revenue", "internet_revenue", "operating_cost")
+
+
+def _file_name(doc: dict) -> str:
+    url = str(doc.get("url") or "")
+    return url.removeprefix("file://").rsplit("/", 1)[-1] or str(doc.get("title") or "")
+
+
+def _form_name(form: Form, files: dict[str, str]) -> str:
+    name = files.get(form.sha256)
+    return f"{name} ({form.sha256[:12]})" if name else form.sha256[:12]
+
+
+def _named_id(file_name: str) -> str | None:
+    """The company id a form's file name starts with (``C0042.xlsx``, ``C0042_v2.xlsx``), if any."""
+    import re
+
+    m = re.match(r"^([A-Za-z0-9]+)(?:[_\-. ]|$)", file_name)
+    return m.group(1) if m else None
+
+
+def declaration_conflict(cid: str, forms: list[Form], files: dict[str, str], known: set[str]) -> str | None:
+    """Why the forms claiming ``cid`` cannot be used, or None: a form whose file is named for
+    another known company, or forms that disagree on any cell the checks use (every current-year
+    cell, the prior-year cells of PRIOR_USED). Both files are named; none is preferred."""
+    problems = []
+    for f in forms:
+        name = files.get(f.sha256, "")
+        named = _named_id(name) if name else None
+        if named and named != cid and named in known:
+            problems.append(f"form {_form_name(f, files)} is named for {named} but declares company id {cid}")
+    if len(forms) > 1:
+        first = forms[0]
+        for other in forms[1:]:
+            differ = sorted({k for k in set(first.current) | set(other.current)
+                             if first.get(k) != other.get(k)}
+                            | {f"{k} (prior year)" for k in PRIOR_USED if first.get(k, True) != other.get(k, True)})
+            if differ:
+                shown = ", ".join(differ[:5]) + (f" and {len(differ) - 5} more" if len(differ) > 5 else "")
+                problems.append(f"forms {_form_name(first, files)} and {_form_name(other, files)} both declare "
+                                f"{cid} and disagree on {shown}: neither is used")
+    return "; ".join(problems) or None
 
 
 def _row(cid: str, metric: str, **cols: Any) -> dict:
@@ -272,10 +328,58 @@ def _ecommerce(comps: dict[str, _Company], rules: VerifyRules) -> None:
                        ecommerce_estimated=not prior)
 
 
+def _plausibility(inp: Inputs, comps: dict[str, _Company], rules: VerifyRules) -> None:
+    """Bounds on the figures used that hold whatever the evidence (rules.plausible_*): each
+    row outside them gets ``implausible`` (why), an ERROR finding. Independent of a public
+    document, so an unlisted company is held to them as much as a listed one."""
+    quotes = {q["company_id"]: q for q in inp.quotes if q.get("company_id")}
+
+    def flag(row: dict | None, why: str) -> None:
+        if row is not None:
+            row["implausible"] = why if not row.get("implausible") else f"{row['implausible']}; {why}"
+    for cid, c in comps.items():
+        for name, row in c.rows.items():
+            v = row.get("value")
+            if v is None or not isinstance(v, (int, float)):
+                continue
+            base = name.removesuffix("_prior")
+            if money(name) and abs(v) > rules.plausible_money_max:
+                flag(row, f"{base} {v:,.0f} 元 is beyond any company's ({rules.plausible_money_max:,.0f} 元)")
+            elif base == "employees_total" and v > rules.plausible_employees_max:
+                flag(row, f"{v:,.0f} employees is beyond any company's ({rules.plausible_employees_max:,.0f})")
+        rev, emp = c.used("revenue"), c.used("employees_total")
+        lo, hi = rules.plausible_revenue_per_employee
+        if rev and emp and emp > 0 and not lo <= rev / emp <= hi:
+            flag(c.rows.get("revenue"), f"revenue per employee {rev / emp:,.0f} 元 is outside [{lo:,.0f}, {hi:,.0f}]")
+        for metric in ("operating_profit", "net_profit"):
+            p = c.used(metric)
+            if rev and rev > 0 and p is not None and p < -rules.plausible_loss_to_revenue_max * rev:
+                flag(c.rows.get(metric), f"{metric} {p:,.0f} is a loss of {-p / rev:,.0f} times revenue "
+                                         f"(at most {rules.plausible_loss_to_revenue_max:g})")
+        glo, ghi = rules.plausible_growth
+        for metric in rules.growth_metrics:
+            g = (c.rows.get(metric) or {}).get("growth")
+            if g is not None and not glo <= g <= ghi:
+                flag(c.rows.get(metric), f"growth {g:+,.0%} over the prior year is outside [{glo:+.1%}, {ghi:+,.0%}]")
+        q = quotes.get(cid)
+        if q is not None and rev:
+            rate = rc.fx_on(inp.fx, q.get("currency") or "CNY", inp.market_value_date)
+            mv = rc.market_value_cny(q, rate)
+            if mv and mv > 0 and rev > rules.plausible_revenue_to_market_value_max * mv:
+                flag(c.rows.get("revenue"), f"revenue {rev:,.0f} 元 is {rev / mv:,.0f} times the market value "
+                                            f"{mv:,.0f} 元 (at most {rules.plausible_revenue_to_market_value_max:g})")
+    for cid, c in comps.items():
+        users = _num(c.form.get("users"))
+        if users is not None and users > rules.plausible_users_max:
+            c.rows.setdefault("users_check", _row(cid, "users", implausible=(
+                f"{users:,.0f} users is beyond any service's ({rules.plausible_users_max:,.0f})")))
+
+
 ACCURACY_COLUMNS = [
     "row_id", "company_id", "metric", "prior", "declared", "public", "value", "source", "rule", "status",
     "difference", "unit_factor", "correct_value", "residual", "fx_missing", "required", "growth",
-    "ecommerce_estimated", "peers", "revenue_used", "source_ref", "cell", "form_count", "forms",
+    "ecommerce_estimated", "peers", "revenue_used", "source_ref", "cell", "form_count", "conflict", "implausible",
+    "forms",
     "duplicate_of", "consolidated_into", "group_parent_id", "joined_group_on"]
 
 
@@ -375,7 +479,7 @@ def _company_row(inp: Inputs, c: _Company, cand: dict) -> CompanyRow:
 def _metric_rows(inp: Inputs, c: _Company) -> list[MetricRow]:
     out = []
     for name, r in c.rows.items():
-        if name == "declaration":
+        if name in ("declaration", "users_check"):  # company-level check rows, not metrics
             continue
         ref = r.get("source_ref")
         if r.get("peers"):

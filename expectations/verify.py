@@ -27,6 +27,7 @@ from expectations.collected import collect_findings, conflict_findings, mark_inc
 from expectations.findings import to_findings
 from expectations.rules import VerifyRules
 from expectations.suites import CHECK_SUITES, build_suites
+from expectations.unreadable import drop_blamed, mark_not_run, not_run_findings
 from top100.errors import VerificationError
 from top100.jsonl import read_jsonl, write_jsonl
 from top100.paths import YearPaths
@@ -146,7 +147,12 @@ def check_year(settings: Any, paths: YearPaths) -> Checked:
     findings += collect_findings(read_jsonl(paths.collect_errors), tables.companies, paths.year)
     # a figure its own document prints two ways (or whose identity fails) is never used silently
     findings += conflict_findings(inp.facts, tables.companies, paths.year)
+    # delivered rows that could not be read: the checks they feed could not run (fail closed)
+    not_run = not_run_findings(read_jsonl(paths.extract_errors), inp.documents, tables.companies,
+                               tables.frames.get("licence"), rules, paths.year)
+    findings = drop_blamed(findings, not_run) + not_run
     apply_eligibility(tables.companies, findings)
+    mark_not_run(tables.companies, findings)
     mark_incomplete(tables.companies, findings)
     errors = tables.errors + schema_errors
     write_jsonl(paths.companies, tables.companies)

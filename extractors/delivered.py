@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from extractors.numbers import parse_number
+from extractors.numbers import parse_cell_number
 from top100 import vocab
 from top100.errors import NumberFormatError
 from top100.records import ErrorRow, IntegrityRecord, LicenceRecord, TrafficRecord
 
 NAME = "delivered"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 MAX_BYTES = 50_000_000
 
 LICENCE_COLUMNS = ("licence_number", "licence_type", "holder_name", "company_id", "valid_from", "valid_until", "status")
@@ -58,7 +58,12 @@ def _opt_company(v: str) -> str | None:
     return _company(v) if v.strip() else None
 
 
+MAX_TEXT_CHARS = 2_000  # a name, licence number or description; a longer cell is refused
+
+
 def _text(v: str) -> str:
+    if len(v) > MAX_TEXT_CHARS:
+        raise CellError(f"a cell of {len(v)} characters (limit {MAX_TEXT_CHARS})")
     if not v.strip():
         raise CellError("empty")
     return v.strip()
@@ -79,9 +84,10 @@ def _year(v: str) -> int:
 
 def _amount(v: str) -> float:
     try:
-        n = parse_number(v)
+        n = parse_cell_number(v)
     except NumberFormatError as exc:
-        raise CellError(f"{v!r} is not a number") from exc
+        shown = v if len(v) <= 40 else v[:40] + f"… ({len(v)} characters)"
+        raise CellError(f"{shown!r} is not a number ({getattr(exc, 'cause', exc)})") from exc
     if n is None or n < 0:
         raise CellError(f"{v!r} is not a non-negative number")
     return float(n)
@@ -121,16 +127,63 @@ def _ratio(v: str) -> float:
     return x
 
 
+NUL = b"\0"
+MAX_RECORD_BYTES = 65_536  # one row; a longer one is refused before csv sees it (csv stops the file at 131,072)
+REFUSED_KINDS = ("UnreadableRow", "DeliveredFileError")  # a row (or the file) not used; DuplicateRow was used
+
+
+def records(data: bytes) -> Iterator[tuple[int, int, bytes | None, str | None]]:
+    """(row number, byte offset, the row's bytes, None) per record of a CSV file, or
+    (row, offset, the row's first bytes, cause) where a record cannot be delimited (longer than MAX_RECORD_BYTES,
+    an unclosed quote). A record ends at a line break outside quotes; a doubled quote inside a
+    quoted field keeps the count even, and no byte of a UTF-8 or GBK multi-byte character is a
+    quote or a line break, so splitting bytes this way never cuts a character. Hand-written:
+    csv reads text, so one undecodable row or one oversized field stops it for the whole file."""
+    n, pos, size = 1, 0, len(data)
+    while pos < size:
+        start, quotes, end = pos, 0, pos
+        while True:
+            nl = data.find(b"\n", end)
+            stop = size if nl < 0 else nl + 1
+            quotes += data.count(b'"', end, stop)
+            end = stop
+            if quotes % 2 == 0 or end >= size:
+                break
+        if quotes % 2:
+            yield n, start, data[start:start + 512], ("a quote opened in this row is never closed: the rest of the "
+                                                      f"file ({end - start} bytes) cannot be read")
+            return
+        if end - start > MAX_RECORD_BYTES:
+            yield n, start, data[start:start + 512], f"a row of {end - start} bytes (limit {MAX_RECORD_BYTES}): refused"
+        else:
+            yield n, start, data[start:end], None
+        pos, n = end, n + 1
+
+
+def _guess_company(raw: bytes, columns: tuple[str, ...]) -> str | None:
+    """The company an unreadable row concerns, where its (ASCII) id cell survives a lossy decode:
+    only to say whose check could not run, never to use the row."""
+    try:
+        cells = next(csv.reader([raw.decode("utf-8", errors="replace").rstrip("\r\n")]))
+        return vocab.check_company_id(cells[columns.index("company_id")].strip())
+    except (csv.Error, StopIteration, IndexError, ValueError):
+        return None
+
+
 def _read(path: Path | str, columns: tuple[str, ...], checks: dict[str, Callable[[str], Any]],
           build: Callable[[dict[str, Any], int], Any], row_check: Callable[[dict[str, Any]], str | None] | None = None,
-          key: tuple[str, ...] | None = None) -> DeliveredResult:
+          key: tuple[str, ...] | None = None, name: str | None = None) -> DeliveredResult:
     path = Path(path)
     result = DeliveredResult([], [])
+    name = name or path.name
 
-    def err(cause: str, row: int | None = None, column: str | None = None, company: str | None = None) -> None:
+    def err(cause: str, row: int | None = None, column: str | None = None, company: str | None = None,
+            kind: str = "DeliveredFileError", offset: int | None = None) -> None:
         cell = f"row {row}" + (f", column {column}" if column else "") if row else None
-        result.errors.append(ErrorRow(stage="extract", kind="DeliveredFileError", reason=cause, company_id=company,
-                                      document=path.name, cell=cell))
+        if offset is not None and cell:
+            cell += f", byte {offset}"
+        result.errors.append(ErrorRow(stage="extract", kind=kind, reason=cause, company_id=company,
+                                      document=name, cell=cell))
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -139,18 +192,49 @@ def _read(path: Path | str, columns: tuple[str, ...], checks: dict[str, Callable
     if len(data) > MAX_BYTES:
         err(f"file of {len(data)} bytes exceeds {MAX_BYTES}")
         return result
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        err(f"not UTF-8 text: {exc}")
-        return result
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None or tuple(h.strip() for h in header) != columns:
-        err(f"header is {header!r}, expected {', '.join(columns)}", row=1)
+    bom = data.startswith(b"\xef\xbb\xbf")
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    for n, offset, raw, problem in records(data[3:] if bom else data):
+        offset += 3 if bom else 0
+        if problem is None and b"\0" in raw:
+            problem = f"a NUL byte at byte offset {offset + raw.index(NUL)} (binary data, not text)"
+        if problem is None:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad = raw[exc.start:exc.start + 4].hex(" ")
+                problem = f"not UTF-8 text at byte offset {offset + exc.start} (bytes {bad}; another encoding?)"
+        cells = None
+        if problem is None:
+            try:
+                parsed = list(csv.reader(io.StringIO(text, newline="")))
+            except csv.Error as exc:
+                problem = f"not a CSV row at byte offset {offset} ({exc})"
+            else:
+                if len(parsed) != 1:
+                    problem = f"not one CSV row at byte offset {offset}"
+                else:
+                    cells = parsed[0]
+        if problem is not None:
+            if n == 1:
+                err(f"header unreadable: {problem}", row=1, offset=offset)
+                return result
+            err(problem if "byte offset" in problem else f"{problem} (byte offset {offset})", row=n, offset=offset,
+                kind="UnreadableRow", company=_guess_company(raw, columns))
+            continue
+        if n == 1:
+            header = cells
+            if tuple(h.strip() for h in header) != columns:
+                err(f"header is {header!r}, expected {', '.join(columns)}", row=1)
+                return result
+            continue
+        rows.append((n, cells))
+    if header is None:
+        err(f"header is None, expected {', '.join(columns)}", row=1)
         return result
     valid: list[tuple[int, dict[str, Any]]] = []
-    for n, cells in enumerate(reader, start=2):
+    for n, cells in rows:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(columns):
@@ -195,7 +279,7 @@ def _unique(valid: list[tuple[int, dict[str, Any]]], key: tuple[str, ...], err: 
         elif all(r == first for _, r in rows[1:]):
             keep.append(rows[0])
             for n, _ in rows[1:]:
-                err(f"duplicate row: repeats row {first_n} ({what}); ignored", row=n, company=company)
+                err(f"duplicate row: repeats row {first_n} ({what}); ignored", row=n, company=company, kind="DuplicateRow")
         else:
             numbers = ", ".join(str(n) for n, _ in rows)
             for n, _ in rows:
@@ -203,7 +287,7 @@ def _unique(valid: list[tuple[int, dict[str, Any]]], key: tuple[str, ...], err: 
     return sorted(keep, key=lambda nr: nr[0])
 
 
-def read_licences(path: Path | str) -> DeliveredResult:
+def read_licences(path: Path | str, name: str | None = None) -> DeliveredResult:
     """licence_registry.csv -> LicenceRecord rows."""
     checks = {"licence_number": _text, "licence_type": _enum(vocab.LicenceType), "holder_name": _text,
               "company_id": _opt_company, "valid_from": _iso, "valid_until": _iso, "status": _status}
@@ -212,21 +296,21 @@ def read_licences(path: Path | str) -> DeliveredResult:
         if r["valid_from"] > r["valid_until"]:
             return f"valid_from {r['valid_from']} is after valid_until {r['valid_until']}"
         return None
-    return _read(path, LICENCE_COLUMNS, checks, lambda r, n: LicenceRecord(**r, source_row=n), row_check)
+    return _read(path, LICENCE_COLUMNS, checks, lambda r, n: LicenceRecord(**r, source_row=n), row_check, name=name)
 
 
-def read_traffic(path: Path | str) -> DeliveredResult:
+def read_traffic(path: Path | str, name: str | None = None) -> DeliveredResult:
     """traffic.csv -> TrafficRecord rows (daily visits, 万次)."""
     checks = {"company_id": _company, "fiscal_year": _year, "desktop": _amount, "mobile": _amount}
     return _read(path, TRAFFIC_COLUMNS, checks, lambda r, n: TrafficRecord(**r, source_row=n),
-                 key=("company_id", "fiscal_year"))
+                 key=("company_id", "fiscal_year"), name=name)
 
 
-def read_integrity(path: Path | str) -> DeliveredResult:
+def read_integrity(path: Path | str, name: str | None = None) -> DeliveredResult:
     """integrity.csv -> IntegrityRecord rows."""
     checks = {"company_id": _company, "record_date": _iso, "kind": _text, "disqualifying": _bool,
-              "description": lambda v: v.strip()}
-    return _read(path, INTEGRITY_COLUMNS, checks, lambda r, n: IntegrityRecord(**r, source_row=n))
+              "description": lambda v: _text(v) if v.strip() else ""}
+    return _read(path, INTEGRITY_COLUMNS, checks, lambda r, n: IntegrityRecord(**r, source_row=n), name=name)
 
 
 def _cik(v: str) -> int:
@@ -246,10 +330,10 @@ def _header_has_cik(path: Path | str) -> bool:
     return [h.strip() for h in first.strip().split(",")] == list(LISTING_COLUMNS_CIK)
 
 
-def read_listings(path: Path | str) -> DeliveredResult:
+def read_listings(path: Path | str, name: str | None = None) -> DeliveredResult:
     """listings.csv -> dicts company_id, exchange, ticker, ads_ratio (None where not listed) and,
     when the header has it, cik (the SEC filer as of the fiscal year; None where not given)."""
-    checks = {"company_id": _company, "exchange": _opt(_enum(vocab.Exchange)), "ticker": lambda v: v.strip() or None,
+    checks = {"company_id": _company, "exchange": _opt(_enum(vocab.Exchange)), "ticker": lambda v: _text(v) if v.strip() else None,
               "ads_ratio": _opt(_ratio), "cik": _opt(_cik)}
     columns = LISTING_COLUMNS_CIK if _header_has_cik(path) else LISTING_COLUMNS
 
@@ -263,4 +347,4 @@ def read_listings(path: Path | str) -> DeliveredResult:
         if r.get("cik") is not None and r["exchange"] not in ("NYSE", "NASDAQ"):
             return "cik is only for US listings (the SEC filer)"
         return None
-    return _read(path, columns, checks, lambda r, n: dict(r), row_check, key=("company_id", "exchange"))
+    return _read(path, columns, checks, lambda r, n: dict(r), row_check, key=("company_id", "exchange"), name=name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,22 +20,29 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from extractors.numbers import parse_number, to_float
+from extractors.numbers import check_finite, parse_cell_number, to_float
 from top100 import form_template as T
 from top100 import vocab
 from top100.errors import DeclarationError, NumberFormatError
 from top100.records import DeclaredFact, ErrorRow
 
 NAME = "forms"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 
 @dataclass(frozen=True)
 class FormSettings:
     max_file_bytes: int = 5_000_000
     max_uncompressed_bytes: int = 50_000_000  # all parts together, before openpyxl inflates them
-    max_ratio: float = 200.0  # uncompressed / compressed, per part (zip bombs compress ~1000:1)
+    max_ratio: float = 200.0  # uncompressed / compressed, per part and overall (zip bombs compress ~1000:1)
     max_parts: int = 500
+    # a part this small may compress better than max_ratio (an empty sheet of styles): it cannot inflate far
+    ratio_floor_bytes: int = 64_000
+    # the template has about 30 rows and 5 columns; a form reaching beyond these is refused
+    # from the sheets' XML before openpyxl lays out a single cell
+    max_rows: int = 1_000
+    max_cols: int = 26
+    max_text_chars: int = 2_000  # a name, brand list or licence number; longer is not a form's cell
 
 
 @dataclass
@@ -62,10 +70,16 @@ def check_zip(data: bytes, settings: FormSettings) -> None:
         total = sum(i.file_size for i in infos)
         if total > settings.max_uncompressed_bytes:
             raise DeclarationError(f"xlsx would inflate to {total} bytes (limit {settings.max_uncompressed_bytes}): refused")
+        # every part, however small, and the whole: 48 parts just under a per-part size floor
+        # inflate as far as one big one
         for i in infos:
-            if i.file_size > 1_000_000 and i.file_size / max(i.compress_size, 1) > settings.max_ratio:
+            if i.file_size > settings.ratio_floor_bytes and i.file_size / max(i.compress_size, 1) > settings.max_ratio:
                 raise DeclarationError(f"xlsx part {i.filename!r} compresses {i.file_size / max(i.compress_size, 1):.0f}:1"
                                        " (a zip bomb?): refused")
+        packed = sum(i.compress_size for i in infos)
+        if total > settings.ratio_floor_bytes and total / max(packed, 1) > settings.max_ratio:
+            raise DeclarationError(f"xlsx parts together compress {total / max(packed, 1):.0f}:1 ({packed} bytes "
+                                   f"inflate to {total}; a zip bomb?): refused")
         if "[Content_Types].xml" not in zf.namelist():
             raise DeclarationError("not an xlsx file (no [Content_Types].xml)")
         # a form is data: a workbook carrying code (xlsm, VBA) is refused, never opened further
@@ -75,6 +89,50 @@ def check_zip(data: bytes, settings: FormSettings) -> None:
             part = macros[0] if macros else "[Content_Types].xml (macroEnabled)"
             raise DeclarationError(f"macro-enabled workbook ({part}): refused; the form must be the .xlsx "
                                    "template without macros")
+        for i in infos:
+            if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"):
+                check_extent(zf, i.filename, settings)
+
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row|dimension)\b[^>]*?\b(?:r|ref)="([A-Z]*)(\d*)(?::([A-Z]*)(\d*))?"')
+
+
+_NUMERIC_CELL = re.compile(rb'<(?:\w+:)?c\b(?=[^>]*\br="([A-Z]+\d+)")(?![^>]*\bt="(?!n")[^"]*")[^>]*>\s*'
+                           rb'<(?:\w+:)?v>([^<]{0,64})</(?:\w+:)?v>')
+_STORED_NUMBER = re.compile(rb"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def check_extent(zf: zipfile.ZipFile, part: str, settings: FormSettings) -> None:
+    """Refuse a sheet whose dimension, rows or cells reach beyond the limits, by streaming its XML
+    (a 6 KB form with one cell at row 1,048,576 would otherwise cost openpyxl seconds and
+    hundreds of MB). Hand-written scan: openpyxl offers no bounded read of a sheet's extent."""
+    tail = b""
+    with zf.open(part) as fh:
+        while True:
+            chunk = fh.read(1 << 16)
+            if not chunk:
+                break
+            buf = tail + chunk
+            for m in _CELL_REF.finditer(buf):
+                for letters, digits in ((m.group(1), m.group(2)), (m.group(3), m.group(4))):
+                    if digits and int(digits) > settings.max_rows:
+                        raise DeclarationError(f"sheet {part} reaches row {int(digits)} (limit {settings.max_rows}):"
+                                               " refused")
+                    if letters and _col_number(letters) > settings.max_cols:
+                        raise DeclarationError(f"sheet {part} reaches column {letters.decode()} "
+                                               f"(limit {settings.max_cols} columns): refused")
+            for m in _NUMERIC_CELL.finditer(buf):
+                if not _STORED_NUMBER.match(m.group(2)):
+                    raise DeclarationError(cell=m.group(1).decode(), cause=f"cell {m.group(1).decode()} stores {m.group(2).decode(errors='replace')!r} "
+                                           "as a number: not a number, the workbook is malformed")
+            tail = buf[-256:]
 
 
 def read_form(path: Path | str | bytes, sha256: str | None = None, *, settings: FormSettings | None = None) -> FormResult:
@@ -92,13 +150,16 @@ def read_form(path: Path | str | bytes, sha256: str | None = None, *, settings: 
 
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=False)
     except DeclarationError as exc:
-        result.errors.append(_err(name, exc.cause))
+        result.errors.append(_err(name, exc.cause, cell=exc.cell))
         return result
     except Exception as exc:  # openpyxl's many parse errors: the file is not a readable workbook
         result.errors.append(_err(name, f"not a readable xlsx workbook ({type(exc).__name__}: {exc})"))
         return result
     try:
         _read(wb, name, digest, result)
+    except Exception as exc:  # a malformed workbook that openpyxl opened but cannot lay out
+        result.declared.clear()
+        result.errors.append(_err(name, f"not a readable declaration form ({type(exc).__name__}: {_short(str(exc))})"))
     finally:
         wb.close()
     return result
@@ -159,6 +220,10 @@ def _read(wb, name: str, digest: str, result: FormResult) -> None:
             except DeclarationError as exc:
                 result.errors.append(_err(name, f"{f.code} ({f.label}): {exc.cause}", cell=cell.coordinate, company=company))
                 continue
+            except (ArithmeticError, ValueError, TypeError, OverflowError) as exc:  # no single cell stops the form
+                result.errors.append(_err(name, f"{f.code} ({f.label}): cannot be read ({type(exc).__name__}: "
+                                                f"{_short(str(exc))})", cell=cell.coordinate, company=company))
+                continue
             if fact is not None:
                 result.declared.append(fact)
 
@@ -179,6 +244,8 @@ def _validate(f: T.FormField, cell, unit_cell, company: str, digest: str, fy: in
             return None  # not declared: an absent figure, not an invalid one
         raise DeclarationError("empty")
     value: Any
+    if isinstance(v, str) and len(v) > _TEXT_LIMIT:
+        raise DeclarationError(f"a cell of {len(v)} characters (limit {_TEXT_LIMIT}): refused")
     if base == "text":
         value = str(v).strip()
     elif base == "id":
@@ -197,6 +264,8 @@ def _validate(f: T.FormField, cell, unit_cell, company: str, digest: str, fy: in
     elif base == "bool":
         value = _bool(v)
     elif base == "int":
+        if _number(v) > 1_000_000:
+            raise DeclarationError(f"{v!r} is out of range for a count of events")
         value = int(_number(v))
         if value != _number(v) or value < 0:
             raise DeclarationError(f"{v!r} is not a non-negative whole number")
@@ -209,11 +278,25 @@ def _validate(f: T.FormField, cell, unit_cell, company: str, digest: str, fy: in
         if base == "count" and (number < 0 or number != int(number)):
             raise DeclarationError(f"{v!r} is not a whole, non-negative count")
         unit, scale = u, float(units[u])
-        value = to_float(number * Decimal(units[u]))
+        try:
+            value = to_float(check_finite(number * Decimal(units[u]), f"{v} {u}"))
+        except NumberFormatError as exc:
+            raise DeclarationError(_cause(exc)) from exc
     else:  # pragma: no cover - the template defines the kinds
         raise DeclarationError(f"unknown field kind {kind!r}")
     return DeclaredFact(company_id=company, form_sha256=digest, field=f.code, fiscal_year=fy, value=value,
                         unit=unit, scale=scale, cell=cell.coordinate, raw=raw)
+
+
+_TEXT_LIMIT = FormSettings().max_text_chars
+
+
+def _short(v: str, n: int = 40) -> str:
+    return v if len(v) <= n else v[:n] + f"… ({len(v)} characters)"
+
+
+def _cause(exc: Exception) -> str:
+    return getattr(exc, "cause", None) or str(exc)
 
 
 def _number(v: Any) -> Decimal:
@@ -222,12 +305,16 @@ def _number(v: Any) -> Decimal:
     if isinstance(v, int):
         return Decimal(v)
     if isinstance(v, float):
+        try:
+            check_finite(v)
+        except NumberFormatError as exc:
+            raise DeclarationError(exc.cause if hasattr(exc, "cause") else str(exc)) from exc
         return Decimal(repr(v))
     if isinstance(v, str):
         try:
-            n = parse_number(v)
+            n = parse_cell_number(v)
         except NumberFormatError as exc:
-            raise DeclarationError(f"text {v!r} where a number belongs") from exc
+            raise DeclarationError(f"text {_short(v)!r} where a number belongs: {_cause(exc)}") from exc
         if n is None:
             raise DeclarationError(f"a dash {v!r} where a number belongs")
         return n

@@ -153,3 +153,54 @@ def find_unit(text: str, *, default_currency: str | None = None) -> Unit | None:
                 u = m.group("c") + u
             return parse_unit(u, default_currency=default_currency)
     return None
+
+
+# --- cells of forms and delivered files ---------------------------------------------------------
+# A cell holds one figure typed by a person or written by an exporter, not a line of a printed
+# report: nothing is joined, and what NFKC would turn into digits (footnote marks ¹, circled or
+# parenthesised digits ⑽ ⑩, digits of other scripts) is refused before normalising, so that
+# "176385¹" is never read as 1763851 nor "⑽" as -10. Hand-written: no library parses figures
+# with this refusal policy (babel/locale parsers accept and reinterpret such text).
+CELL_MAX_CHARS = 64
+CELL_MAX_ABS = Decimal("1e18")  # no figure of a company, in 元 or heads, comes near this
+# ASCII and full-width digits, separators, signs, parentheses; spaces only around the figure
+_CELL_CHARS = re.compile(r"^[0-9０-９,，.．+＋()（）\-\u2212\u2012\u2013\u2014\u2010\ufe63\uff0d]+$")
+
+
+def parse_cell_number(text: str) -> Decimal | None:
+    """The exact value of one cell's figure; None for a nil dash. Raises NumberFormatError naming
+    what is wrong: footnote marks, circled digits, digits split by spaces, other scripts, a
+    figure that is not finite or out of range."""
+    if len(text) > CELL_MAX_CHARS:
+        raise NumberFormatError(f"a cell of {len(text)} characters where a figure belongs")
+    s = text.strip()
+    if is_nil(s) if s else False:
+        return None
+    if re.search(r"\d\s+\d", s):
+        raise NumberFormatError(f"digits separated by a space in {text!r}: one figure or two? refused")
+    if re.search(r"[0-9]", s) and re.search(r"[０-９]", s):
+        raise NumberFormatError(f"half-width and full-width digits mixed in {text!r}: refused")
+    odd = sorted({c for c in s if not _CELL_CHARS.match(c)})
+    if odd:
+        names = ", ".join(f"{c!r} ({unicodedata.name(c, 'U+%04X' % ord(c))})" for c in odd[:3])
+        raise NumberFormatError(f"not a plain figure: {text!r} holds {names}")
+    value = parse_number(s)
+    if value is not None:
+        check_finite(value, text)
+    return value
+
+
+def check_finite(value: Decimal | float, text: object = None) -> Decimal | float:
+    """``value`` if finite and within ±CELL_MAX_ABS; NumberFormatError otherwise."""
+    shown = text if text is not None else value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise NumberFormatError(f"not a finite number: {shown!r}")
+        if abs(value) > float(CELL_MAX_ABS):
+            raise NumberFormatError(f"{shown!r} is out of range (over {CELL_MAX_ABS:.0e})")
+        return value
+    if not value.is_finite():
+        raise NumberFormatError(f"not a finite number: {shown!r}")
+    if abs(value) > CELL_MAX_ABS:
+        raise NumberFormatError(f"{shown!r} is out of range (over {CELL_MAX_ABS:.0e})")
+    return value

@@ -14,17 +14,79 @@ from top100.records import DocumentRow, ErrorRow
 from top100.vocab import DocType
 
 
-def build_candidates(raw_store: Path, inbox_docs: list[DocumentRow]) -> tuple[list[dict[str, Any]], list[ErrorRow]]:
+KIND_OF = {DocType.declaration_form.value: "form", DocType.licence_registry.value: "licences",
+           DocType.traffic.value: "traffic", DocType.integrity.value: "integrity", DocType.listings.value: "listings"}
+
+
+def _reader_version(kind: str) -> str:
     from extractors import delivered, forms
+
+    return f"{kind}:{forms.VERSION if kind == 'form' else delivered.VERSION}"
+
+
+def read_inbox(paths: Any, docs: list[DocumentRow], *, workers: int = 2, isolated: bool = True,
+               timeout_s: float | None = None) -> dict[str, dict]:
+    """Every form and delivered file of ``docs`` read once per run, each in a worker process
+    with a time and memory limit (extractors.isolated); results kept in
+    ``collect/inbox_read.json`` by sha256 and reader version, so the collect stage (which needs
+    the forms' identity cells) and the extract stage (every cell) share one read."""
+    import json
+
+    from extractors.isolated import INBOX_TIMEOUT_S, read_inbox_many
     from top100.paths import raw_path
+
+    cache_path = paths.collect / "inbox_read.json"
+    cache: dict[str, dict] = {}
+    if cache_path.exists():
+        try:
+            cache = json.loads(cache_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            cache = {}  # unreadable: read the files again
+    jobs, keys = [], []
+    out: dict[str, dict] = {}
+    for d in docs:
+        kind = KIND_OF.get(str(d.doc_type))
+        if kind is None:
+            continue
+        key = f"{d.sha256}|{_reader_version(kind)}|{d.title}"
+        if key in cache:
+            out[d.sha256] = cache[key]
+        elif key not in keys:
+            keys.append(key)
+            jobs.append({"kind": kind, "path": str(raw_path(paths.raw_store, d.sha256)), "name": d.title,
+                         "sha256": d.sha256})
+    if jobs:
+        got = read_inbox_many(jobs, workers=workers, isolated=isolated, timeout_s=timeout_s or INBOX_TIMEOUT_S)
+        for key, job, res in zip(keys, jobs, got):
+            cache[key] = out[job["sha256"]] = res
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(cache, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(cache_path)
+    return out
+
+
+def build_candidates(raw_store: Path, inbox_docs: list[DocumentRow], reads: dict[str, dict] | None = None
+                     ) -> tuple[list[dict[str, Any]], list[ErrorRow]]:
+    """The candidates from the forms' identity cells and listings.csv; ``reads`` are the files
+    as read_inbox read them (read here, in-process, where not given)."""
+    from extractors.isolated import read_inbox_file
+    from top100.paths import raw_path
+    from top100.records import DeclaredFact
 
     by_id: dict[str, dict[str, Any]] = {}
     errors: list[ErrorRow] = []
     listings: dict[str, dict[str, Any]] = {}
+
+    def read(doc: DocumentRow) -> dict:
+        if reads is not None and doc.sha256 in reads:
+            return reads[doc.sha256]
+        return read_inbox_file(KIND_OF[str(doc.doc_type)], raw_path(raw_store, doc.sha256), doc.title, doc.sha256)
     for doc in inbox_docs:
-        path = raw_path(raw_store, doc.sha256)
         if doc.doc_type == DocType.declaration_form:
-            result = forms.read_form(path, doc.sha256)
+            got = read(doc)
+            result = _Read([DeclaredFact.from_dict(x) for x in got["declared"]],
+                           [ErrorRow.from_dict(e) for e in got["errors"]])
             errors.extend(result.errors)
             cells = {d.field: d.value for d in result.declared if d.fiscal_year == _max_year(result)}
             cid = cells.get("company_id")
@@ -41,7 +103,8 @@ def build_candidates(raw_store: Path, inbox_docs: list[DocumentRow]) -> tuple[li
                 "cik": None,
             }
         elif doc.doc_type == DocType.listings:
-            rows, errs = _read_listings(delivered, path)
+            got = read(doc)
+            rows, errs = got["rows"], [ErrorRow.from_dict(e) for e in got["errors"]]
             errors.extend(errs)
             for row in rows:
                 listings[row["company_id"]] = row
@@ -59,8 +122,6 @@ def _max_year(result) -> int:
     return max(years) if years else 0
 
 
-def _read_listings(delivered, path: Path):
-    out = delivered.read_listings(path)
-    if isinstance(out, tuple):
-        return out
-    return getattr(out, "rows", out), getattr(out, "errors", [])
+class _Read:
+    def __init__(self, declared: list, errors: list):
+        self.declared, self.errors = declared, errors

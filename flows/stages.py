@@ -48,14 +48,16 @@ def crawl_task(settings: Settings, paths: YearPaths, name: str) -> dict[str, Any
 @flow(name="collect", validate_parameters=False)
 def collect(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     """Inbox files into the raw store, the candidates from the forms, then one crawl per source."""
-    from flows.candidates import build_candidates
+    from flows.candidates import build_candidates, read_inbox
     from spiders.inbox import ingest_inbox
     from spiders.output import merge
     from spiders.runner import enabled
 
     inbox_docs = [_doc(d) for d in ingest_inbox(settings, paths)]
     report("collect", 0, None, inbox=len(inbox_docs))
-    candidates, cand_errors = build_candidates(paths.raw_store, inbox_docs)
+    # every form and delivered file read once, each in a bounded worker; extract reuses the reads
+    reads = read_inbox(paths, inbox_docs, workers=settings.workers, isolated=isolation_for(settings) != "in-process")
+    candidates, cand_errors = build_candidates(paths.raw_store, inbox_docs, reads)
     write_json(paths.candidates, candidates)
     if not candidates:  # nothing to evaluate: stop before asking any source for anything
         write_jsonl(paths.collect_errors, [e.to_dict() | {"stage": "collect"} for e in cand_errors])
@@ -112,7 +114,7 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
 
     The PDFs and companyfacts files are mapped over the flow's task runner (flows.runners; the
     annual flow sets it from settings.runner), one cached task per document (flows.extract_task)."""
-    from extractors import delivered, forms
+    from flows.candidates import read_inbox
 
     docs = [DocumentRow.from_dict(r) for r in read_jsonl(paths.documents)]
     facts: list[dict] = []
@@ -123,25 +125,28 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     total = len(docs)
     done = 0
 
+    # forms and delivered files: as the collect stage read them (once per run, in bounded workers)
+    inbox = [d for d in docs if d.doc_type == DocType.declaration_form or d.doc_type in DELIVERED]
+    reads = read_inbox(paths, inbox, workers=settings.workers, isolated=isolation_for(settings) != "in-process")
+    first_of: dict[str, str] = {}  # sha256 -> the first file with these bytes: one file sent twice is read once
     for d in docs:
         if d.doc_type in PDF_TYPES:
             continue
-        path = raw_path(paths.raw_store, d.sha256)
-        if d.doc_type == DocType.declaration_form:
-            res = forms.read_form(path, d.sha256)
-            declared += [x.to_dict() for x in res.declared]
-            errors += [_err(e, d) for e in res.errors]
-        elif d.doc_type in DELIVERED:
-            reader = {
-                DocType.licence_registry: ("licences", delivered.read_licences),
-                DocType.traffic: ("traffic", delivered.read_traffic),
-                DocType.integrity: ("integrity", delivered.read_integrity),
-                DocType.listings: (None, delivered.read_listings),
-            }[DocType(d.doc_type)]
-            rows, errs = _rows_errors(reader[1](path))
-            if reader[0]:
-                staging[reader[0]] += [r.to_dict() if hasattr(r, "to_dict") else r for r in rows]
-            errors += [_err(e, d) for e in errs]
+        got = reads.get(d.sha256)
+        if got is not None and d.sha256 in first_of:
+            errors.append(_err(ErrorRow(stage="extract", kind="DuplicateFile", document=d.title,
+                                        reason=f"the same bytes as {first_of[d.sha256]} (sha256 {d.sha256[:12]}): "
+                                               "read once"), d))
+            got = None
+        elif got is not None:
+            first_of[d.sha256] = d.title
+        if got is not None:
+            declared += got["declared"]
+            target = {DocType.licence_registry.value: "licences", DocType.traffic.value: "traffic",
+                      DocType.integrity.value: "integrity"}.get(str(d.doc_type))
+            if target:
+                staging[target] += got["rows"]
+            errors += [_err(e, d) for e in got["errors"]]
         done += 1
         report("extract", done, total, current=f"{d.company_id or ''} {d.sha256[:10]}".strip(), facts=len(facts),
                forms=len(declared), errors=len(errors))

@@ -141,10 +141,12 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
     exclusion_counts = reasons.value_counts().sort_index().to_dict()
     # one meaning of "eligible": scored. The audit site counts the companies that passed the four
     # checks; the difference (group members, the revenue floor) is spelt out here
-    failed_checks = int(reasons.isin(["verify", "error_finding"]).sum())
+    failed_checks = int(reasons.isin(["verify", "error_finding", "check not run"]).sum())
     audit = path.parent.parent / "audit"  # out/<year>/audit beside out/<year>/report
     audit_pages = {cid: f"../audit/company-{cid}.html" for cid in ys.eligibility.index.astype(str)
                    if COMPANY_ID_RE.match(cid) and (audit / f"company-{cid}.html").exists()}
+    # companies whose licence or integrity check could not run (a delivered row unreadable: issue 16)
+    not_run_count = int(ys.eligibility["excluded_reason"].dropna().astype(str).str.contains("check not run: ").sum())
     page = _env().get_template("report.html.j2").render(
         list_year=year + 1, year=year, run_id=run_id, weights=ys.config.weights,
         dimensions=ys.config.dimensions, dimension_labels={d: DIMENSION_ZH[Dimension(d)] for d in ys.config.dimensions},
@@ -158,7 +160,7 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
         checks=checks, n_contradictions=sum(1 for c in checks if not c["agree"]),
         sens=sens, sens_rows=sens_rows, pool_size=len(ys.eligibility),
         eligible_count=int(ys.eligibility["eligible"].sum()), excluded=excluded,
-        exclusion_counts=exclusion_counts, passed_checks=len(ys.eligibility) - failed_checks,
+        exclusion_counts=exclusion_counts, passed_checks=len(ys.eligibility) - failed_checks, not_run_count=not_run_count,
         audit_pages=audit_pages, indicators=ys.config.indicators, missing_score=ys.config.missing_score,
         revenue_floor=ys.config.revenue_floor, tie_break=list(ys.config.tie_break),
         script=IMAGE_CHECK_JS, script_hash=script_hash(IMAGE_CHECK_JS))
