@@ -23,6 +23,7 @@ from top100 import __version__
 from top100.config import Settings
 from top100.jsonl import read_jsonl
 from top100.paths import YearPaths
+from top100.year import YearContext
 
 STAGES = ("collect", "extract", "verify", "load", "score", "report")
 
@@ -71,6 +72,9 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
 
     settings = settings or load_settings()
     year = year or settings.year
+    from top100.year import load_year
+
+    ctx = load_year(year, settings.evaluation.dir)  # before anything runs: a year without its file stops here
     paths = YearPaths(settings.out_dir, year)
     summary = RunSummary(year=year)
     from warehouse.engine import opened
@@ -81,7 +85,8 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
 
     from flows.resume import RunState, fingerprint
 
-    state = RunState(paths, fingerprint(settings, code_version()))
+    # the year's facts decide the run as much as the settings do: a changed year file is a new run
+    state = RunState(paths, fingerprint(settings, f"{code_version()} {ctx.model_dump_json()}"))
     skipped = state.begin(tuple(stages_to_run))
     if skipped:
         get_run_logger().warning("resuming an interrupted run of %s: %s finished unchanged, not run again",
@@ -93,7 +98,7 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
                 continue
             t0 = time.monotonic()
             try:
-                summary.counts[name] = run_stage(name, settings, paths, summary.run_id)
+                summary.counts[name] = run_stage(name, settings, paths, summary.run_id, ctx)
             except Exception as exc:
                 summary.failed_stage = name
                 raise StageFailed(name, exc) from exc
@@ -113,12 +118,13 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
     return summary.to_dict()
 
 
-def run_stage(name: str, settings: Settings, paths: YearPaths, run_id: str | None) -> dict[str, Any]:
-    """One stage as its subflow; extract and verify map over the task runner of settings.runner."""
+def run_stage(name: str, settings: Settings, paths: YearPaths, run_id: str | None, ctx: YearContext) -> dict[str, Any]:
+    """One stage as its subflow; extract and verify map over the task runner of settings.runner.
+    ``ctx`` is the year's facts (top100.year), given to the stages that use one."""
     if name == "collect":
         from flows.runners import crawl_runner_for
 
-        return stages.collect.with_options(task_runner=crawl_runner_for(settings))(settings, paths)
+        return stages.collect.with_options(task_runner=crawl_runner_for(settings))(settings, paths, ctx)
     if name == "extract":
         from flows.runners import task_runner_for
 
@@ -126,13 +132,13 @@ def run_stage(name: str, settings: Settings, paths: YearPaths, run_id: str | Non
     if name == "verify":
         from flows.runners import task_runner_for
 
-        return stages.verify.with_options(task_runner=task_runner_for(settings))(settings, paths)
+        return stages.verify.with_options(task_runner=task_runner_for(settings))(settings, paths, ctx)
     if name == "load":
         return stages.load(settings, paths, run_id)
     if name == "score":
-        return stages.score(settings, paths, run_id)
+        return stages.score(settings, paths, run_id, ctx)
     if name == "report":
-        return stages.report_stage(settings, paths, run_id)
+        return stages.report_stage(settings, paths, run_id, ctx)
     raise ValueError(f"unknown stage {name!r}; stages are {', '.join(STAGES)}")
 
 

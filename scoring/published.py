@@ -15,7 +15,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from scoring.reference import TABLE1, TABLE1_DATE, TEXT_MARKET_VALUE_DATE, INFORMATION_CONSUMPTION_2014
 
 YI = 1e8
 
@@ -120,13 +119,29 @@ PUBLISHED: list[PublishedFigure] = [
     P("count_mobile_above_desktop", 7, "count", "至少有七家企业移动端流量超过传统桌面端", "at_least"),
 ]
 BY_NAME = {p.name: p for p in PUBLISHED}
+# the reports whose figures (and self-consistency checks) are carried here, by the year file's
+# ``published.report``; a year file may instead list its figures ([[published.figures]])
+REPORTS = {"2015": PUBLISHED}
 
 
-def side_by_side(computed: dict[str, float | None]) -> list[dict]:
+def published_figures(ctx) -> list[PublishedFigure]:
+    """The published figures of the year (top100.year.YearContext ``published``); none when no
+    report was published for it."""
+    pub = getattr(ctx, "published", None)
+    if pub is None:
+        return []
+    if pub.report is not None and pub.report not in REPORTS:
+        raise ValueError(f"{ctx.file}: published.report {pub.report!r} is not one of {', '.join(REPORTS)}")
+    figures = list(REPORTS.get(pub.report, [])) if pub.report else []
+    return figures + [PublishedFigure(**f.model_dump()) for f in pub.figures]
+
+
+def side_by_side(computed: dict[str, float | None], published: list[PublishedFigure] | None = None) -> list[dict]:
     """One figure dict per published figure (the shape of marts.write_report_figures):
-    name, value, unit, published, published_text, difference, within_tolerance; plus comparator."""
+    name, value, unit, published, published_text, difference, within_tolerance; plus comparator.
+    ``published``: the year's figures (published_figures), the 2015 report's by default."""
     rows = []
-    for p in PUBLISHED:
+    for p in (PUBLISHED if published is None else published):
         value = computed.get(p.name)
         diff, ok = p.check(value)
         rows.append({"name": p.name, "value": value, "unit": p.unit, "published": p.value,
@@ -176,7 +191,8 @@ def _records(figures) -> list[dict]:
     out = []
     for f in figures:
         f = {k: (None if isinstance(v, float) and v != v else v) for k, v in dict(f).items()}
-        f["within_tolerance"] = bool(f.get("within_tolerance"))
+        # None: not evaluated (the figure needs last year's list, which the warehouse lacks)
+        f["within_tolerance"] = None if f.get("within_tolerance") is None else bool(f["within_tolerance"])
         out.append(f)
     return out
 
@@ -190,7 +206,8 @@ def side_by_side_text(figures) -> str:
     body = []
     for f in figures:
         r = formatted(f)
-        mark = ("yes" if f["within_tolerance"] else "NO*" if f["name"] in CONTRADICTED
+        mark = ("n/a" if f["within_tolerance"] is None else "yes" if f["within_tolerance"]
+                else "NO*" if f["name"] in CONTRADICTED
                 else "NO†" if f["name"] in UNREACHABLE else "NO")
         body.append((f["name"], r["published_fmt"], r["value_fmt"], r["difference_fmt"], mark))
     widths = [max(_width(str(x[i])) for x in [head, *body]) for i in range(len(head))]
@@ -203,7 +220,9 @@ def side_by_side_text(figures) -> str:
              for x in [head, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
     n_ok = sum(1 for f in figures if f["within_tolerance"])
-    lines.append(f"{n_ok} of {len(figures)} within tolerance"
+    n_na = sum(1 for f in figures if f["within_tolerance"] is None)
+    lines.append(f"{n_ok} of {len(figures) - n_na} within tolerance"
+                 + (f"; {n_na} n/a (last year's list is not in the warehouse)" if n_na else "")
                  + ("; * the report contradicts itself here (see the consistency checks)"
                     if any(f["name"] in CONTRADICTED and not f["within_tolerance"] for f in figures) else "")
                  + ("; † cannot hold together with the real figures and the report's other statements"
@@ -236,8 +255,20 @@ def _check(name, a_text, a, b_text, b, *, rel=0.01, abs_tol=0.0, bound=False, no
             "agree": bool(agree), "note": note, "computed": computed, "unit": "text" if isinstance(a, str) else unit}
 
 
-def consistency_checks(computed: dict[str, float | None] | None = None) -> list[dict]:
-    """The report's statements checked against each other (and this run's figures, where given)."""
+def consistency_checks(computed: dict[str, float | None] | None = None, ctx=None) -> list[dict]:
+    """The 2015 report's statements checked against each other (and this run's figures, where
+    given); its table 1 and information-consumption figure come from the year (``ctx``, by
+    default evaluation/2015.toml)."""
+    if ctx is None:
+        from top100.year import load_year
+
+        ctx = load_year(2014)
+    table1 = ctx.reference.global_top30
+    TABLE1 = [tuple(r) for r in table1.rows] if table1 else []
+    TABLE1_DATE = table1.date.isoformat() if table1 else None
+    TEXT_MARKET_VALUE_DATE = ctx.valuation_date.isoformat()
+    info = ctx.reference.information_consumption
+    INFORMATION_CONSUMPTION_2014 = info.value if info else float("nan")
     c = computed or {}
     pf = {p.name: p.value for p in PUBLISHED}
     table1_members = [r for r in TABLE1 if r[4]]

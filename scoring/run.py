@@ -54,12 +54,39 @@ def build_pool(metrics_wide: pd.DataFrame, companies: pd.DataFrame) -> pd.DataFr
     return pool.sort_values("company_id", kind="mergesort").set_index("company_id", drop=False)
 
 
-def compute(settings: Any, engine: Any, year: int) -> YearScore:
+def year_context(settings: Any, year: int, ctx: Any = None) -> Any:
+    """The year's facts (top100.year): the one given, else read from the year's file."""
+    if ctx is not None:
+        return ctx
+    from top100.year import load_year
+
+    evaluation = getattr(settings, "evaluation", None)
+    return load_year(year, getattr(evaluation, "dir", None))
+
+
+def require_year(engine: Any, year: int) -> None:
+    """A year that is not in the warehouse (or has no companies there) is refused: nothing is
+    scored or written (the command exits 3)."""
+    from top100.year import YearNotAvailable
+    from warehouse import reads
+
+    if year not in set(reads.years(engine)):
+        loaded = ", ".join(str(y) for y in reads.years(engine)) or "none"
+        raise YearNotAvailable(f"fiscal year {year} is not in the warehouse (years loaded: {loaded}); "
+                               f"run `top100 run --year {year}` (or its load stage) first; nothing written")
+
+
+def compute(settings: Any, engine: Any, year: int, ctx: Any = None) -> YearScore:
     """Everything the score and report stages need for one year, read from the warehouse."""
     from warehouse import reads
 
-    config = ScoringConfig.from_settings(settings)
+    require_year(engine, year)
+    config = ScoringConfig.from_year(year_context(settings, year, ctx), settings)
     pool = build_pool(reads.metrics_wide(engine, year), reads.companies(engine, year))
+    if pool.empty:
+        from top100.year import YearNotAvailable
+
+        raise YearNotAvailable(f"fiscal year {year}: the warehouse holds no companies for it; nothing written")
     findings = reads.findings(engine, year)
     elig, ranked = rank_pool(pool, findings, config)
     rows = ranking_rows(ranked, pool, year, config)
@@ -87,11 +114,11 @@ def write_eligibility_csv(path: Path, pool: pd.DataFrame, elig: pd.DataFrame, ra
                      rows())
 
 
-def score_year(settings: Any, engine: Any, year: int, run_id: str) -> list[RankingRow]:
+def score_year(settings: Any, engine: Any, year: int, run_id: str, ctx: Any = None) -> list[RankingRow]:
     """Rank the year, write marts.ranking and out/<year>/ranking.csv; return the list."""
     from warehouse import marts
 
-    ys = compute(settings, engine, year)
+    ys = compute(settings, engine, year, ctx)
     marts.write_ranking(engine, year, ys.rows, run_id)
     paths = YearPaths(Path(settings.out_dir), year)
     write_ranking_csv(paths.ranking_csv, ys.rows)

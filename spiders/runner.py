@@ -34,8 +34,10 @@ def _absolute(settings: Settings, paths: YearPaths) -> Settings:
 
 
 def crawl(settings: Settings, paths: YearPaths, name: str, companies_file: Path | None = None, *,
-          scrapy_overrides: dict[str, Any] | None = None, timeout: float | None = None) -> dict[str, Any]:
-    """Run one crawl in a subprocess; return its summary (counts, returncode, log file)."""
+          scrapy_overrides: dict[str, Any] | None = None, timeout: float | None = None,
+          valuation_date: Any = None) -> dict[str, Any]:
+    """Run one crawl in a subprocess; return its summary (counts, returncode, log file).
+    ``valuation_date`` is the year's (top100.year); without it the spider reads the year file."""
     if name not in SPIDERS:
         raise ValueError(f"unknown crawl {name!r}; one of {', '.join(SPIDERS)}")
     companies = Path(companies_file) if companies_file else paths.candidates
@@ -48,6 +50,8 @@ def crawl(settings: Settings, paths: YearPaths, name: str, companies_file: Path 
                **(scrapy_overrides or {})}
     cmd = [sys.executable, "-m", "scrapy", "crawl", name, "-a", f"year={paths.year}",
            "-a", f"companies={companies.resolve()}"]
+    if valuation_date is not None:
+        cmd += ["-a", f"valuation_date={valuation_date.isoformat()}"]
     for key, value in options.items():
         cmd += ["-s", f"{key}={value}"]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}

@@ -39,7 +39,7 @@ class CninfoSpider(SourceSpider):
             yield self.search(c, org, "annual_report", se_date=f"{y + 1}-01-01~{y + 1}-12-31",
                               category=p.ANNUAL_CATEGORY)
             # prospectuses of companies that listed in the fiscal year or after
-            until = max(self.cfg.evaluation.market_value_date.isoformat(), f"{y + 1}-12-31")
+            until = max(self.valuation_date.isoformat(), f"{y + 1}-12-31")
             yield self.search(c, org, "prospectus", se_date=f"{y}-01-01~{until}", searchkey=p.PROSPECTUS_KEY)
 
     def search(self, c: Company, org: str, kind: str, *, page: int = 1, rows: list | None = None,

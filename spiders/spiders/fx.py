@@ -24,7 +24,7 @@ class FxSpider(SourceSpider):
     needs_companies = False  # FX is not per company
 
     def begin(self) -> Iterator[Any]:
-        y, on = self.year, self.cfg.evaluation.market_value_date
+        y, on = self.year, self.valuation_date
         # the prior year too: prior-year comparatives are converted at that year's average
         windows = (p.windows(date(y - 1, 1, 1), date(y - 1, 12, 31)) + p.windows(date(y, 1, 1), date(y, 12, 31))
                    + [(on - timedelta(days=p.LOOKBACK_DAYS), on)])
@@ -51,7 +51,7 @@ class FxSpider(SourceSpider):
             yield from self.rows(rates, urls, response.url)
 
     def rows(self, rates: dict, urls: dict, last_url: str) -> Iterator[Any]:
-        y, on = str(self.year), self.cfg.evaluation.market_value_date
+        y, on = str(self.year), self.valuation_date
         for day in sorted(rates):
             if day[:4] in (y, str(self.year - 1)):
                 for pair, rate in sorted(rates[day].items()):

@@ -23,7 +23,7 @@ class QuotesSpider(SourceSpider):
     exchanges = ("SSE", "SZSE", "HKEX", "NYSE", "NASDAQ")
 
     def begin(self) -> Iterator[Any]:
-        on = self.cfg.evaluation.market_value_date
+        on = self.valuation_date
         for c in self.companies:
             sec = p.secid(c.exchange or "", c.ticker or "")
             yield self.fetch("quotes", p.KLINE_PATH, self.parse_kline, company=c.company_id,
@@ -32,7 +32,7 @@ class QuotesSpider(SourceSpider):
 
     @guarded
     def parse_kline(self, response: Response, c: Company, sec: str) -> Iterator[Any]:
-        on = self.cfg.evaluation.market_value_date
+        on = self.valuation_date
         close = p.close_on(p.parse_klines(self.json(response, "kline")), on)
         yield self.fetch("quotes", p.STOCK_PATH, self.parse_stock, company=c.company_id,
                          params=p.stock_params(sec), lifetime=cache.SNAPSHOT, headers=HEADERS,
@@ -51,7 +51,7 @@ class QuotesSpider(SourceSpider):
         ratio = c.ads_ratio if us else None
         yield Quote(
             company_id=c.company_id, exchange=c.exchange or "", ticker=c.ticker or "",
-            requested_date=self.cfg.evaluation.market_value_date.isoformat(), date=close.date[:10],
+            requested_date=self.valuation_date.isoformat(), date=close.date[:10],
             close=close.close, currency=p.CURRENCY[c.exchange or ""], total_shares=shares,
             # on the date, in the trading currency: close (per ADS for US lines) x ordinary shares
             # / ordinary shares per ADS; the snapshot's f116 is today's value, not the date's
