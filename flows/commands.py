@@ -10,14 +10,25 @@ from pathlib import Path
 from top100.config import Settings
 from top100.paths import YearPaths
 
-EXIT_OK, EXIT_INPUTS, EXIT_FAILED = 0, 3, 4
+EXIT_OK, EXIT_USAGE, EXIT_INPUTS, EXIT_FAILED = 0, 2, 3, 4
 
 
 def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: str, faults: str | None = None) -> int:
     """Run the annual flow (or some of its stages); print the summary; return the exit code."""
     from flows import progress
     from flows.annual import StageFailed, annual, totals
+    from top100.errors import ConfigError
+    from top100.year import YearNotAvailable, load_year
 
+    try:  # a year without its file stops here, before collect (and before Prefect starts)
+        load_year(settings.year, settings.evaluation.dir)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    refused = year_refusal(settings, stages)
+    if refused is not None:  # nothing to work on: say so and write nothing (no run, no empty year)
+        print(f"error: {refused}", file=sys.stderr)
+        return EXIT_INPUTS
     handler = progress.install(mode)
     ctx = contextlib.nullcontext(settings)
     if demo:
@@ -54,9 +65,45 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
         },
     }
     _print_summary(summary, mode)
+    refused = failure.cause if isinstance(failure, StageFailed) else failure
+    if isinstance(refused, YearNotAvailable):  # the stage wrote nothing: inputs, not a crash
+        return EXIT_INPUTS
     if failure:
         return EXIT_FAILED
     return EXIT_INPUTS if figures["input_errors"] else EXIT_OK
+
+
+def year_refusal(settings: Settings, stages: tuple[str, ...]) -> str | None:
+    """Why the first of ``stages`` has nothing to work on, or None. ``load`` needs the year's
+    verified companies; ``score`` and ``report`` need the year in the warehouse. Checked before
+    the flow starts, so that a refused command writes nothing; the stages refuse too
+    (top100.year.YearNotAvailable) when they are reached inside a longer run."""
+    first = stages[0] if stages else None
+    if first == "load":
+        from warehouse.load import read_rows
+
+        paths = YearPaths(settings.out_dir, settings.year)
+        try:
+            companies = read_rows(paths.companies)
+        except Exception:  # a damaged file is the load stage's to report, with its line
+            return None
+        if not companies:
+            return (f"fiscal year {settings.year}: nothing to load: {paths.companies} has no companies "
+                    "(collect, extract and verify the year first); the warehouse is unchanged")
+    if first in ("score", "report"):
+        from warehouse import reads
+        from warehouse.engine import opened
+
+        try:
+            with opened(settings.warehouse, read_only=True) as engine:
+                loaded = reads.years(engine)
+        except Exception:  # no warehouse yet (or it cannot be opened): nothing is loaded
+            loaded = []
+        if settings.year not in loaded:
+            return (f"fiscal year {settings.year} is not in the warehouse (years loaded: "
+                    f"{', '.join(map(str, loaded)) or 'none'}); run `top100 run --year {settings.year}` "
+                    "(or its load stage) first; nothing written")
+    return None
 
 
 def _safe_url(settings: Settings) -> str:
@@ -167,6 +214,9 @@ def print_side_by_side(settings: Settings) -> None:
     from warehouse import reads
     from warehouse.engine import opened
 
+    if year_refusal(settings, ("report",)) is not None:  # refused: there is nothing to show
+        return
     with opened(settings.warehouse, read_only=True) as engine:
         figures = reads.report_figures(engine, settings.year)
-    print(side_by_side_text(figures))
+    if len(figures):
+        print(side_by_side_text(figures))

@@ -26,16 +26,25 @@ def ensure_world(settings: Settings, *, seed: int | None = None, force: bool = F
     seed = settings.demo.seed if seed is None else seed
     world = settings.demo.world_dir
     marker = world / "world.json"
-    if force or not marker.exists() or _seed_of(marker) != seed:
+    if force or not marker.exists() or _seed_of(marker) != seed or _year_of(marker) != settings.year:
         generate(world, seed=seed, year=settings.year, candidates=settings.demo.candidates)
     return world
 
 
 def _seed_of(world_json: Path) -> int | None:
+    return _field(world_json, "seed")
+
+
+def _year_of(world_json: Path) -> int | None:
+    """The fiscal year of a generated world: a world of another year is never reused."""
+    return _field(world_json, "fiscal_year")
+
+
+def _field(world_json: Path, key: str) -> int | None:
     import json
 
     try:
-        return int(json.loads(world_json.read_text("utf-8")).get("seed"))
+        return int(json.loads(world_json.read_text("utf-8")).get(key))
     except (OSError, ValueError, TypeError):
         return None
 
