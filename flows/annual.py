@@ -198,12 +198,37 @@ def _csv_rows(path: Path) -> int:
 
 
 @flow(name="annual-scheduled", validate_parameters=True)
-def scheduled(year: int | None = None) -> dict[str, Any]:
-    """Entry point of the `annual` deployment: the fiscal year defaults to last year (in
-    Asia/Shanghai), the settings come from top100.toml and TOP100_* variables."""
+def scheduled(list_year: int | None = None) -> dict[str, Any]:
+    """Entry point of the `annual` deployment (1 July, after the valuation date): the evaluation of
+    one list year (the 2015 list ranks fiscal 2014), by default this year's list (in
+    Asia/Shanghai). Refused before the year file's ``calendar.evaluate_after`` (the market values
+    of the valuation date do not exist yet). The settings come from top100.toml and TOP100_*."""
+    from top100.config import load_settings
+    from top100.year import load_year
+
+    settings = load_settings()
+    year = (list_year or current_list_year()) - 1
+    ctx = load_year(year, settings.evaluation.dir)
+    today = _today()
+    if today < ctx.calendar.evaluate_after:
+        raise ValueError(f"the {ctx.list_year} list is evaluated after {ctx.calendar.evaluate_after} "
+                         f"(valuation date {ctx.valuation_date}, {ctx.file}); today is {today}")
+    return annual(settings, year)
+
+
+COLLECT_STAGES = ("collect", "extract")
+
+
+@flow(name="collect-scheduled", validate_parameters=True)
+def collect_scheduled(list_year: int | None = None) -> dict[str, Any]:
+    """Entry point of the `collect` deployment (every Monday, February to June): the forms and
+    filings of one list year as they arrive (declarations are reviewed February to May, annual
+    reports and 20-Fs appear by the end of April). Run as often as wanted: the raw store keeps
+    every document once and each run replaces the year's collect and extract files; the
+    evaluation (scheduled) collects once more after the valuation date."""
     from top100.config import load_settings
 
-    return annual(load_settings(), year or last_fiscal_year())
+    return annual(load_settings(), (list_year or current_list_year()) - 1, COLLECT_STAGES)
 
 
 @flow(name="backfill", validate_parameters=True)
@@ -217,9 +242,17 @@ def backfill(start_year: int, end_year: int) -> list[dict[str, Any]]:
     return [annual(settings, y) for y in range(start_year, end_year + 1)]
 
 
-def last_fiscal_year(today=None) -> int:
+def _today():
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    today = today or datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    return today.year - 1
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def current_list_year(today=None) -> int:
+    """The list prepared this calendar year (Asia/Shanghai): its fiscal year is last year."""
+    return (today or _today()).year
+
+
+def last_fiscal_year(today=None) -> int:
+    return current_list_year(today) - 1

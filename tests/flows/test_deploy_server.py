@@ -1,8 +1,8 @@
 """The README's three scheduling commands against a real Prefect server on PostgreSQL (issue 9):
 `prefect server start` (its database a fresh PostgreSQL database on 127.0.0.1:5432, as for
-production), a `process` work pool, `prefect deploy --all`; then the server holds the two
-deployments as pinned in test_deployments and has scheduled the next yearly run for 1 March,
-02:00 in Shanghai."""
+production), a `process` work pool, `prefect deploy --all`; then the server holds the
+deployments as pinned in test_deployments and has scheduled the next evaluation for 1 July,
+02:00 in Shanghai (after the valuation date), and the next weekly collect on a Monday."""
 
 from __future__ import annotations
 
@@ -91,11 +91,11 @@ def _cli(env: dict, *args: str) -> str:
     return proc.stdout
 
 
-def _next_first_of_march(now: datetime) -> datetime:
+def _next_first_of_july(now: datetime) -> datetime:
     tz = ZoneInfo("Asia/Shanghai")
     local = now.astimezone(tz)
     for year in (local.year, local.year + 1):
-        fire = datetime(year, 3, 1, 2, 0, tzinfo=tz)
+        fire = datetime(year, 7, 1, 2, 0, tzinfo=tz)
         if fire > local:
             return fire
     raise AssertionError("unreachable")
@@ -119,7 +119,7 @@ def test_deploy_all_on_a_postgres_backed_server_schedules_the_next_yearly_run(se
         assert d["pull_steps"] == [{"prefect.deployments.steps.set_working_directory": {"directory": str(ROOT)}}]
 
     annual = next(d for d in deployments if d["name"] == "annual")
-    want = _next_first_of_march(datetime.now(timezone.utc))
+    want = _next_first_of_july(datetime.now(timezone.utc))
     runs: list[dict] = []
     deadline = time.monotonic() + 60
     while not runs and time.monotonic() < deadline:  # the scheduler service runs every second here
@@ -130,7 +130,7 @@ def test_deploy_all_on_a_postgres_backed_server_schedules_the_next_yearly_run(se
     assert runs, "no scheduled run of the annual deployment"
     first = min(datetime.fromisoformat(r["expected_start_time"].replace("Z", "+00:00")) for r in runs)
     assert first == want, (first, want)
-    assert all(r["parameters"] == {} for r in runs)  # the year is resolved when the run starts: last year
+    assert all(r["parameters"] == {} for r in runs)  # the list year is resolved when the run starts
     # and the server's state is in PostgreSQL, not in a SQLite file under PREFECT_HOME
     url = sa.make_url(env["PREFECT_SERVER_DATABASE_CONNECTION_URL"]).set(drivername="postgresql+psycopg")
     engine = sa.create_engine(url)
