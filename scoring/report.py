@@ -185,6 +185,7 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
         top10_members=int(data["computed"].get("global_top10_list_members") or 0),
         figures=figures, n_within=sum(1 for f in figures if f["within_tolerance"]),
         n_na=sum(1 for f in figures if f["within_tolerance"] is None),
+        prior_source=ys.prior_source, growth_findings=ys.growth_findings,
         checks=checks, n_contradictions=sum(1 for c in checks if not c["agree"]),
         sens=sens, sens_rows=sens_rows, pool_size=len(ys.eligibility),
         eligible_count=int(ys.eligibility["eligible"].sum()), excluded=excluded,

@@ -12,7 +12,7 @@ Files written under ``out/<year>/``:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,9 @@ class YearScore:
     ranked: pd.DataFrame  # every eligible company, scored and ordered
     rows: list[RankingRow]
     config: ScoringConfig
+    # growth: the prior year from the warehouse where it holds last year (scoring.growth)
+    prior_source: str = "this year's prior-year column"
+    growth_findings: list = field(default_factory=list)
 
 
 def build_pool(metrics_wide: pd.DataFrame, companies: pd.DataFrame) -> pd.DataFrame:
@@ -87,10 +90,18 @@ def compute(settings: Any, engine: Any, year: int, ctx: Any = None) -> YearScore
         from top100.year import YearNotAvailable
 
         raise YearNotAvailable(f"fiscal year {year}: the warehouse holds no companies for it; nothing written")
+    prior_source, growth_findings = "this year's prior-year column", []
+    if year - 1 in set(reads.years(engine)):
+        from scoring.growth import apply_prior, cross_check
+
+        last, growth_findings = cross_check(reads.metrics_long(engine, year), reads.metrics_long(engine, year - 1), year)
+        if last:
+            pool = apply_prior(pool, last)
+            prior_source = f"warehouse, fiscal year {year - 1}"
     findings = reads.findings(engine, year)
     elig, ranked = rank_pool(pool, findings, config)
     rows = ranking_rows(ranked, pool, year, config)
-    return YearScore(pool, findings, elig, ranked, rows, config)
+    return YearScore(pool, findings, elig, ranked, rows, config, prior_source, growth_findings)
 
 
 def write_ranking_csv(path: Path, rows: list[RankingRow]) -> int:
@@ -123,6 +134,10 @@ def score_year(settings: Any, engine: Any, year: int, run_id: str, ctx: Any = No
     paths = YearPaths(Path(settings.out_dir), year)
     write_ranking_csv(paths.ranking_csv, ys.rows)
     write_eligibility_csv(paths.root / "eligibility.csv", ys.pool, ys.eligibility, ys.ranked)
+    write_csv(paths.root / "growth_findings.csv",  # last year's figure against this year's prior-year columns
+              ["company_id", "kind", "metric", "column", "warehouse", "this_year", "message"],
+              ([f["company_id"], f["kind"], f["metric"], f["column"], f["warehouse"], f["this_year"], f["message"]]
+               for f in ys.growth_findings))
     return ys.rows
 
 

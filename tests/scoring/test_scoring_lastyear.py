@@ -73,3 +73,30 @@ def test_the_2014_list_is_compared_with_the_figures_the_2015_report_states_about
                                                      "traffic_top5_share", "traffic_top20_share",
                                                      "total_internet_revenue"))
     assert not rows["province_hunan"]["within_tolerance"]
+
+
+def _long(rows):
+    cols = ["company_id", "fiscal_year", "metric", "value", "declared", "public"]
+    return pd.DataFrame([dict(zip(cols, r)) for r in rows], columns=cols)
+
+
+def test_growth_uses_last_years_figure_and_a_disagreeing_prior_column_is_a_finding_with_both_values():
+    from scoring.growth import apply_prior, cross_check
+
+    prev = _long([("A", 2013, "internet_revenue", 100e8, 100e8, 100e8),
+                  ("B", 2013, "internet_revenue", 50e8, 50e8, None),
+                  ("C", 2013, "internet_revenue", 20e8, 20e8, 20e8)])
+    this = _long([("A", 2014, "internet_revenue_prior", 100e8, 100e8, 100.5e8),  # within 1%
+                  ("B", 2014, "internet_revenue_prior", 40e8, 40e8, None),  # the form says 40, last year 50
+                  ("C", 2014, "internet_revenue_prior", 25e8, 20e8, 25e8),  # the report restates 20 -> 25
+                  ("D", 2014, "internet_revenue_prior", 9e8, 9e8, None)])  # new: nothing to compare
+    last, findings = cross_check(this, prev, 2014)
+    assert last == {"A": 100e8, "B": 50e8, "C": 20e8}
+    got = {(f["company_id"], f["kind"], f["column"]): (f["warehouse"], f["this_year"]) for f in findings}
+    assert got == {("B", "inconsistent", "declared"): (50e8, 40e8), ("C", "restated", "public"): (20e8, 25e8)}
+    assert all(f["metric"] == "internet_revenue_prior" and "5,000,000,000" in f["message"] or f["company_id"] != "B"
+               for f in findings)
+    pool = pd.DataFrame({"internet_revenue_prior": [100e8, 40e8, 25e8, 9e8]},
+                        index=pd.Index(["A", "B", "C", "D"], name="company_id"))
+    assert apply_prior(pool, last)["internet_revenue_prior"].tolist() == [100e8, 50e8, 20e8, 9e8]
+    assert cross_check(this, _long([]), 2014) == ({}, [])  # no last year: nothing checked

@@ -114,6 +114,11 @@ def test_score_and_report_through_the_warehouse(tmp_path, make_pool, warehouse_u
         first = moves[0].xpath("td")
         cid = first[3].text_content()
         assert int(first[1].text_content()) == before[cid] and int(first[2].text_content()) == before[cid] - now[cid]
+        # growth against the warehouse's FY2013 figures: the two random years disagree, each a finding
+        with (out / "2014" / "growth_findings.csv").open(encoding="utf-8") as fh:
+            growth = list(csv.DictReader(fh))
+        assert growth and {g["kind"] for g in growth} == {"inconsistent"}  # the forms' prior column
+        assert "Growth uses the prior year from: warehouse, fiscal year 2013" in index.read_text(encoding="utf-8")
         assert fig.loc["growth_vs_previous_list", "value"] == pytest.approx(
             fig.loc["total_internet_revenue", "value"] / prev_total - 1)
         text = side_by_side_text(figures)
