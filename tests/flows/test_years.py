@@ -133,3 +133,12 @@ def test_the_stages_refuse_an_empty_year_themselves(tmp_path):
     finally:
         engine.dispose()
     assert not (settings.out_dir / "2013").exists()
+
+
+def test_the_generator_refuses_a_year_it_does_not_cover_in_one_line(tmp_path, capsys):
+    from flows.cli import EXIT_USAGE, main
+
+    assert main(["mirror", "generate", "--year", "2013", "--out", str(tmp_path / "w")]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "covers fiscal year 2014" in err and "Traceback" not in err
+    assert not (tmp_path / "w").exists()
