@@ -68,6 +68,8 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
     refused = failure.cause if isinstance(failure, StageFailed) else failure
     if isinstance(refused, YearNotAvailable):  # the stage wrote nothing: inputs, not a crash
         return EXIT_INPUTS
+    if isinstance(failure, ConfigError):  # before any stage (e.g. --demo for a year it does not cover)
+        return EXIT_USAGE
     if failure:
         return EXIT_FAILED
     return EXIT_INPUTS if figures["input_errors"] else EXIT_OK

@@ -27,7 +27,12 @@ def ensure_world(settings: Settings, *, seed: int | None = None, force: bool = F
     world = settings.demo.world_dir
     marker = world / "world.json"
     if force or not marker.exists() or _seed_of(marker) != seed or _year_of(marker) != settings.year:
-        generate(world, seed=seed, year=settings.year, candidates=settings.demo.candidates)
+        try:
+            generate(world, seed=seed, year=settings.year, candidates=settings.demo.candidates)
+        except ValueError as exc:  # a year (or size) the demo world does not cover: a usage error
+            from top100.errors import ConfigError
+
+            raise ConfigError(f"--demo: {exc}") from exc
     return world
 
 

@@ -142,3 +142,16 @@ def test_the_generator_refuses_a_year_it_does_not_cover_in_one_line(tmp_path, ca
     err = capsys.readouterr().err
     assert "covers fiscal year 2014" in err and "Traceback" not in err
     assert not (tmp_path / "w").exists()
+
+
+def test_a_demo_run_of_a_year_the_world_does_not_cover_is_a_usage_error_and_writes_nothing(tmp_path, monkeypatch,
+                                                                                         capsys):
+    from flows.cli import EXIT_USAGE, main
+
+    env = demo_env(tmp_path)
+    for k in ("TOP100_OUT_DIR", "TOP100_WAREHOUSE_URL", "TOP100_DEMO__WORLD_DIR"):
+        monkeypatch.setenv(k, env[k])
+    assert main(["run", "--year", "2013", "--demo", "--quiet"]) == EXIT_USAGE
+    got = capsys.readouterr()
+    assert "covers fiscal year 2014" in got.out + got.err
+    assert not (tmp_path / "out").exists()  # no world, no empty year, no warehouse
