@@ -90,7 +90,7 @@ def list_statistics(members: pd.DataFrame, *, previous_list_total: float | None,
         "share of the list's first 5 by rank")
     if information_consumption:
         add("information_consumption_share", total / information_consumption, "share",
-            "share of 2014 information consumption")
+            "share of the fiscal year's information consumption")
 
     prior = _num(m, "internet_revenue_prior")
     both = rev.notna() & (prior > 0)
