@@ -155,3 +155,17 @@ def test_a_demo_run_of_a_year_the_world_does_not_cover_is_a_usage_error_and_writ
     got = capsys.readouterr()
     assert "covers fiscal year 2014" in got.out + got.err
     assert not (tmp_path / "out").exists()  # no world, no empty year, no warehouse
+
+
+def test_the_published_figures_are_the_year_files(tmp_path):
+    """The 2015 report's 65 figures are data of evaluation/2015.toml: another file, other figures."""
+    from scoring.published import PUBLISHED, published_figures, side_by_side
+
+    figures = published_figures(load_year(2014))
+    assert len(figures) == 65 and figures == PUBLISHED
+    text = (ROOT / "evaluation" / "2015.toml").read_text("utf-8")
+    changed = text.replace('name = "listed_count"\nvalue = 71.0', 'name = "listed_count"\nvalue = 70.0')
+    assert changed != text
+    (tmp_path / "2015.toml").write_text(changed, encoding="utf-8")
+    rows = {r["name"]: r for r in side_by_side({"listed_count": 71.0}, published_figures(load_year(2014, tmp_path)))}
+    assert rows["listed_count"]["published"] == 70.0 and rows["listed_count"]["within_tolerance"] is False
