@@ -65,7 +65,8 @@ def _sniff_pdf(data: bytes) -> str | None:
     except ExtractionError:
         return DocType.annual_report  # unreadable: the annual-report reader reports why
     try:
-        text = simplify("\n".join(tp.text(n) for n in range(1, min(tp.n_pages, 4) + 1)))
+        raw = "\n".join(tp.text(n) for n in range(1, min(tp.n_pages, 4) + 1))
+        text = simplify(raw)
     finally:
         tp.close()
     # the title comes first: a cover (or the running header of every page) says what the document
@@ -74,6 +75,10 @@ def _sniff_pdf(data: bytes) -> str | None:
     annual = re.search(r"年度报告", text)
     if prospectus and (annual is None or prospectus.start() < annual.start()):
         return DocType.prospectus
+    from extractors.hk_annual import looks_hk
+
+    if looks_hk(raw):  # before simplify() makes a traditional 年度報告 look like an A-share 年度报告
+        return DocType.hk_annual_report
     if annual or re.search(r"股票代码|公司代码|证券代码|证券简称", text):  # A-share cover and company pages
         return DocType.annual_report
     if re.search(r"(?i)股份代号|stock code|annual report|联交所|联合交易所", text):

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     result = extract_document(args.file, args.doc_type, company_id=args.company)
     if args.json:
-        rows = [{k: f.to_dict()[k] for k in FIELDS} | f.to_dict() for f in result.facts]
+        rows = [{k: f.to_dict()[k] for k in FIELDS} | f.to_dict() | _readings(f) for f in result.facts]
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
@@ -44,7 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     for e in result.errors:
         where = ", ".join(x for x in (e.document, f"page {e.page}" if e.page else None, e.cell) if x)
         sys.stderr.write(f"error: {where}: {e.reason}\n")
+    if not result.facts and not result.errors:  # never an empty result with exit 0
+        sys.stderr.write(f"error: {args.file.name}: no facts found in the document\n")
+        return 3
     return 3 if result.errors and not result.facts else 0  # 3: the input could not be used (flows.cli)
+
+
+def _readings(fact) -> dict:
+    """Where else the document prints the figure (extractors.hk_annual.annotate), where known."""
+    return {k: getattr(fact, k) for k in ("corroborations", "conflict", "single_source") if hasattr(fact, k)}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,10 +1,15 @@
-"""HK annual reports (English or Chinese PDF): the consolidated statement of profit or loss,
-total assets from the statement of financial position, and employees from the narrative.
+"""HK annual reports and annual results announcements (English, Chinese or bilingual PDF).
 
-Same two passes as the A-share reader: a fast text pass finds the statement pages (a title on
-its own line, not a contents entry, on a page that carries figures), then positioned words of
-those pages go through the table reader. Columns are years (``2021 2020``, ``二零二一年``);
-amounts are in the unit printed over them (``HK$'000``, ``千港元``).
+A fast text pass finds the pages: the consolidated statement of profit or loss (its title in any
+case and language, on a line of its own, not a contents entry or a note, with its own rows), the
+statement of financial position, and up to three five-year summary / financial highlights pages.
+Positioned words of those pages go through extractors.hk_statements (year columns by the
+header's order, any year end, notes columns, segment columns resolved by their total or refused).
+Every metric and year is read from every page that prints it: the statement's figure is the fact,
+the others are its ``corroborations``; figures that differ beyond the coarser unit's rounding make
+it a ``conflict`` with an error row naming both pages and values; accounting identities are
+checked where the parts are printed. Units stay as printed, with their currency (HK$'000,
+RMB'000, US$'000, S$'000, 千港元). Staff counts come from extractors.hk_employees.
 """
 
 from __future__ import annotations
@@ -15,17 +20,21 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from extractors.labels import HK_INCOME, hk_key, simplify
+from extractors.hk_employees import find_employees
+from extractors.hk_statements import Reading, readings
+from extractors.labels import simplify
 from extractors.layout import PageLines, TextPass, words_of_pages
-from extractors.numbers import parse_number, parse_unit
-from extractors.picking import number_of, pick, table_unit
+from extractors.numbers import Unit, parse_number, parse_unit
 from extractors.result import READER_VERSION, ExtractResult, Origin, error_row, load, make_fact
-from extractors.tables import read_tables
-from top100.errors import TableNotFound, Top100Error
+from top100.errors import ExtractionError, TableNotFound, Top100Error, UnitUnknown
 from top100.vocab import DocType
 
 NAME = "hk_annual"
-VERSION = f"1.0.0+{READER_VERSION}"
+VERSION = f"1.1.0+{READER_VERSION}"
+
+
+class ReadingsDisagree(ExtractionError):
+    """Two places in the document print different figures for one metric and year."""
 
 
 @dataclass(frozen=True)
@@ -34,45 +43,56 @@ class HkAnnualSettings:
     engine: str = "pdfium"  # or "pdfplumber" (see extractors.cn_annual)
 
 
-_INCOME_TITLE = re.compile(
-    r"(?im)^\s*(consolidated\s+(statement\s+of\s+(profit\s+or\s+loss|comprehensive\s+income)|income\s+statement)"
-    r"|综合(损益|收益)(及其他全面收益)?表)")
-_POSITION_TITLE = re.compile(r"(?im)^\s*(consolidated\s+(statement\s+of\s+financial\s+position|balance\s+sheet)"
-                             r"|综合财务状况表)")
 _TOC = re.compile(r"(\.{4,}|…{2,})|\s\d{1,3}\s*$")
-_FIRST_ROW = re.compile(r"(?im)^\s*(revenue|turnover|收益|收入|营业额)\b.*\d")
-_TOTAL_ASSETS = re.compile(r"(?im)^\s*(total\s+assets|资产总值|总资产)\b.*\d")
-_EMPLOYEES_EN = re.compile(
-    r"(?is)(?:as\s+at\s+(?P<date>\d{1,2}\s+\w+\s+(?P<year>(?:19|20)\d{2})),?\s+)?the\s+group\s+(?:had|employed|has)\s+"
-    r"(?:a\s+total\s+of\s+|approximately\s+)?(?P<n>\d[\d,]*)\s+(?:full[- ]time\s+)?(?:employees|staff)"
-    r"(?:\s*\((?P<py>(?:19|20)\d{2})\s*:\s*(?P<pn>\d[\d,]*)(?:\s+(?:employees|staff))?\))?")
-_EMPLOYEES_EN2 = re.compile(
-    r"(?is)(?:as\s+at\s+(?P<date>\d{1,2}\s+\w+\s+(?P<year>(?:19|20)\d{2})),?\s+)?the\s+(?:total\s+)?number\s+of\s+"
-    r"(?:full[- ]time\s+)?(?:employees|staff)\s+(?:of\s+the\s+group\s+)?(?:was|were|amounted\s+to)\s+"
-    r"(?:approximately\s+)?(?P<n>\d[\d,]*)(?:\s*\((?P<py>(?:19|20)\d{2})\s*:\s*(?P<pn>\d[\d,]*)\))?")
-_EMPLOYEES_ZH = re.compile(
-    r"(?s)(?:于(?P<year>(?:19|20)\d{2})年\d{1,2}月\d{1,2}日[,，]?\s*)?本集团(?:共有|共聘用|聘用|雇用|拥有)\s*"
-    r"(?P<n>\d[\d,]*)\s*名(?:全职)?(?:雇员|员工)(?:[（(](?P<py>(?:19|20)\d{2})年[:：]\s*(?P<pn>\d[\d,]*)\s*名[^)）]*[)）])?")
 
 
-def _title_page(text: str, title: re.Pattern, row: re.Pattern) -> bool:
+
+_STATEMENT_TITLE = re.compile(
+    r"(?im)^\s*(?:consolidated\s+)?(?:statement\s+of\s+(?:profit\s+or\s+loss|comprehensive\s+(?:income|loss))|"
+    r"income\s+statement|statement\s+of\s+income)|综合(?:损益|收益)(?:及其他全面收益)?表|综合全面收益表")
+_POSITION_ANY = re.compile(r"(?im)^\s*(?:consolidated\s+)?(?:statement\s+of\s+financial\s+position|balance\s+sheet)"
+                           r"|综合财务状况表|综合资产负债表")
+_SUMMARY_TITLE = re.compile(r"(?im)^\s*(?:(?:five|ten|5|10)[- ]year\s+)?financial\s+(?:summary|highlights)\b"
+                            r"|^\s*(?:five|ten)[- ]year\s+(?:financial\s+)?summary|财务概要|财务摘要|五年财务|十年财务|财务资料概要")
+# a statement page carries its own rows (prose that names a statement does not)
+_INCOME_ROW = re.compile(r"(?im)^\s*(?:revenue|turnover|cost\s+of\s+sales|.{0,30}\bbefore\s+(?:income\s+)?tax|"
+                         r"收益|收入|营业额|除税前)")
+_POSITION_ROW = re.compile(r"(?im)^\s*(?:total\s+assets|non[- ]current\s+assets|current\s+assets|net\s+assets|"
+                           r"资产总值|总资产|非流动资产|流动资产)")
+_NOTES_PAGE = re.compile(r"(?i)notes\s+to\s+the\s+(?:consolidated\s+)?financial\s+statements|财务报表附注")
+_FIGURE = re.compile(r"(?<![\w.])\(?\d{1,3}(?:,\d{3})*(?:\.\d+)?\)?(?![\w.])")
+
+
+def _title_page(text: str, title: re.Pattern, row: re.Pattern | None = None) -> bool:
+    """A statement's own page: its title on a line of its own (not a contents entry, not the
+    notes), with figures under it."""
     t = simplify(text)
-    m = title.search(t)
-    if not m:
+    if _NOTES_PAGE.search(t[:400]):
         return False
-    line = t[m.start():t.find("\n", m.end()) if "\n" in t[m.end():] else len(t)]
-    return not _TOC.search(line) and bool(row.search(t))
+    for m in title.finditer(t):
+        end = t.find("\n", m.end())
+        line = t[m.start():end if end >= 0 else len(t)]
+        if _TOC.search(line):
+            continue
+        if len(_FIGURE.findall(t)) >= 4 and (row is None or row.search(t)):
+            return True
+    return False
 
 
 def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256: str | None = None,
             settings: HkAnnualSettings | None = None, doc_type: str = DocType.hk_annual_report) -> ExtractResult:
+    """Every metric and year from the consolidated statements and from the five-year summary or
+    highlights, each figure read from every place that prints it (see ``_decide``)."""
     settings = settings or HkAnnualSettings()
     data, digest, name = load(source, sha256)
     origin = Origin(digest, str(doc_type), company_id, NAME, VERSION)
     result = ExtractResult()
-    income = position = after = None
+    income: list[int] = []
+    position: int | None = None
+    summaries: list[int] = []
     year_end: tuple[int, int] | None = None  # (month, day) the fiscal year ends on
-    employees: list[tuple[int, re.Match]] = []
+    employees: tuple[int, str] | None = None
+    results_announcement = False
     try:
         tp = TextPass(data, name)
     except Top100Error as exc:
@@ -82,85 +102,219 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         tp.check_readable()
         for n in range(1, tp.n_pages + 1):
             text = tp.text(n)
-            if not employees:
-                t = simplify(text)
-                m = _EMPLOYEES_EN.search(t) or _EMPLOYEES_EN2.search(t) or _EMPLOYEES_ZH.search(t)
-                if m:
-                    employees.append((n, m))
-            if income is None and _title_page(text, _INCOME_TITLE, _FIRST_ROW):
-                income = n
+            if n <= 2 and _RESULTS_ANNOUNCEMENT.search(simplify(text)):
+                results_announcement = True
+            if employees is None and (hit := find_employees(text)):
+                employees = (n, text)
+            if not income and _title_page(text, _STATEMENT_TITLE, _INCOME_ROW):
+                income = [n]
                 year_end = _year_end(text)
-            if position is None and _title_page(text, _POSITION_TITLE, _TOTAL_ASSETS):
+            elif income and len(income) == 1 and n == income[0] + 1 and _title_page(text, _STATEMENT_TITLE) \
+                    and not _title_page(text, _POSITION_ANY):
+                income.append(n)  # the statement continued (the attribution of profit, often)
+            if position is None and _title_page(text, _POSITION_ANY, _POSITION_ROW):
                 position = n
-            if income and position and employees:
-                break
-        # the statement may run onto the next page (the profit attributable to owners, often)
-        after = income + 1 if income and income < tp.n_pages and income + 1 != position else None
-        wanted = sorted({p for p in (income, after, position) if p} | ({employees[0][0]} if employees else set()))
+            if len(summaries) < 3 and _title_page(text, _SUMMARY_TITLE) and n not in income:
+                summaries.append(n)
+        if year_end is None and summaries:
+            year_end = _year_end(tp.text(summaries[0]))
+        wanted = sorted(set(income) | ({position} if position else set()) | set(summaries)
+                        | ({employees[0]} if employees else set()))
         pages = {n: tp.words(n) for n in wanted} if settings.engine == "pdfium" else None
     except Top100Error as exc:
         result.errors.append(error_row(exc, document=name, company_id=company_id))
         return result
     finally:
         tp.close()
-    if income is None:
-        result.errors.append(error_row(TableNotFound("the consolidated statement of profit or loss was not found"),
-                                       document=name, company_id=company_id))
-        if position is None and not employees:
-            return result
     if pages is None:
         try:
             pages = words_of_pages(data, wanted, name)
         except Top100Error as exc:
             result.errors.append(error_row(exc, document=name, company_id=company_id))
             return result
-    chosen: set[tuple[str, int]] = set()
-    years: list[int] = []
-    income_names = {k: v for k, v in HK_INCOME.items() if k != "total_assets"}
-    groups = (([income] + ([after] if after else []), income_names),
-              ([position], {"total_assets": HK_INCOME["total_assets"]}))
-    for group, names in groups:
-        group_pages = [pages[n] for n in group if n is not None and n in pages]
-        if not group_pages:
-            continue
-        for hit in pick(read_tables(group_pages, None), names, hk_key):
-            if (hit.metric, hit.year) in chosen:
-                continue
-            try:
-                unit = table_unit(hit.row, settings.currency)
-                number = number_of(hit.cell.raw)
-                end = _period_end(hit.year, year_end)
-                fact = make_fact(origin, hit.metric, hit.year, number, unit, page=hit.row.page, label=hit.row.label,
-                                 raw=hit.cell.raw, bbox=hit.cell.bbox, positive=hit.metric == "operating_cost",
-                                 period_end=end)
-            except Top100Error as exc:
-                result.errors.append(error_row(exc, document=name, company_id=company_id, page=hit.row.page))
-                continue
-            chosen.add((hit.metric, hit.year))
-            years.append(hit.year)
-            result.facts.append(fact)
+    if not income:
+        result.errors.append(error_row(TableNotFound(
+            "the consolidated statement of profit or loss was not found"
+            + (" (an annual results announcement, 业绩公告: its statements are read where their titles are found)"
+               if results_announcement else "")), document=name, company_id=company_id))
+    found: dict[tuple[str, int], list[tuple[str, Reading]]] = {}
+    for kind, group, only in (("statement", income, None), ("statement", [position] if position else [],
+                                                                              _POSITION_METRICS),
+                              ("summary", summaries, None)):
+        for n in group:
+            rs, table = readings(pages[n])
+            for err in table.errors:
+                result.errors.append(error_row(TableNotFound(err), document=name, company_id=company_id, page=n))
+            for r in rs:
+                if (only and r.metric not in only) or (kind == "statement" and not only and r.metric in _POSITION_METRICS
+                                                   and position):
+                    continue
+                found.setdefault((r.metric, r.year), []).append((kind, r))
+    years = _decide(found, origin, result, name, year_end, settings.currency)
+    _identities(found, result, name, origin.company_id)
     if employees:
-        _employees(employees[0], pages, max(years) if years else None, origin, result, name)
+        _employees(employees, pages.get(employees[0]), max(years) if years else None, origin, result, name, year_end)
+    statement_pages = income + ([position] if position else [])
+    if statement_pages and not any(f.metric != "employees_total" for f in result.facts):
+        result.errors.append(error_row(TableNotFound(
+            "the statements were found but no figure could be read from them"), document=name,
+            company_id=company_id, page=statement_pages[0]))
     return result
 
 
-def _employees(found: tuple[int, re.Match], pages: dict[int, PageLines], fy: int | None, origin: Origin,
-               result: ExtractResult, name: str) -> None:
-    page, m = found
-    year = int(m.group("year")) if m.group("year") else fy
-    if year is None:
-        result.errors.append(error_row(TableNotFound("employees found but no year for them"),
-                                       document=name, company_id=origin.company_id, page=page))
+_HK_COVER = re.compile(r"股份代號|聯交所|聯合交易所|香港交易及結算所|年報|(?i:\bstock\s+code\b|incorporated\s+in\s+(?:the\s+)?"
+                       r"(?:cayman\s+islands|bermuda|british\s+virgin\s+islands|hong\s+kong)|hkexnews|"
+                       r"(?:HK|S|US)\$\s*['’]?000)")
+_A_SHARE_COVER = re.compile(r"股票代码|证券代码|公司代码|证券简称|上海证券交易所|深圳证券交易所")
+
+
+def looks_hk(raw: str) -> bool:
+    """An HK document by its first pages as printed (traditional characters, 股份代號, Stock Code,
+    an offshore incorporation, HK$/S$/US$'000), with none of an A-share cover's simplified marks."""
+    return bool(_HK_COVER.search(raw)) and not _A_SHARE_COVER.search(raw)
+
+
+_POSITION_METRICS = ("total_assets", "_total_liabilities", "_total_equity")
+_RESULTS_ANNOUNCEMENT = re.compile(r"(?i)(annual|final)\s+results\s+announcement|全年业绩公告|年度业绩公告|业绩公告|"
+                                   r"announcement\s+of\s+(?:annual|final)\s+results")
+
+
+def _unit(text: str | None, page: int, label: str, default_currency: str | None = None) -> Unit:
+    """The unit printed over the columns, kept as printed with its currency (HK$, RMB, US$, S$...)."""
+    if not text:
+        raise UnitUnknown(f"no unit printed over the columns of {label!r}", page=page)
+    t = simplify(text).replace("’", "'").replace(" ", "")
+    m = re.fullmatch(r"(?i)(HK\$|US\$|S\$|NT\$|A\$|MOP\$?|RMB|HKD|USD|SGD)('000|000|million|m)?", t)
+    if m:
+        cur = _CURRENCIES[m.group(1).upper().rstrip("$") if m.group(1).upper().startswith("MOP") else m.group(1).upper()]
+        scale = {"": 1, "'000": 1000, "000": 1000, "million": 1_000_000, "m": 1_000_000}[(m.group(2) or "").lower()]
+        return Unit(text, Decimal(scale), cur)
+    if re.fullmatch(r"(千|百万)?元", t) and default_currency:  # no currency printed: the document's (settings)
+        return Unit(text, Decimal(1000 if t.startswith("千") else 1_000_000 if t.startswith("百万") else 1),
+                    default_currency)
+    m = re.fullmatch(r"(千|百万)?(港元|人民币|美元|新加坡元)(千元)?", t)
+    if m:
+        scale = 1000 if (m.group(1) == "千" or m.group(3)) else 1_000_000 if m.group(1) == "百万" else 1
+        return Unit(text, Decimal(scale), {"港元": "HKD", "人民币": "CNY", "美元": "USD", "新加坡元": "SGD"}[m.group(2)])
+    raise UnitUnknown(f"unknown unit {text!r} over the columns of {label!r}", page=page)
+
+
+_CURRENCIES = {"HK$": "HKD", "HKD": "HKD", "US$": "USD", "USD": "USD", "S$": "SGD", "SGD": "SGD", "RMB": "CNY",
+               "NT$": "TWD", "A$": "AUD", "MOP": "MOP"}
+
+
+def _decide(found: dict, origin: Origin, result: ExtractResult, name: str,
+            year_end: tuple[int, int] | None, default_currency: str | None = None) -> list[int]:
+    """One fact per metric and year: the statement's figure (else the summary's), with every other
+    reading as a corroboration; readings that differ beyond the rounding of the coarser unit make
+    the fact a conflict and an error row naming both pages and values."""
+    years: list[int] = []
+    for (metric, year), rs in sorted(found.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        if metric.startswith("_"):
+            continue  # a part of an identity (extractors.hk_statements), not a metric
+        valued = []
+        for kind, r in rs:
+            try:
+                unit = _unit(r.unit_text, r.page, r.label, default_currency)
+            except Top100Error as exc:
+                result.errors.append(error_row(exc, document=name, company_id=origin.company_id, page=r.page))
+                continue
+            valued.append((kind, r, unit, unit.apply(r.value)))
+        if not valued:
+            continue
+        valued.sort(key=lambda v: 0 if v[0] == "statement" else 1)
+        kind, r, unit, value = valued[0]
+        positive = metric == "operating_cost"
+        fact = make_fact(origin, metric, year, r.value, unit, page=r.page, label=r.label, raw=r.raw, bbox=r.bbox,
+                         positive=positive, period_end=_period_end(year, year_end))
+        others = valued[1:]
+        conflict = False
+        for _, o, ounit, ovalue in others:
+            a, b = (abs(value), abs(ovalue)) if positive else (value, ovalue)
+            tolerance = max(unit.scale, ounit.scale) / 2
+            if abs(a - b) > tolerance:
+                conflict = True
+                result.errors.append(error_row(ReadingsDisagree(
+                    f"{metric} {year}: {r.raw} ({unit.printed}) on page {r.page} ({r.label!r}) but {o.raw} "
+                    f"({ounit.printed}) on page {o.page} ({o.label!r})"), document=name,
+                    company_id=origin.company_id, page=r.page))
+        annotate(fact, [{"page": o.page, "label": " ".join(o.label.split()), "raw": o.raw,
+                         "bbox": [round(float(v), 2) for v in o.bbox]} for _, o, _, _ in others],
+                 conflict=conflict)
+        result.facts.append(fact)
+        years.append(year)
+    return years
+
+
+class IdentityViolated(ExtractionError):
+    """The document's own parts do not add up to its total: a column or a row was misread."""
+
+
+def _first(found: dict, metric: str, year: int):
+    rs = sorted(found.get((metric, year), []), key=lambda kr: 0 if kr[0] == "statement" else 1)
+    for _, r in rs:
+        try:
+            return r, _unit(r.unit_text, r.page, r.label)
+        except Top100Error:
+            continue
+    return None
+
+
+def _identities(found: dict, result: ExtractResult, name: str, company_id: str | None) -> None:
+    """Where the document prints the parts: profit for the year = owners + non-controlling
+    interests; total assets = total liabilities + total equity (net assets). A violation is
+    handled like a conflict: the facts it involves are marked and an error row says why."""
+    years = sorted({y for _, y in found})
+    checks = (("net_profit", ("net_profit_attributable", "_nci"), False),
+              ("total_assets", ("_total_liabilities", "_total_equity"), True))
+    for year in years:
+        for total, parts, absolute in checks:
+            t = _first(found, total, year)
+            ps = [_first(found, p, year) for p in parts]
+            if t is None or any(p is None for p in ps):
+                continue
+            (tr, tu), got = t, [(r, u) for r, u in ps]
+            values = [u.apply(abs(r.value) if absolute else r.value) for r, u in got]
+            tolerance = sum(u.scale for _, u in got) / 2 + tu.scale / 2
+            if abs(tu.apply(tr.value) - sum(values)) > tolerance:
+                what = " + ".join(f"{r.raw} ({r.label!r}, page {r.page})" for r, _ in got)
+                result.errors.append(error_row(IdentityViolated(
+                    f"{total} {year}: {tr.raw} on page {tr.page} is not {what}"), document=name,
+                    company_id=company_id, page=tr.page))
+                for f in result.facts:
+                    if f.fiscal_year == year and f.metric in (total,) + parts:
+                        f.conflict = True
+
+
+def annotate(fact, corroborations: list[dict], *, conflict: bool) -> None:
+    """Per-fact corroborations, conflict and single_source, in the names the A-share reader uses.
+    Set as attributes, not Fact fields: the warehouse columns for them come with that reader's
+    change (top100.records / warehouse.schema); until then they travel with the object only."""
+    if not hasattr(fact, "corroborations") or fact.corroborations is None:
+        fact.corroborations = []
+    fact.corroborations = list(fact.corroborations) + corroborations
+    fact.conflict = bool(getattr(fact, "conflict", False) or conflict)
+    fact.single_source = not fact.corroborations
+
+
+def _employees(found: tuple[int, str], pl: PageLines | None, fy: int | None, origin: Origin,
+               result: ExtractResult, name: str, year_end: tuple[int, int] | None) -> None:
+    page, text = found
+    counts = find_employees(text)
+    if not counts:
         return
-    label = " ".join(m.group(0).split())
-    pl = pages.get(page)
-    for metric_year, raw in ((year, m.group("n")), (int(m.group("py")) if m.group("py") else None, m.group("pn"))):
-        if metric_year is None or raw is None:
+    for year, raw, label in counts:
+        if year is None:
+            year = fy
+        if year is None:
+            result.errors.append(error_row(TableNotFound("employees found but no year for them"),
+                                           document=name, company_id=origin.company_id, page=page))
             continue
         value = parse_number(raw)
-        bbox = _find_word(pl, raw)
-        result.facts.append(make_fact(origin, "employees_total", metric_year, value or Decimal(0), parse_unit("人"),
-                                      page=page, label=label, raw=raw, bbox=bbox))
+        fact = make_fact(origin, "employees_total", year, value or Decimal(0), parse_unit("人"),
+                         page=page, label=label, raw=raw, bbox=_find_word(pl, raw))
+        annotate(fact, [], conflict=False)
+        result.facts.append(fact)
 
 
 def _find_word(pl: PageLines | None, raw: str):
@@ -181,15 +335,32 @@ _MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", 
 
 
 def _year_end(text: str) -> tuple[int, int] | None:
-    """'For the year ended 30 September 2021' / '截至二零二一年九月三十日止年度' -> (9, 30)."""
-    m = re.search(r"(?i)year\s+ended\s+(\d{1,2})\s+([a-z]+)", text)
+    """'For the year ended 30 September 2021' / '30TH SEPTEMBER' / 'March 31, 2022' /
+    '截至二零二一年九月三十日止年度' / '截至2021年3月31日止年度' -> (month, day)."""
+    m = re.search(r"(?i)(?:year|period)\s+ended\s+(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)", text)
     if m and m.group(2).lower() in _MONTHS:
         return _MONTHS[m.group(2).lower()], int(m.group(1))
-    m = re.search(r"(?i)year\s+ended\s+([a-z]+)\s+(\d{1,2})", text)
+    m = re.search(r"(?i)(?:year|period)\s+ended\s+([a-z]+)\s+(\d{1,2})(?:st|nd|rd|th)?", text)
     if m and m.group(1).lower() in _MONTHS:
         return _MONTHS[m.group(1).lower()], int(m.group(2))
-    m = re.search(r"截至\S*?年(\d{1,2})月(\d{1,2})日止年度", simplify(text))
-    return (int(m.group(1)), int(m.group(2))) if m else None
+    t = re.sub(r"(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff\d])", "", simplify(text))
+    m = re.search(r"截至\S*?年(\d{1,2})月(\d{1,2})日止", t)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    m = re.search(r"截至[〇零○一二三四五六七八九]{4}年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,4})日止", t)
+    if m:
+        return cn_small(m.group(1)), cn_small(m.group(2))
+    return None
+
+
+def cn_small(s: str) -> int:
+    """'九' -> 9, '十二' -> 12, '三十' -> 30, '三十一' -> 31."""
+    d = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+    d["零"] = 0
+    if "十" in s:
+        a, _, b = s.partition("十")
+        return (d[a] if a else 1) * 10 + (d[b] if b else 0)
+    return d[s]
 
 
 def _period_end(year: int, year_end: tuple[int, int] | None) -> str | None:

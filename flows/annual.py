@@ -65,9 +65,15 @@ class StageFailed(Exception):
 
 
 @flow(name="annual", validate_parameters=False, log_prints=True)
-def annual(settings: Settings | None = None, year: int | None = None, stages_to_run: tuple[str, ...] = STAGES) -> dict[str, Any]:
+def annual(settings: Settings | None = None, year: int | None = None, stages_to_run: tuple[str, ...] = STAGES,
+           publish_incomplete: bool = False) -> dict[str, Any]:
     """The yearly evaluation of one fiscal year. Deployments call it with `year` alone: the
-    settings are then read from top100.toml and TOP100_* variables."""
+    settings are then read from top100.toml and TOP100_* variables.
+
+    One run at a time per out folder (flows.runlock: a second one refuses, naming the holder).
+    A run whose companies are incomplete because a source failed does not replace the published
+    marts and report unless `publish_incomplete` (flows.publication)."""
+    from flows.runlock import out_folder_lock
     from top100.config import load_settings
 
     settings = settings or load_settings()
@@ -75,13 +81,38 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
     from top100.year import load_year
 
     ctx = load_year(year, settings.evaluation.dir)  # before anything runs: a year without its file stops here
+    with out_folder_lock(settings.out_dir):
+        return _annual(settings, year, tuple(stages_to_run), publish_incomplete, ctx)
+
+
+def run_params(settings: Settings, year: int, stages_to_run: tuple[str, ...]) -> dict[str, Any]:
+    """What meta.run keeps of a run: no secret; the out folder, host and pid, so that the next
+    run on that folder knows a run left `running` is dead (flows.publication.mark_dead_runs)."""
+    import os
+    import socket
+
+    return {"year": year, "stages": list(stages_to_run), "out_dir": str(settings.out_dir.resolve()),
+            "host": socket.gethostname(), "pid": os.getpid()}
+
+
+def _annual(settings: Settings, year: int, stages_to_run: tuple[str, ...], publish_incomplete: bool,
+            ctx: YearContext) -> dict[str, Any]:
+    from flows import publication
+    from flows.runlock import name_run
+
     paths = YearPaths(settings.out_dir, year)
     summary = RunSummary(year=year)
     from warehouse.engine import opened
     from warehouse.runs import finish_run, start_run
 
     with opened(settings.warehouse) as engine:
-        summary.run_id = start_run(engine, "annual", {"year": year, "stages": list(stages_to_run)}, code_version())
+        killed = publication.mark_dead_runs(engine, settings)
+        stages_to_run = publication.repair_stages(engine, year, stages_to_run, killed)
+        summary.run_id = start_run(engine, "annual", run_params(settings, year, stages_to_run), code_version())
+    name_run(settings.out_dir, summary.run_id)
+    if killed:
+        get_run_logger().warning("runs found dead and marked killed: %s", ", ".join(killed))
+    summary.counts["killed_runs"] = killed
 
     from flows.resume import RunState, fingerprint
 
@@ -96,6 +127,12 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
         for name in stages_to_run:
             if name in skipped:
                 continue
+            if name in ("score", "report") and not publish_incomplete:
+                held = publication.held_back(paths)
+                if held:
+                    summary.counts["held_back"] = held
+                    get_run_logger().warning("%s", held)
+                    continue
             t0 = time.monotonic()
             try:
                 summary.counts[name] = run_stage(name, settings, paths, summary.run_id, ctx)
@@ -105,7 +142,7 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
             finally:
                 summary.seconds[name] = round(time.monotonic() - t0, 2)
             state.finished(name)
-        summary.outcome = "done"
+        summary.outcome = "held" if summary.counts.get("held_back") else "done"
         state.complete()
     except StageFailed as exc:
         summary.outcome = "failed"

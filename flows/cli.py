@@ -82,7 +82,8 @@ def _build_app():
             json_logs: JsonLogs = False,
             stages: Annotated[Optional[str], typer.Option(help="Comma-separated subset of collect,extract,verify,load,score,report.")] = None,
             runner: Annotated[Optional[str], typer.Option(help="Task runner: process, thread, or dask://host:port.")] = None,
-            faults: Annotated[Optional[str], typer.Option(help="With --demo: the mirror's fault profile (name[:seed] or .toml).")] = None):
+            faults: Annotated[Optional[str], typer.Option(help="With --demo: the mirror's fault profile (name[:seed] or .toml).")] = None,
+            publish_incomplete: Annotated[bool, typer.Option("--publish-incomplete", help="Publish the ranking, marts and report even when a source failed and companies are incomplete.")] = False):
         """Run the annual evaluation: collect, extract, verify, load, score, report."""
         from flows.annual import STAGES
 
@@ -93,7 +94,8 @@ def _build_app():
         if faults and not demo:
             raise typer.BadParameter("--faults needs --demo (faults are injected by the local mirror)")
         settings = settings_for(config, year, runner=runner)
-        raise _Exit(_run(settings, chosen, demo=demo, mode=_mode(quiet, json_logs), faults=faults))
+        raise _Exit(_run(settings, chosen, demo=demo, mode=_mode(quiet, json_logs), faults=faults,
+                         publish_incomplete=publish_incomplete))
 
     @app.command()
     def crawl(config: Config = None, year: Year = None, demo: Demo = False, quiet: Quiet = False, json_logs: JsonLogs = False):
@@ -155,12 +157,14 @@ def _build_app():
         raise _Exit(explain_command(settings_for(config, year), company, metric, png))
 
     @app.command()
-    def sql(query: Annotated[str, typer.Argument(help="A read-only SQL query.")], config: Config = None,
-            as_json: Annotated[bool, typer.Option("--json", help="Rows as JSON.")] = False):
-        """Query the warehouse read-only (for auditors)."""
+    def sql(query: Annotated[str, typer.Argument(help="One read-only query (SELECT, WITH, VALUES, EXPLAIN).")],
+            config: Config = None,
+            as_json: Annotated[bool, typer.Option("--json", help="Rows as JSON (same as --format json).")] = False,
+            fmt: Annotated[str, typer.Option("--format", help="text (default), tsv, csv or json.")] = "text"):
+        """Query the warehouse read-only (for auditors): one query over its own tables."""
         from flows.commands import sql_command
 
-        raise _Exit(sql_command(settings_for(config, None), query, as_json))
+        raise _Exit(sql_command(settings_for(config, None), query, as_json, fmt))
 
     @mirror_app.command("generate")
     def mirror_generate(out: Annotated[Path, typer.Option(help="Folder of the world.")] = Path("out/demo-world"),
@@ -198,8 +202,9 @@ def _mode(quiet: bool, json_logs: bool) -> str:
     return "rich" if sys.stderr.isatty() else "plain"
 
 
-def _run(settings, chosen: tuple[str, ...], *, demo: bool, mode: str, faults: str | None = None) -> int:
+def _run(settings, chosen: tuple[str, ...], *, demo: bool, mode: str, faults: str | None = None,
+         publish_incomplete: bool = False) -> int:
     _telemetry_off()
     from flows.commands import run_flow
 
-    return run_flow(settings, chosen, demo=demo, mode=mode, faults=faults)
+    return run_flow(settings, chosen, demo=demo, mode=mode, faults=faults, publish_incomplete=publish_incomplete)

@@ -13,14 +13,14 @@ from top100.paths import YearPaths
 EXIT_OK, EXIT_USAGE, EXIT_INPUTS, EXIT_FAILED = 0, 2, 3, 4
 
 
-def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: str, faults: str | None = None) -> int:
+def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: str, faults: str | None = None,
+             publish_incomplete: bool = False) -> int:
     """Run the annual flow (or some of its stages); print the summary; return the exit code."""
-    from flows import progress
-    from flows.annual import StageFailed, annual, totals
+    from flows.runlock import OutFolderBusy, out_folder_lock
     from top100.errors import ConfigError
-    from top100.year import YearNotAvailable, load_year
+    from top100.year import load_year
 
-    try:  # a year without its file stops here, before collect (and before Prefect starts)
+    try:  # a year without its file stops here, before collect (and before anything is written)
         load_year(settings.year, settings.evaluation.dir)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -29,6 +29,23 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
     if refused is not None:  # nothing to work on: say so and write nothing (no run, no empty year)
         print(f"error: {refused}", file=sys.stderr)
         return EXIT_INPUTS
+    # the out folder is this run's from before the demo world is generated (flows.runlock)
+    try:
+        with out_folder_lock(settings.out_dir):
+            return _run_flow(settings, stages, demo=demo, mode=mode, faults=faults,
+                             publish_incomplete=publish_incomplete)
+    except OutFolderBusy as exc:
+        print(f"top100: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: str, faults: str | None,
+              publish_incomplete: bool) -> int:
+    from flows import progress
+    from flows.annual import StageFailed, annual, totals
+    from top100.errors import ConfigError
+    from top100.year import YearNotAvailable
+
     handler = progress.install(mode)
     ctx = contextlib.nullcontext(settings)
     if demo:
@@ -39,7 +56,7 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
     failure: BaseException | None = None
     try:
         with ctx as run_settings:
-            result = annual(run_settings, run_settings.year, stages)
+            result = annual(run_settings, run_settings.year, stages, publish_incomplete)
     except StageFailed as exc:
         failure = exc
     except Exception as exc:  # a failure outside any stage (configuration, warehouse)
@@ -51,9 +68,11 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
     figures = totals(paths)
     summary = {
         "year": settings.year,
-        "outcome": "failed" if failure else "done",
+        "outcome": "failed" if failure else (result or {}).get("outcome") or "done",
         "error": str(failure) if failure else None,
         "run_id": (result or {}).get("run_id"),
+        "held_back": ((result or {}).get("counts") or {}).get("held_back"),
+        "killed_runs": ((result or {}).get("counts") or {}).get("killed_runs") or [],
         "seconds": (result or {}).get("seconds"),
         **figures,
         "outputs": {
@@ -72,7 +91,9 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
         return EXIT_USAGE
     if failure:
         return EXIT_FAILED
-    return EXIT_INPUTS if figures["input_errors"] else EXIT_OK
+    if summary["held_back"] and mode != "json":
+        print(summary["held_back"], file=sys.stderr)
+    return EXIT_INPUTS if figures["input_errors"] or summary["held_back"] else EXIT_OK
 
 
 def year_refusal(settings: Settings, stages: tuple[str, ...]) -> str | None:
@@ -139,6 +160,8 @@ def _print_summary(summary: dict, mode: str) -> None:
         table.add_row(k, v)
     if summary.get("run_id"):
         table.add_row("run id", summary["run_id"])
+    if summary.get("killed_runs"):
+        table.add_row("runs found dead (marked killed)", ", ".join(summary["killed_runs"]))
     console.print(table)
     if summary["error"]:
         console.print(f"[red]error:[/red] {summary['error']}", markup=True)
@@ -180,24 +203,29 @@ def explain_command(settings: Settings, company: str, metric: str, png: Path | N
     return EXIT_OK
 
 
-def sql_command(settings: Settings, query: str, as_json: bool) -> int:
+def sql_command(settings: Settings, query: str, as_json: bool = False, fmt: str = "text") -> int:
+    """Run the auditor's query (read-only by construction: warehouse.sql); print the rows.
+
+    Nothing from the data is interpreted on the way to the terminal: no rich markup, control
+    characters and escape sequences shown escaped (\\x1b), CSV cells neutralised against
+    formulas; all rows and whole cells, never cut to the terminal's width."""
+    from flows import sqlout
+    from warehouse.readonly import Refused
     from warehouse.sql import query_readonly
 
+    fmt = "json" if as_json else fmt
+    if fmt not in sqlout.FORMATS:
+        print(f"unknown --format {fmt!r}; one of {', '.join(sqlout.FORMATS)}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         columns, rows = query_readonly(settings.warehouse, query)
+    except Refused as exc:
+        print(f"query refused: {sqlout.one_line(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:
-        print(f"query refused: {exc}", file=sys.stderr)
+        print(f"query failed: {sqlout.one_line(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
-    if as_json:
-        print(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False, default=str))
-        return EXIT_OK
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*columns)
-    for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
-    Console().print(table)
+    sqlout.write(sys.stdout, columns, rows, fmt)
     return EXIT_OK
 
 

@@ -15,8 +15,11 @@ from pydantic import SecretStr
 from top100.config import Settings, Sources
 
 
-DEMO_RATE_LIMITS = {"cninfo": 10.0, "cninfo_static": 20.0, "hkex": 10.0, "sec_www": 10.0,
-                    "sec_data": 10.0, "quotes": 20.0, "fx": 10.0}
+# What the demo applies, per source: the mirror on loopback is ours, so the Chinese and HKEX
+# sources and the quotes go faster than crawl.rate_limits allows their real hosts; SEC is not
+# listed, so its real caps apply (crawl.rate_limits of www.sec.gov / data.sec.gov, at most 8/s
+# together: spiders.config.SEC_SAFE_RPS), in the demo as in a real run.
+DEMO_RATE_LIMITS = {"cninfo": 10.0, "cninfo_static": 20.0, "hkex": 10.0, "quotes": 20.0, "fx": 10.0}
 
 
 def ensure_world(settings: Settings, *, seed: int | None = None, force: bool = False) -> Path:
@@ -24,7 +27,7 @@ def ensure_world(settings: Settings, *, seed: int | None = None, force: bool = F
     from mirror.generate import generate
 
     seed = settings.demo.seed if seed is None else seed
-    world = settings.demo.world_dir
+    world = settings.world_dir
     marker = world / "world.json"
     if force or not marker.exists() or _seed_of(marker) != seed or _year_of(marker) != settings.year:
         try:

@@ -1,7 +1,8 @@
 """From the top100 Settings to Scrapy settings: User-Agent, per-source hard caps, retries, cache.
 
-The runner hands the Settings to the crawl process as JSON in the Scrapy setting
-``TOP100_SETTINGS_JSON`` (``-s``); a standalone ``scrapy crawl`` reads the configuration once
+The runner hands the Settings to the crawl process as JSON in a file only its user can read
+(0600), named by the environment variable ``TOP100_CRAWL_SETTINGS_FILE``: never on the command
+line, where ``ps`` would show the SEC contact to everyone; a standalone ``scrapy crawl`` reads the configuration once
 with ``top100.config.load_settings()``.
 
 Throttling is keyed by source, not by host: in demo mode every source is the same
@@ -19,7 +20,11 @@ from urllib.parse import urlparse
 from top100.config import Settings, Sources, load_settings
 
 SETTINGS_KEY = "TOP100_SETTINGS_JSON"
-SEC_MAX_RPS = 10.0
+SEC_MAX_RPS = 10.0  # SEC's fair-access policy: never more than 10 requests a second, all hosts together
+# the most we send to SEC whatever the configuration asks: requests leave at most 8 a second,
+# spaced evenly, so that even when the network bunches them up on the way (a new connection
+# delays one, the next goes out on a kept-alive one) SEC never sees 11 in any one second
+SEC_SAFE_RPS = 8.0
 CAP_MARGIN = 1.1  # intervals a little longer than 1/rate, so network jitter never breaks the cap
 
 # download slot -> the settings.sources fields whose hosts it throttles together
@@ -33,8 +38,19 @@ SLOTS: dict[str, tuple[str, ...]] = {
 }
 
 
+SETTINGS_FILE_ENV = "TOP100_CRAWL_SETTINGS_FILE"  # the runner's 0600 file (spiders.runner)
+
+
 def load(scrapy_settings: Any) -> Settings:
-    """The top100 Settings of this crawl process."""
+    """The top100 Settings of this crawl process: the runner's settings file (named in the
+    environment, never on the command line), else a TOP100_SETTINGS_JSON Scrapy setting, else
+    the configuration read once (a standalone ``scrapy crawl``)."""
+    import os
+    from pathlib import Path
+
+    file = os.environ.get(SETTINGS_FILE_ENV)
+    if file:
+        return Settings.model_validate_json(Path(file).read_text("utf-8"))
     raw = scrapy_settings.get(SETTINGS_KEY) if scrapy_settings is not None else None
     if raw:
         return Settings.model_validate_json(raw)
@@ -63,7 +79,7 @@ def source_rate(settings: Settings, source: str) -> float:
 
 def slot_rate(settings: Settings, slot: str) -> float:
     rate = min(source_rate(settings, s) for s in SLOTS[slot])
-    return min(rate, SEC_MAX_RPS) if slot == "sec" else rate
+    return min(rate, SEC_SAFE_RPS) if slot == "sec" else rate
 
 
 def slot_of(source: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -33,6 +34,35 @@ def _absolute(settings: Settings, paths: YearPaths) -> Settings:
     })
 
 
+SETTINGS_FILE_ENV = "TOP100_CRAWL_SETTINGS_FILE"
+
+
+def crawl_command(settings: Settings, paths: YearPaths, name: str, companies_file: Path | None = None, *,
+                  settings_file: Path, scrapy_overrides: dict[str, Any] | None = None) -> tuple[list[str], dict[str, str]]:
+    """The argv and environment of one crawl process. No secret is on the command line (``ps``
+    shows it to every user of the machine): the settings, the SEC contact among them, are in
+    `settings_file` (mode 0600, written by write_settings_file), named by an environment variable."""
+    companies = Path(companies_file) if companies_file else paths.candidates
+    log = part_dir(paths, name) / "crawl.log"
+    options = {"LOG_FILE": str(log), "LOG_FILE_APPEND": False, "TELNETCONSOLE_ENABLED": False,
+               "REMOTE_CONTROL_ENABLED": False, **(scrapy_overrides or {})}
+    cmd = [sys.executable, "-m", "scrapy", "crawl", name, "-a", f"year={paths.year}",
+           "-a", f"companies={companies.resolve()}"]
+    for key, value in options.items():
+        cmd += ["-s", f"{key}={value}"]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings", SETTINGS_FILE_ENV: str(settings_file)}
+    return cmd, env
+
+
+def write_settings_file(settings: Settings, paths: YearPaths, name: str) -> Path:
+    """The crawl's settings as JSON in a file only this user can read (0600, created so: never
+    readable for a moment); the caller removes it when the crawl ends."""
+    fd, tmp = tempfile.mkstemp(dir=part_dir(paths, name), prefix=".settings-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(config.dump(_absolute(settings, paths)))
+    return Path(tmp)
+
+
 def crawl(settings: Settings, paths: YearPaths, name: str, companies_file: Path | None = None, *,
           scrapy_overrides: dict[str, Any] | None = None, timeout: float | None = None,
           valuation_date: Any = None) -> dict[str, Any]:
@@ -40,23 +70,20 @@ def crawl(settings: Settings, paths: YearPaths, name: str, companies_file: Path 
     ``valuation_date`` is the year's (top100.year); without it the spider reads the year file."""
     if name not in SPIDERS:
         raise ValueError(f"unknown crawl {name!r}; one of {', '.join(SPIDERS)}")
-    companies = Path(companies_file) if companies_file else paths.candidates
     part = part_dir(paths, name)
     part.mkdir(parents=True, exist_ok=True)
     (part / "summary.json").unlink(missing_ok=True)
     log = part / "crawl.log"
-    options = {"TOP100_SETTINGS_JSON": config.dump(_absolute(settings, paths)), "LOG_FILE": str(log),
-               "LOG_FILE_APPEND": False, "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False,
-               **(scrapy_overrides or {})}
-    cmd = [sys.executable, "-m", "scrapy", "crawl", name, "-a", f"year={paths.year}",
-           "-a", f"companies={companies.resolve()}"]
-    if valuation_date is not None:
-        cmd += ["-a", f"valuation_date={valuation_date.isoformat()}"]
-    for key, value in options.items():
-        cmd += ["-s", f"{key}={value}"]
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
-    started = time.monotonic()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    settings_file = write_settings_file(settings, paths, name)
+    try:
+        cmd, env = crawl_command(settings, paths, name, companies_file, settings_file=settings_file,
+                                 scrapy_overrides=scrapy_overrides)
+        if valuation_date is not None:  # the year's valuation date (top100.year), a spider argument
+            cmd[cmd.index("crawl") + 2:cmd.index("crawl") + 2] = ["-a", f"valuation_date={valuation_date.isoformat()}"]
+        started = time.monotonic()
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    finally:
+        settings_file.unlink(missing_ok=True)
     summary = read_summary(paths, name)
     result = {"spider": name, "returncode": proc.returncode, "seconds": round(time.monotonic() - started, 2),
               "log": str(log), **summary}

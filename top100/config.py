@@ -24,6 +24,7 @@ from pydantic_settings import (
 from top100.errors import ConfigError
 
 DEFAULT_CONFIG = Path("top100.toml")
+OUT_DIR_MARK = "{out_dir}"  # in warehouse_url and demo.world_dir: the configured out_dir
 
 
 class Sources(BaseModel):
@@ -87,7 +88,7 @@ class Evaluation(BaseModel):
 class Demo(BaseModel):
     seed: int = 2015
     candidates: int = 300
-    world_dir: Path = Path("out/demo-world")
+    world_dir: Path = Path("{out_dir}/demo-world")  # "{out_dir}" is the configured out_dir
 
 
 class Settings(BaseSettings):
@@ -101,7 +102,8 @@ class Settings(BaseSettings):
     year: int = 2014
     out_dir: Path = Path("out")
     inbox_dir: Path = Path("inbox")
-    warehouse_url: SecretStr = SecretStr("duckdb:///out/top100.duckdb")
+    # "{out_dir}" stands for out_dir, so that moving out_dir moves the default warehouse too
+    warehouse_url: SecretStr = SecretStr("duckdb:///{out_dir}/top100.duckdb")
     runner: str = "process"  # process | thread | dask://host:port
     workers: int = Field(default_factory=lambda: max(1, min(os.cpu_count() or 1, 4)))
     extract_timeout_s: float = 120.0  # per document, in a worker process
@@ -133,7 +135,12 @@ class Settings(BaseSettings):
     # --- derived -----------------------------------------------------------------------
     @property
     def warehouse(self) -> str:
-        return self.warehouse_url.get_secret_value()
+        return self.warehouse_url.get_secret_value().replace(OUT_DIR_MARK, self.out_dir.as_posix())
+
+    @property
+    def world_dir(self) -> Path:
+        """The demo world's folder (demo.world_dir, under out_dir by default)."""
+        return Path(str(self.demo.world_dir).replace(OUT_DIR_MARK, self.out_dir.as_posix()))
 
     @property
     def user_agent(self) -> str:
@@ -147,14 +154,35 @@ class Settings(BaseSettings):
         return d
 
 
+_SECRET_KEYS = ("password", "passwd", "pwd", "pass", "sslpassword", "secret", "token", "api_key", "apikey",
+                "access_key", "secret_key", "auth")
+
+
 def redact_url(url: str) -> str:
-    """postgresql+psycopg://user:secret@host/db -> postgresql+psycopg://user:***@host/db"""
-    if "://" in url and "@" in url:
-        scheme, rest = url.split("://", 1)
+    """A URL (or libpq key=value string) fit to print: every password masked.
+
+    postgresql+psycopg://user:secret@host/db           -> postgresql+psycopg://user:***@host/db
+    postgresql://user@host/db?password=secret&sslmode=x -> postgresql://user@host/db?password=***&sslmode=x
+    host=db user=u password=secret                     -> host=db user=u password=***
+    """
+    import re
+    from urllib.parse import parse_qsl, quote, urlencode
+
+    text = str(url)
+    if "://" not in text:  # a libpq connection string: key=value pairs
+        return re.sub(r"(?i)\b(" + "|".join(_SECRET_KEYS) + r")\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", r"\1=***", text)
+    scheme, rest = text.split("://", 1)
+    rest, hash_, fragment = rest.partition("#")
+    rest, qmark, query = rest.partition("?")
+    if "@" in rest:  # the last @ ends the credentials (a password may hold / : or @)
         cred, host = rest.rsplit("@", 1)
-        user = cred.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return url
+        user, colon, _password = cred.partition(":")
+        rest = f"{user}:***@{host}" if colon else f"{user}@{host}"
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        masked = [(k, "***" if k.lower() in _SECRET_KEYS else v) for k, v in pairs]
+        query = urlencode(masked, safe="*:/", quote_via=quote)
+    return f"{scheme}://{rest}{qmark}{query}{hash_}{fragment}"
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:

@@ -51,8 +51,20 @@ def _normalise(url: str) -> sa.URL:
     )
 
 
-def connect(url: str, *, read_only: bool = False) -> sa.Engine:
-    """Open the warehouse at url; writers are migrated to head, readers checked against it."""
+# DuckDB for an auditor's statement (top100 sql): no file, extension or network beyond the
+# warehouse file itself, and no SET that could turn it back on (documented in "Securing DuckDB")
+DUCKDB_SANDBOX = {"enable_external_access": False, "autoload_known_extensions": False,
+                  "autoinstall_known_extensions": False, "lock_configuration": True}
+
+
+def connect(url: str, *, read_only: bool = False, sandbox: bool = False) -> sa.Engine:
+    """Open the warehouse at url; writers are migrated to head, readers checked against it.
+
+    ``sandbox=True`` (a reader for statements typed by someone: top100 sql): DuckDB gets
+    DUCKDB_SANDBOX; PostgreSQL the read-only session of every reader (the caller runs the
+    statement in a READ ONLY transaction and checks the role: warehouse.sql)."""
+    if sandbox and not read_only:
+        raise ValueError("a sandboxed warehouse connection is read-only")
     parsed = _normalise(url)
     connect_args: dict = {}
     if parsed.get_backend_name() == "duckdb":
@@ -65,6 +77,8 @@ def connect(url: str, *, read_only: bool = False) -> sa.Engine:
                 path.parent.mkdir(parents=True, exist_ok=True)
         if read_only:
             connect_args["read_only"] = True
+        if sandbox:
+            connect_args["config"] = dict(DUCKDB_SANDBOX)
     elif read_only:
         options = parsed.query.get("options") or ""
         if isinstance(options, tuple):

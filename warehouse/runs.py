@@ -50,6 +50,17 @@ def finish_run(engine: sa.Engine, run_id: str, outcome: str, error: str | None =
             raise WarehouseError(f"run {run_id} was never started in this warehouse")
 
 
+def mark_killed(engine: sa.Engine, run_id: str, reason: str) -> bool:
+    """Close a run left ``running`` by a process that died (kill -9, power loss) as ``killed``;
+    a run that finished meanwhile is left alone. Returns whether the row changed."""
+    with engine.begin() as conn:
+        done = conn.execute(
+            S.run.update().where((S.run.c.run_id == run_id) & (S.run.c.outcome == "running"))
+            .values(outcome="killed", error=reason, ended_at=_now())
+        )
+    return done.rowcount > 0
+
+
 def require_run(engine: sa.Engine, run_id: str) -> None:
     """A load or mart writes only under a run that exists and is still running."""
     with engine.connect() as conn:
