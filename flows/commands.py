@@ -25,10 +25,6 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    refused = year_refusal(settings, stages)
-    if refused is not None:  # nothing to work on: say so and write nothing (no run, no empty year)
-        print(f"error: {refused}", file=sys.stderr)
-        return EXIT_INPUTS
     # the out folder is this run's from before the demo world is generated (flows.runlock)
     try:
         with out_folder_lock(settings.out_dir):
@@ -46,6 +42,10 @@ def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: 
     from top100.errors import ConfigError
     from top100.year import YearNotAvailable
 
+    refused = year_refusal(settings, stages)  # under the out-folder lock: another run may be writing the year
+    if refused is not None:  # nothing to work on: say so and write nothing (no run, no empty year)
+        print(f"error: {refused}", file=sys.stderr)
+        return EXIT_INPUTS
     handler = progress.install(mode)
     ctx = contextlib.nullcontext(settings)
     if demo:
