@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
+	bash scripts/system-deps.sh --fonts
 	$(BIN)/top100 run --year 2014 --demo
 
 # What the tests need from the system: PostgreSQL up, Debian's chromium and a CJK font.

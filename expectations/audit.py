@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from top100.paths import YearPaths, raw_path
 from top100.pdfium import PDFIUM
 from top100.csvsafe import neutralise, write_csv  # noqa: F401  (neutralise: re-exported)
+from top100.form_template import SHEET as FORM_SHEET  # the declaration form's one sheet
 from top100.records import CompanyRow, Finding, MetricRow
 from top100.vocab import check_company_id
 
@@ -34,22 +35,69 @@ def company_page(company_id: str) -> str:
     return f"company-{check_company_id(company_id)}.html"
 
 
-def _num(v: Any) -> str:
+def _missing(v: Any) -> bool:
     if v is None or (isinstance(v, float) and math.isnan(v)):
+        return True
+    return str(v) in ("<NA>", "nan", "NaT", "None")
+
+
+def _num(v: Any) -> str:
+    if _missing(v):
         return ""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return str(v)
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.4g}"
 
 
+def money(v: Any, currency: str = "CNY") -> str:
+    """An amount for people: 228.33 亿元, 4,905.23 万元, 8,000 元 (HK$ and US$ likewise)."""
+    if _missing(v) or isinstance(v, bool) or not isinstance(v, (int, float)):
+        return "" if _missing(v) else str(v)
+    unit = {"CNY": "元", "HKD": "港元", "USD": "美元"}.get(str(currency or "CNY").upper(), str(currency))
+    a = abs(v)
+    if a >= 1e8:
+        return f"{v / 1e8:,.2f} 亿{unit}"
+    if a >= 1e4:
+        return f"{v / 1e4:,.2f} 万{unit}"
+    return f"{v:,.0f} {unit}" if a >= 1 or v == 0 else f"{v:,.4g} {unit}"
+
+
+COUNT_UNITS = {"employees_total": "人", "users": "", "traffic": "", "traffic_mobile": "", "traffic_desktop": ""}
+
+
+def figure(v: Any, metric: str | None = None, currency: str = "CNY") -> str:
+    """A metric's value with its unit: money in 亿元/万元, counts grouped, scores as printed."""
+    from top100.vocab import MONEY_METRICS
+
+    if _missing(v):
+        return ""
+    m = str(metric or "")
+    if m in {x.value for x in MONEY_METRICS}:
+        return money(v, currency)
+    if m in COUNT_UNITS and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return f"{v:,.0f} {COUNT_UNITS[m]}".strip()
+    return _num(v)
+
+
+def _page(v: Any) -> str:
+    return "" if _missing(v) else str(int(v)) if isinstance(v, (int, float)) else str(v)
+
+
 def _pct(v: Any) -> str:
     return f"{v:+.2%}" if isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v) else ""
+
+
+def pct_plain(v: Any) -> str:
+    return f"{v:.2%}" if isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v) else ""
 
 
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     env.filters["num"] = _num
     env.filters["pct"] = _pct
+    env.filters["money"] = money
+    env.filters["figure"] = figure
+    env.filters["page"] = _page
     return env
 
 
@@ -100,6 +148,31 @@ def page_images(paths: YearPaths, company_id: str, facts: dict[str, dict], img_d
     return out
 
 
+def metric_evidence(paths: YearPaths, ev: Any, company_id: str, it: "CompanyAudit",
+                    images: dict[str, dict]) -> list[dict]:
+    """One row per metric: the value used and a link to each piece of evidence behind it."""
+    rows = []
+    for m in it.metrics:
+        base, prior = (m.metric[:-6], True) if m.metric.endswith("_prior") else (m.metric, False)
+        row: dict[str, Any] = {"m": m, "anchor": f"m-{m.metric}", "doc": None, "fact": None, "cell": None,
+                               "quote": None, "image": images.get(m.metric)}
+        cell = ev.cell(company_id, base, prior)
+        if cell is not None:
+            row["cell"] = {**cell, "sheet": FORM_SHEET, "form": ev.document(paths, cell.get("form_sha256"))}
+        fact = it.facts.get(m.metric)
+        if fact:
+            row["fact"] = fact
+            row["doc"] = ev.document(paths, fact.get("document_sha256"), fact.get("page"))
+            row["corroborations"] = [
+                {**k, "href": (row["doc"]["local"] + f"#page={int(k['page'])}")
+                 if row["doc"] and row["doc"]["ext"] == "pdf" and str(k.get("page") or "").isdigit() else None}
+                for k in (fact.get("corroborations") or []) if isinstance(k, dict)]
+        if base == "market_value":
+            row["quote"] = ev.quote(company_id)
+        rows.append(row)
+    return rows
+
+
 @dataclass
 class CompanyAudit:
     """What one company's audit page shows: the unit the site is mapped over (plain, picklable
@@ -139,22 +212,48 @@ def start_site(paths: YearPaths) -> None:
 def write_company_pages(paths: YearPaths, items: list[CompanyAudit], data_docs_href: str) -> list[dict]:
     """The pages of some companies (page images drawn with pdfplumber: the CPU-heavy part of the
     site). Returns one {company_id, images, notes} per company, for progress and the summary."""
+    from expectations import evidence
+
     env = _env()
     tpl = env.get_template("company.html.j2")
+    ev = evidence.load(paths)
     out = []
     for it in items:
         c = it.company
         images = page_images(paths, c.company_id, it.facts, paths.audit / "img")
+        rows = metric_evidence(paths, ev, c.company_id, it, {i["metric"]: i for i in images})
+        docs = {}
+        for r in rows:
+            for d in (r.get("doc"), (r.get("cell") or {}).get("form")):
+                if d:
+                    docs[d["sha256"]] = d
         (paths.audit / company_page(c.company_id)).write_text(tpl.render(
-            c=c, findings=it.findings, metrics=it.metrics, images=images, data_docs_href=data_docs_href),
-            encoding="utf-8")
+            c=c, findings=it.findings, metrics=it.metrics, rows=rows, images=images, documents=list(docs.values()),
+            data_docs_href=data_docs_href), encoding="utf-8")
         out.append({"company_id": c.company_id, "images": sum(1 for i in images if i.get("src")),
                     "notes": [i["note"] for i in images if i.get("note")]})
     return out
 
 
-def write_index(paths: YearPaths, companies: list[CompanyRow], findings: list[Finding], data_docs_href: str) -> Path:
-    """index.html (every finding, linked to its company's page) and findings.csv."""
+def evidence_href(paths: YearPaths, f: Finding) -> str:
+    """Where a finding's evidence is, one click away: the boxed page image when one was drawn,
+    else the metric's row on the company page (its form cell, document or quote), else the
+    company's findings."""
+    from top100.vocab import Metric
+
+    page = company_page(f.company_id)
+    metric = str(f.metric or "")
+    if metric and (paths.audit / "img" / f"{f.company_id}-{metric}.png").exists():
+        return f"{page}#img-{metric}"
+    if metric in Metric.__members__:
+        return f"{page}#m-{metric}"
+    return f"{page}#findings"
+
+
+def write_index(paths: YearPaths, companies: list[CompanyRow], findings: list[Finding], data_docs_href: str,
+                inbox_dir: Path | None = None) -> Path:
+    """index.html (every finding, linked to its company's page and its evidence), inbox.html and
+    findings.csv. Written after the company pages (the links point at their images)."""
     env = _env()
     names = {c.company_id: c.legal_name for c in companies}
     pages = {c.company_id: company_page(c.company_id) for c in companies}
@@ -163,8 +262,59 @@ def write_index(paths: YearPaths, companies: list[CompanyRow], findings: list[Fi
     sev = Counter(f.severity for f in findings)
     (paths.audit / "index.html").write_text(env.get_template("index.html.j2").render(
         year=paths.year, companies=companies, findings=findings, names=names, pages=pages,
-        eligible=sum(c.eligible for c in companies), by_severity=sorted(sev.items()),
+        passed=sum(c.eligible for c in companies), by_severity=sorted(sev.items()),
+        checks=sorted({f.check for f in findings}), severities=sorted(sev),
+        finding_companies=sorted({f.company_id for f in findings}),
+        evidence=[evidence_href(paths, f) for f in findings],
         data_docs_href=data_docs_href), encoding="utf-8")
     write_findings_csv(paths.audit / "findings.csv", findings, names)
+    write_inbox(paths, set(pages), inbox_dir)
     return paths.audit / "index.html"
+
+
+def inbox_files(paths: YearPaths, companies: set[str], inbox_dir: Path | None = None) -> list[dict]:
+    """Every file of the inbox: used (a document row) or refused (a collect error), with the
+    problems found when reading it (extract errors), and a local copy of the used ones."""
+    from expectations import evidence
+    from top100.jsonl import read_jsonl
+
+    ev = evidence.load(paths)
+    problems: dict[str, list[str]] = {}
+    for e in read_jsonl(paths.extract_errors):
+        where = f" (cell {e['cell']})" if e.get("cell") else f" (page {e['page']})" if e.get("page") else ""
+        problems.setdefault(str(e.get("document") or ""), []).append(f"{e.get('kind')}: {e.get('reason')}{where}")
+    files = []
+    for d in ev.documents.values():
+        if d.get("source") != "inbox":
+            continue
+        url = str(d.get("url") or "")
+        name = url[len("file://"):] if url.startswith("file://") else (d.get("title") or d["sha256"])
+        doc = ev.document(paths, d["sha256"])
+        cid = d.get("company_id")
+        files.append({"name": name, "kind": d.get("doc_type"), "company_id": cid,
+                      "company_href": company_page(cid) if cid in companies else None, "used": True,
+                      "problems": problems.get(d["sha256"], []), "local": doc and doc["local"], "ext": doc and doc["ext"]})
+    for e in read_jsonl(paths.collect_errors):
+        url = str(e.get("url") or "")
+        if e.get("kind") == "CrawlFailed" or (url and not url.startswith("file://")):
+            continue  # a source's failure, not an inbox file
+        name = str(e.get("document") or url[len("file://"):] or "(inbox)")
+        files.append({"name": name, "kind": None, "company_id": e.get("company_id"),
+                      "company_href": company_page(e["company_id"]) if e.get("company_id") in companies else None,
+                      "used": False, "problems": [f"{e.get('kind')}: {e.get('reason')}"], "local": None, "ext": None})
+    seen = {f["name"] for f in files}
+    if inbox_dir is not None and Path(inbox_dir).is_dir():  # a file nobody reported is still listed
+        for p in sorted(Path(inbox_dir).rglob("*")):
+            rel = p.relative_to(inbox_dir).as_posix()
+            if p.is_file() and rel not in seen:
+                files.append({"name": rel, "kind": None, "company_id": None, "company_href": None, "used": False,
+                              "problems": ["not read by the collect stage of this run"], "local": None, "ext": None})
+    return sorted(files, key=lambda f: f["name"])
+
+
+def write_inbox(paths: YearPaths, companies: set[str], inbox_dir: Path | None = None) -> Path:
+    out = paths.audit / "inbox.html"
+    out.write_text(_env().get_template("inbox.html.j2").render(
+        year=paths.year, files=inbox_files(paths, companies, inbox_dir)), encoding="utf-8")
+    return out
 

@@ -113,4 +113,7 @@ def run_checkpoint(frames: dict[str, pd.DataFrame], suites: dict, work_dir: Path
             failures.append(Failure(suite, cfg.type, meta, str(cfg.severity.value
                                     if hasattr(cfg.severity, "value") else cfg.severity), list(rows)))
     index = docs_dir / "index.html"
+    from expectations.datadocs_offline import make_offline
+
+    make_offline(docs_dir)  # GX's CDN scripts and styles replaced by the site's own copies
     return CheckpointResult(bool(result.success), failures, index if index.exists() else None, evaluated)

@@ -200,7 +200,8 @@ def run_verify(settings: Any, paths: YearPaths, *,
             audit.write_company_pages(paths, g, href)
     else:
         map_pages(groups, href)
-    index = audit.write_index(paths, checked.companies, checked.findings, href)
+    index = audit.write_index(paths, checked.companies, checked.findings, href,
+                              inbox_dir=getattr(settings, "inbox_dir", None))
     checked.seconds["audit"] = time.perf_counter() - t2
     checked.seconds["total"] = time.perf_counter() - t0
     return summarise(paths, checked, index)

@@ -22,9 +22,9 @@ __all__ = ["ExtractResult", "extract_document", "sniff", "EXTRACTOR_VERSIONS", "
 
 
 def _versions() -> dict[str, str]:
-    from extractors import cn_annual, companyfacts, forms, hk_annual, prospectus
+    from extractors import cn_annual, companyfacts, forms, hk_annual, prospectus, sec_filing
 
-    return {m.NAME: m.VERSION for m in (cn_annual, hk_annual, prospectus, companyfacts, forms)}
+    return {m.NAME: m.VERSION for m in (cn_annual, hk_annual, prospectus, companyfacts, forms, sec_filing)}
 
 
 def __getattr__(name: str):
@@ -53,6 +53,8 @@ def sniff(data: bytes) -> str | None:
         except (UnicodeDecodeError, json.JSONDecodeError):
             return None
         return DocType.companyfacts if isinstance(doc, dict) and "facts" in doc else None
+    if head.startswith(b"<") and re.search(rb"securities\s+and\s+exchange\s+commission", data[:200_000], re.I):
+        return DocType.form_20f  # an SEC filing as filed (HTML): extractors.sec_filing
     return None
 
 
@@ -120,7 +122,14 @@ def _dispatch(data: bytes, kind: str, company_id: str | None, sha256: str, name:
         DocType.prospectus: (prospectus.extract, prospectus.ProspectusSettings),
         DocType.companyfacts: (companyfacts.extract, companyfacts.CompanyFactsSettings),
     }
-    if kind in readers:
+    if kind in (DocType.form_20f, DocType.form_f1, DocType.form_424b4):
+        from extractors import sec_filing  # SEC filings as filed (HTML): 20-F/10-K/40-F, F-1, 424B4
+
+        if data.lstrip()[:5] == b"%PDF-":
+            raise ExtractionError(f"no extractor reads {kind} documents as PDF (extractors.sec_filing reads the "
+                                  "filing as filed, in HTML)")
+        result = sec_filing.extract(data, company_id=company_id, sha256=sha256, doc_type=str(kind))
+    elif kind in readers:
         fn, settings_type = readers[DocType(kind)]
         own = settings if isinstance(settings, settings_type) else None
         result = fn(data, company_id=company_id, sha256=sha256, settings=own)

@@ -27,6 +27,8 @@ LICENCE_COLUMNS = ("licence_number", "licence_type", "holder_name", "company_id"
 TRAFFIC_COLUMNS = ("company_id", "fiscal_year", "desktop", "mobile")
 INTEGRITY_COLUMNS = ("company_id", "record_date", "kind", "disqualifying", "description")
 LISTING_COLUMNS = ("company_id", "exchange", "ticker", "ads_ratio")
+# listings.csv with the SEC filer's CIK as of the fiscal year (issue 17): the same columns and cik
+LISTING_COLUMNS_CIK = LISTING_COLUMNS + ("cik",)
 LICENCE_STATUSES = ("valid", "revoked", "expired", "suspended", "cancelled")
 
 
@@ -227,10 +229,29 @@ def read_integrity(path: Path | str) -> DeliveredResult:
     return _read(path, INTEGRITY_COLUMNS, checks, lambda r, n: IntegrityRecord(**r, source_row=n))
 
 
+def _cik(v: str) -> int:
+    """A CIK: 1 to 10 digits (leading zeros allowed, "CIK" prefix tolerated)."""
+    text = v.strip().upper().removeprefix("CIK")
+    if not text.isdigit() or len(text) > 10 or int(text) == 0:
+        raise CellError(f"cik {v!r} is not 1 to 10 digits")
+    return int(text)
+
+
+def _header_has_cik(path: Path | str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline(4096).decode("utf-8-sig", "replace")
+    except OSError:
+        return False  # _read reports the unreadable file
+    return [h.strip() for h in first.strip().split(",")] == list(LISTING_COLUMNS_CIK)
+
+
 def read_listings(path: Path | str) -> DeliveredResult:
-    """listings.csv -> dicts company_id, exchange, ticker, ads_ratio (None where not listed)."""
+    """listings.csv -> dicts company_id, exchange, ticker, ads_ratio (None where not listed) and,
+    when the header has it, cik (the SEC filer as of the fiscal year; None where not given)."""
     checks = {"company_id": _company, "exchange": _opt(_enum(vocab.Exchange)), "ticker": lambda v: v.strip() or None,
-              "ads_ratio": _opt(_ratio)}
+              "ads_ratio": _opt(_ratio), "cik": _opt(_cik)}
+    columns = LISTING_COLUMNS_CIK if _header_has_cik(path) else LISTING_COLUMNS
 
     def row_check(r: dict) -> str | None:
         if r["exchange"] and not r["ticker"]:
@@ -239,5 +260,7 @@ def read_listings(path: Path | str) -> DeliveredResult:
             return f"ticker {r['ticker']} without an exchange"
         if r["ads_ratio"] is not None and r["exchange"] not in ("NYSE", "NASDAQ"):
             return "ads_ratio is only for US listings"
+        if r.get("cik") is not None and r["exchange"] not in ("NYSE", "NASDAQ"):
+            return "cik is only for US listings (the SEC filer)"
         return None
-    return _read(path, LISTING_COLUMNS, checks, lambda r, n: dict(r), row_check, key=("company_id", "exchange"))
+    return _read(path, columns, checks, lambda r, n: dict(r), row_check, key=("company_id", "exchange"))

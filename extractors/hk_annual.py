@@ -52,8 +52,8 @@ _STATEMENT_TITLE = re.compile(
     r"income\s+statement|statement\s+of\s+income)|综合(?:损益|收益)(?:及其他全面收益)?表|综合全面收益表")
 _POSITION_ANY = re.compile(r"(?im)^\s*(?:consolidated\s+)?(?:statement\s+of\s+financial\s+position|balance\s+sheet)"
                            r"|综合财务状况表|综合资产负债表")
-_SUMMARY_TITLE = re.compile(r"(?im)^\s*(?:(?:five|ten|5|10)[- ]year\s+)?financial\s+(?:summary|highlights)\b"
-                            r"|^\s*(?:five|ten)[- ]year\s+(?:financial\s+)?summary|财务概要|财务摘要|五年财务|十年财务|财务资料概要")
+_SUMMARY_TITLE = re.compile(r"(?im)^\s*(?:(?:five|ten|5|10)[- ]years?\s+)?financial\s+(?:summary|highlights)\b"
+                            r"|^\s*(?:five|ten)[- ]years?\s+(?:financial\s+)?summary|财务概要|财务摘要|五年财务|十年财务|财务资料概要")
 # a statement page carries its own rows (prose that names a statement does not)
 _INCOME_ROW = re.compile(r"(?im)^\s*(?:revenue|turnover|cost\s+of\s+sales|.{0,30}\bbefore\s+(?:income\s+)?tax|"
                          r"收益|收入|营业额|除税前)")
@@ -93,6 +93,7 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
     year_end: tuple[int, int] | None = None  # (month, day) the fiscal year ends on
     employees: tuple[int, str] | None = None
     results_announcement = False
+    unmapped: int | None = None  # the first page whose glyphs come out as U+FFFD (no Unicode for them)
     try:
         tp = TextPass(data, name)
     except Top100Error as exc:
@@ -102,6 +103,8 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         tp.check_readable()
         for n in range(1, tp.n_pages + 1):
             text = tp.text(n)
+            if unmapped is None and _unmapped_share(text) > 0.05:
+                unmapped = n
             if n <= 2 and _RESULTS_ANNOUNCEMENT.search(simplify(text)):
                 results_announcement = True
             if employees is None and (hit := find_employees(text)):
@@ -136,7 +139,10 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         result.errors.append(error_row(TableNotFound(
             "the consolidated statement of profit or loss was not found"
             + (" (an annual results announcement, 业绩公告: its statements are read where their titles are found)"
-               if results_announcement else "")), document=name, company_id=company_id))
+               if results_announcement else "")
+            + (f"; from page {unmapped} on, the text layer gives U+FFFD for many glyphs (fonts without a Unicode "
+               "map): titles and labels there cannot be read" if unmapped else "")),
+            document=name, company_id=company_id, page=unmapped))
     found: dict[tuple[str, int], list[tuple[str, Reading]]] = {}
     for kind, group, only in (("statement", income, None), ("statement", [position] if position else [],
                                                                               _POSITION_METRICS),
@@ -150,6 +156,7 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
                                                    and position):
                     continue
                 found.setdefault((r.metric, r.year), []).append((kind, r))
+    _whole_profit_to_owners(found)
     years = _decide(found, origin, result, name, year_end, settings.currency)
     _identities(found, result, name, origin.company_id)
     if employees:
@@ -166,6 +173,34 @@ _HK_COVER = re.compile(r"股份代號|聯交所|聯合交易所|香港交易及�
                        r"(?:cayman\s+islands|bermuda|british\s+virgin\s+islands|hong\s+kong)|hkexnews|"
                        r"(?:HK|S|US)\$\s*['’]?000)")
 _A_SHARE_COVER = re.compile(r"股票代码|证券代码|公司代码|证券简称|上海证券交易所|深圳证券交易所")
+
+
+_TO_OWNERS_ROW = re.compile(r"(?i)^\W*(?:profit|loss|\(?loss\)?\s*/\s*profit|\(?profit\)?\s*/\s*\(?loss\)?)\W*(?:and\s+total\s+"
+                            r"comprehensive\s+\S+\s+)?for\s+the\s+(?:year|period)\s+attributable\s+to\s+(?:the\s+)?(?:owners|"
+                            r"equity\s+holders|(?:equity\s+)?shareholders)\s+of\s+the\s+company\W*$")
+
+
+def _whole_profit_to_owners(found: dict) -> None:
+    """A statement whose one profit line is 'Loss for the year attributable to owners of the
+    Company', with no profit-for-the-year row and no non-controlling interests, states the
+    year's profit in that line: it is read as net_profit too (from the same figure and page).
+    With an NCI row, or a separate profit-for-the-year row, nothing is added."""
+    from dataclasses import replace
+
+    for (metric, year), items in list(found.items()):
+        if metric != "net_profit_attributable":
+            continue
+        st = [r for kind, r in items if kind == "statement" and _TO_OWNERS_ROW.match(" ".join(r.label.split()))]
+        if not st or any(k == "statement" for k, _ in found.get(("net_profit", year), [])) or \
+                any(k == "statement" for k, _ in found.get(("_nci", year), [])):
+            continue
+        found.setdefault(("net_profit", year), []).insert(0, ("statement", replace(st[0], metric="net_profit")))
+
+
+def _unmapped_share(text: str) -> float:
+    """The share of a page's printed characters that the text layer gives as U+FFFD."""
+    visible = re.sub(r"\s+", "", text)
+    return visible.count("\ufffd") / len(visible) if len(visible) >= 200 else 0.0
 
 
 def looks_hk(raw: str) -> bool:

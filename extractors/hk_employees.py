@@ -69,10 +69,13 @@ def find_employees(text: str) -> list[tuple[int | None, str, str]]:
         zh = _CONTEXT_ZH.search(s) and re.search(r"本集团|本公司|集团", s)
         if not (en or zh):
             continue
-        if re.search(r"(?i)remuneration|cost|salar|benefit|pension|share option|酬金|成本|薪酬总额|购股权", s) and \
-                not re.search(r"(?i)\d\s*(?:full[- ]time\s+)?(?:employees|staff)\b|\d\s*名", s):
-            continue
         outside, inside = _split_brackets(s)
+        # a pay sentence is skipped unless it states a count; the count is looked for with the
+        # brackets taken out too ('had 193 (2020: 204) employees' under a heading 'Employees and
+        # Remuneration Policies' that the sentence split leaves in front of it)
+        if re.search(r"(?i)remuneration|cost|salar|benefit|pension|share option|酬金|成本|薪酬总额|购股权", s) and \
+                not any(re.search(r"(?i)\d\s*(?:full[- ]time\s+)?(?:employees|staff)\b|\d\s*名", x) for x in (s, outside)):
+            continue
         # 'As at 31 December 2021 and 2020, the Group had 1,200 and 1,100 employees respectively'
         pair = re.search(r"(?i)(\d{1,3}(?:,\d{3})+|\d+)\s+and\s+(\d{1,3}(?:,\d{3})+|\d+)\s+(?:full[- ]time\s+)?"
                          r"(?:employees|staff)\s+respectively", outside)

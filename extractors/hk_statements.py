@@ -126,6 +126,10 @@ def _value_words(line: Line) -> list[Word]:
     return vals
 
 
+_MONTH_WORD = re.compile(r"(?i)^(?:january|february|march|april|may|june|july|august|september|october|november|"
+                         r"december)\b")
+
+
 def read_table(pl: PageLines) -> StatementTable:
     """Columns and rows of one statement or summary page (see the module's docstring)."""
     lines = [Line(ln.page, merge_spaced(ln.words), ln.top, ln.bottom) for ln in pl.lines]
@@ -133,7 +137,10 @@ def read_table(pl: PageLines) -> StatementTable:
     for i, ln in enumerate(lines):
         ys = [(w, word_year(w.text)) for w in ln.words]
         ys = [(w, y) for w, y in ys if y]
-        amounts = sum(1 for w in ln.words if is_amount(w.text) and not word_year(w.text))
+        # the day of a date in the header ('Year ended 31 December 2019 2020 ...') is no figure
+        amounts = sum(1 for k, w in enumerate(ln.words) if is_amount(w.text) and not word_year(w.text)
+                      and not (k + 1 < len(ln.words) and re.match(r"^\d{1,2}$", w.text)
+                               and _MONTH_WORD.match(ln.words[k + 1].text)))
         if ys and (len(ys) >= 2 or len(ln.words) <= 4) and amounts == 0:
             year_words += [(w, y, i) for w, y in ys]
     table = StatementTable(pl.page, [])
@@ -297,7 +304,7 @@ _EN = {
     "net_profit_attributable": re.compile(
         rf"^(?:{_P}(?:\s+and\s+total\s+comprehensive\s+(?:\(?(?:income|expense)\)?\s*)+)?\s+for\s+the\s+(?:year|period)\s+"
         r"attributable\s+to\s+|"
-        rf"{_P}\s+attributable\s+to\s+)?(?:the\s+)?(?:owners|equity\s+holders|shareholders)\s+of\s+the\s+(?:company|parent)$"),
+        rf"{_P}\s+attributable\s+to\s+)?(?:the\s+)?(?:owners|equity\s+holders|(?:equity\s+)?shareholders)\s+of\s+the\s+(?:company|parent)$"),
     "total_assets": re.compile(r"^total\s+assets$"),
     # parts of the accounting identities (checked by extractors.hk_annual, never facts themselves)
     "_nci": re.compile(r"^non[- ]controlling\s+interests?$"),

@@ -87,11 +87,17 @@ def group_lines(page: int, words: list[Word], y_tol: float = 2.0) -> list[Line]:
 def _char_lines(chars: list[tuple]) -> list[list[tuple]]:
     """Characters grouped into lines by their tops, each line left to right."""
     lines: list[list[tuple]] = []
+    bottoms: list[float] = []
     for c in sorted(chars, key=lambda c: (round(c[0], 1), c[1])):
-        if lines and abs(c[0] - lines[-1][0][0]) <= 2.0:
+        # same top, or a glyph of a smaller font box lying within the line's height (a kerned
+        # capital 'T' of 'Total' set in another font: its box starts 2-3 points lower)
+        if lines and (abs(c[0] - lines[-1][0][0]) <= 2.0 or
+                      (c[0] >= lines[-1][0][0] - 0.5 and c[3] <= bottoms[-1] + 0.5)):
             lines[-1].append(c)
+            bottoms[-1] = max(bottoms[-1], c[3])
         else:
             lines.append([c])
+            bottoms.append(c[3])
     return [sorted(ln, key=lambda c: c[1]) for ln in lines]
 
 

@@ -50,6 +50,7 @@ def build_candidates(raw_store: Path, inbox_docs: list[DocumentRow]) -> tuple[li
             by_id[cid]["exchange"] = row.get("exchange") or by_id[cid]["exchange"]
             by_id[cid]["ticker"] = row.get("ticker") or by_id[cid]["ticker"]
             by_id[cid]["ads_ratio"] = row.get("ads_ratio")
+            by_id[cid]["cik"] = row.get("cik")  # the SEC filer as of the year (issue 17), when given
     return [by_id[k] for k in sorted(by_id)], errors
 
 

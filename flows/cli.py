@@ -1,6 +1,7 @@
 """The `top100` command line.
 
     top100 run | crawl | extract | verify | load | score | report | explain | sql | mirror
+    top100 --version
 
 Exit codes, for schedulers: 0 done; 2 usage error; 3 the run finished but some inputs could not
 be used (documents that failed to fetch or parse, invalid form cells: see the errors files);
@@ -24,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
         from extractors.command import main as extract_main
 
         return extract_main(argv[1:])
+    if argv[:1] in (["--version"], ["-V"]):
+        print(f"top100 {version()}")
+        return EXIT_OK
     app = _build_app()
     try:
         app(args=argv, prog_name="top100", standalone_mode=False)
@@ -32,13 +36,35 @@ def main(argv: list[str] | None = None) -> int:
     except _Exit as exc:
         return exc.code
     except Exception as exc:  # click's usage errors carry exit_code
+        from top100.errors import ConfigError
+
+        if isinstance(exc, ConfigError):  # raised before any stage starts: a usage error
+            return usage_error(str(exc))
         code = getattr(exc, "exit_code", None)
         if code is not None:
-            if hasattr(exc, "show"):
-                exc.show()
+            if hasattr(exc, "format_message"):
+                ctx = getattr(exc, "ctx", None)
+                command = ctx.command_path if ctx is not None else "top100"
+                return usage_error(f"{exc.format_message()} (see {command} --help)", int(code))
             return int(code)
         raise
     return EXIT_OK
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+
+    try:
+        return dist_version("top100")
+    except PackageNotFoundError:  # run from a source tree that was not installed
+        return "unknown"
+
+
+def usage_error(message: str, code: int = EXIT_USAGE) -> int:
+    """A mistake of the user's: one line on stderr (cause and fix), no traceback."""
+    line = " ".join(str(message).split())
+    sys.stderr.write(f"top100: error: {line}\n")
+    return code
 
 
 class _Exit(Exception):
@@ -59,9 +85,22 @@ def _telemetry_off() -> None:
 def _build_app():
     import typer
 
-    app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help=__doc__.split("\n\n")[0])
-    mirror_app = typer.Typer(no_args_is_help=True, help="The offline stand-in for the public sources.")
+    # rich_markup_mode=None: click's plain help, which shows a flag as a flag (typer's rich help
+    # prints `<bool>` beside every flag) and keeps help readable in a pipe
+    app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                      rich_markup_mode=None, help=__doc__.split("\n\n")[0])
+    mirror_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="The offline stand-in for the public sources.")
     app.add_typer(mirror_app, name="mirror")
+
+    def _print_version(value: bool) -> None:
+        if value:
+            typer.echo(f"top100 {version()}")
+            raise typer.Exit(EXIT_OK)
+
+    @app.callback()
+    def _root(show_version: Annotated[bool, typer.Option("--version", "-V", is_eager=True, callback=_print_version,
+                                                         help="Print the version and exit.")] = False) -> None:
+        """The `top100` command line."""
 
     Config = Annotated[Optional[Path], typer.Option("--config", "-c", help="Configuration file (default: ./top100.toml).")]
     Year = Annotated[Optional[int], typer.Option("--year", "-y", help="Fiscal year (default: from the configuration).")]
@@ -75,7 +114,9 @@ def _build_app():
         overrides = {k: v for k, v in extra.items() if v is not None}
         if year is not None:
             overrides["year"] = year
-        return load_settings(config, **overrides)
+        settings = load_settings(config, **overrides)
+        validate_sections(settings)
+        return settings
 
     @app.command()
     def run(config: Config = None, year: Year = None, demo: Demo = False, quiet: Quiet = False,
@@ -85,6 +126,7 @@ def _build_app():
             faults: Annotated[Optional[str], typer.Option(help="With --demo: the mirror's fault profile (name[:seed] or .toml).")] = None,
             publish_incomplete: Annotated[bool, typer.Option("--publish-incomplete", help="Publish the ranking, marts and report even when a source failed and companies are incomplete.")] = False):
         """Run the annual evaluation: collect, extract, verify, load, score, report."""
+        settings = settings_for(config, year, runner=runner)  # first: no Prefect import for a bad setting
         from flows.annual import STAGES
 
         chosen = tuple(s.strip() for s in stages.split(",")) if stages else STAGES
@@ -93,7 +135,6 @@ def _build_app():
             raise typer.BadParameter(f"unknown stage(s) {', '.join(bad)}; stages are {', '.join(STAGES)}")
         if faults and not demo:
             raise typer.BadParameter("--faults needs --demo (faults are injected by the local mirror)")
-        settings = settings_for(config, year, runner=runner)
         raise _Exit(_run(settings, chosen, demo=demo, mode=_mode(quiet, json_logs), faults=faults,
                          publish_incomplete=publish_incomplete))
 
@@ -125,7 +166,7 @@ def _build_app():
 
     @app.command()
     def score(config: Config = None, year: Year = None, quiet: Quiet = False, json_logs: JsonLogs = False,
-              sensitivity: Annotated[int, typer.Option(help="Perturb every weight by up to ±20%% N times and report rank ranges.")] = 0,
+              sensitivity: Annotated[int, typer.Option(help="Perturb every weight by up to ±20% N times and report rank ranges.")] = 0,
               seed: Annotated[int, typer.Option(help="Seed of the sensitivity draws.")] = 0):
         """Score and rank the year from the warehouse (optionally with a sensitivity analysis)."""
         settings = settings_for(config, year)
@@ -192,6 +233,25 @@ def _build_app():
         serve(world, host="127.0.0.1", port=port, **kwargs)
 
     return app
+
+
+def validate_sections(settings) -> None:
+    """The [verify] and [scoring] tables checked by their own packages' validators at start, so
+    that a bad tolerance or weight is a usage error before any stage runs (ConfigError)."""
+    from pydantic import ValidationError
+
+    from expectations.rules import VerifyRules
+    from scoring.config import ScoringConfig
+    from top100.config import explain_validation
+    from top100.errors import ConfigError
+
+    try:
+        VerifyRules.from_settings(settings)
+    except ConfigError as exc:
+        if isinstance(exc.__cause__, ValidationError):  # one line per key, with 'did you mean'
+            raise ConfigError(explain_validation(exc.__cause__, model=VerifyRules, prefix=("verify",))) from None
+        raise
+    ScoringConfig.from_settings(settings)
 
 
 def _mode(quiet: bool, json_logs: bool) -> str:

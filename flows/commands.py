@@ -172,20 +172,57 @@ def explain_command(settings: Settings, company: str, metric: str, png: Path | N
     from warehouse import reads
     from warehouse.engine import opened
 
-    check_company_id(company)
+    from top100.vocab import Metric
+
+    if metric not in Metric.__members__:
+        return _usage(f"unknown metric {metric!r}{_nearest(metric, list(Metric.__members__))}: "
+                      f"metrics are {', '.join(Metric.__members__)}")
+    from top100.errors import WarehouseError
+
+    try:
+        return _explain(settings, company, metric, png)
+    except WarehouseError as exc:  # no warehouse yet: the user must load first
+        return _usage(str(exc))
+
+
+def _explain(settings: Settings, company: str, metric: str, png: Path | None) -> int:
+    from top100.vocab import check_company_id
+    from warehouse import reads
+    from warehouse.engine import opened
+
     with opened(settings.warehouse, read_only=True) as engine:
+        known = reads.companies(engine, settings.year)
+        resolved = _resolve_company(company, known)
+        if resolved is None:
+            labels = [f"{r.company_id} {r.legal_name}" for r in known.itertuples()]
+            near = _nearest(company, [str(r.company_id) for r in known.itertuples()] +
+                            [str(r.legal_name) for r in known.itertuples()], labels=labels)
+            return _usage(f"unknown company {company!r} in {settings.year}{near}: give a company id "
+                          f"(top100 sql \"select company_id, legal_name from clean.company\" lists them)")
+        company = resolved
+        check_company_id(company)
         used = reads.metrics_long(engine, settings.year)
         used = used[(used.company_id == company) & (used.metric == metric)]
         facts = reads.facts(engine, settings.year, company_id=company, metric=metric)
     if used.empty and facts.empty:
         print(f"no {metric} for company {company} in {settings.year}", file=sys.stderr)
         return EXIT_INPUTS
+    from expectations.audit import _missing, figure
+
+    def shown(v, cur: str = "CNY") -> str:  # 490.52 亿元 (49,052,318,000); "-" when there is none
+        if _missing(v):
+            return "-"
+        text = figure(v, metric, cur)
+        return f"{text} ({v:,.0f})" if ("元" in text and "亿" in text or "万" in text) else text
+
     for _, row in used.iterrows():
-        print(f"{company} {metric} {settings.year}: value used {row['value']} from {row['source']} "
-              f"(rule {row['rule']}, status {row['status']}; declared {row['declared']}, public {row['public']})")
+        print(f"{company} {metric} {settings.year}: value used {shown(row['value'])} from {row['source']} "
+              f"(rule {row['rule']}, status {row['status']}; declared {shown(row['declared'])}, "
+              f"public {shown(row['public'])})")
     for _, f in facts.iterrows():
-        print(f"  fact {f['value']} {f['currency']} FY{f['fiscal_year']} doc {str(f['document_sha256'])[:12]} "
-              f"page {f['page']} label {f['label']!r} raw {f['raw']!r} unit {f['unit']} "
+        page = "" if _missing(f["page"]) else f" page {int(f['page'])}"
+        print(f"  fact {shown(f['value'], str(f['currency']))} FY{f['fiscal_year']} doc {str(f['document_sha256'])[:12]}"
+              f"{page} label {f['label']!r} raw {f['raw']!r} unit {f['unit']} "
               f"by {f['extractor']} {f['extractor_version']}")
     if png is not None:
         with_box = facts[facts["bbox"].notna() & facts["page"].notna()] if not facts.empty else facts
@@ -201,6 +238,39 @@ def explain_command(settings: Settings, company: str, metric: str, png: Path | N
         render_box(raw_path(settings.out_dir / "raw", f["document_sha256"]), int(f["page"]), bbox, png)
         print(f"page image written to {png}")
     return EXIT_OK
+
+
+def _usage(message: str) -> int:
+    from flows.cli import usage_error
+
+    return usage_error(message)
+
+
+def _resolve_company(given: str, known) -> str | None:
+    """A company id, or a legal name / brand given exactly; None when it is not in the year."""
+    if known.empty:
+        return None
+    if given in set(known["company_id"].astype(str)):
+        return given
+    for col in ("legal_name", "brands"):
+        if col in known.columns:
+            hit = known[known[col].astype(str).map(lambda v: given in [x.strip() for x in v.replace("，", ",").split(",")] or v == given)]
+            if len(hit) == 1:
+                return str(hit.iloc[0]["company_id"])
+    return None
+
+
+def _nearest(given: str, choices: list[str], labels: list[str] | None = None, n: int = 5) -> str:
+    """'; nearest: C0001 百度公司, ...' (difflib ratio; names by shared characters too)."""
+    import difflib
+
+    label_of = dict(zip(choices, (labels or choices) * (1 if labels is None else 2)))
+    close = difflib.get_close_matches(given, choices, n=n, cutoff=0.4)
+    if not close:  # Chinese names: rank by characters in common
+        scored = sorted(choices, key=lambda c: -len(set(c) & set(given)))
+        close = [c for c in scored[:n] if set(c) & set(given)]
+    shown = list(dict.fromkeys(label_of.get(c, c) for c in close))
+    return f"; nearest: {', '.join(shown)}" if shown else ""
 
 
 def sql_command(settings: Settings, query: str, as_json: bool = False, fmt: str = "text") -> int:
@@ -222,9 +292,9 @@ def sql_command(settings: Settings, query: str, as_json: bool = False, fmt: str 
     except Refused as exc:
         print(f"query refused: {sqlout.one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
-    except Exception as exc:
+    except Exception as exc:  # the auditor's query failed in the engine: a usage error (exit 2)
         print(f"query failed: {sqlout.one_line(str(exc))}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_USAGE
     sqlout.write(sys.stdout, columns, rows, fmt)
     return EXIT_OK
 

@@ -27,10 +27,51 @@ def stage_done(stage: str, **counts: Any) -> None:
     LOGGER.info("%s done", stage, extra={"stage": stage, "finished": True, "counts": counts})
 
 
+class _Pace:
+    """Items a second and seconds left per stage, from the first event of the stage."""
+
+    def __init__(self) -> None:
+        self._start: dict[str, tuple[float, int]] = {}
+
+    def of(self, record: logging.LogRecord) -> tuple[float | None, float | None]:
+        stage, done, total = getattr(record, "stage", "?"), getattr(record, "done", None), getattr(record, "total", None)
+        if done is None:
+            return None, None
+        t0, d0 = self._start.setdefault(stage, (record.created, done))
+        elapsed = record.created - t0
+        if elapsed <= 0 or done <= d0:
+            return None, None
+        rate = (done - d0) / elapsed
+        left = (total - done) / rate if total is not None and total >= done else None
+        return rate, left
+
+    def elapsed(self, record: logging.LogRecord) -> float | None:
+        start = self._start.get(getattr(record, "stage", "?"))
+        return None if start is None else record.created - start[0]
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "-:--:--"
+    s = int(round(seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def _printable(text: str, limit: int = 80) -> str:
+    """A value for a terminal: no control characters (a name could carry escape sequences)."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in str(text))
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
 class JsonLinesHandler(logging.Handler):
     """One JSON object per progress event, on stderr: what a scheduler's log collector wants."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.pace = _Pace()
+
     def emit(self, record: logging.LogRecord) -> None:
+        rate, left = self.pace.of(record)
         event = {
             "ts": round(record.created, 3),
             "level": record.levelname,
@@ -39,6 +80,8 @@ class JsonLinesHandler(logging.Handler):
             "total": getattr(record, "total", None),
             "finished": getattr(record, "finished", False),
             "counts": getattr(record, "counts", {}),
+            "rate_per_s": None if rate is None else round(rate, 3),
+            "eta_s": None if left is None else round(left, 1),
             "message": record.getMessage(),
         }
         sys.stderr.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
@@ -51,17 +94,23 @@ class PlainHandler(logging.Handler):
         super().__init__()
         self.every_s = every_s
         self._last: dict[str, float] = {}
+        self.pace = _Pace()
 
     def emit(self, record: logging.LogRecord) -> None:
         stage = getattr(record, "stage", "?")
         finished = getattr(record, "finished", False)
+        rate, left = self.pace.of(record)  # every event counts towards the pace, shown or not
         now = time.monotonic()
         if not finished and now - self._last.get(stage, 0) < self.every_s:
             return
         self._last[stage] = now
         counts = getattr(record, "counts", {})
-        extra = " ".join(f"{k}={v}" for k, v in counts.items())
-        sys.stderr.write(f"[{stage}] {record.getMessage()} {extra}\n".rstrip() + "\n")
+        extra = " ".join(f"{k}={_printable(v)}" for k, v in counts.items())
+        if finished:
+            pace = f" in {_clock(self.pace.elapsed(record))}"
+        else:
+            pace = f" {rate:.1f}/s left {_clock(left)}" if rate is not None else " -/s left -:--:--"
+        sys.stderr.write(f"[{stage}] {record.getMessage()}{pace} {extra}\n".rstrip() + "\n")
 
 
 def _rate_column():
@@ -86,19 +135,30 @@ class RichHandler(logging.Handler):
             BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
             TimeElapsedColumn, TimeRemainingColumn,
         )
+        from rich.table import Column
 
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<8}"), BarColumn(),
+            SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<8}"), BarColumn(bar_width=24),
             MofNCompleteColumn(), _rate_column(), TimeElapsedColumn(), TimeRemainingColumn(),
-            TextColumn("{task.fields[counts]}"), console=console, transient=False,
+            # the counts take what is left of the line, cut with an ellipsis: the figures before
+            # them (done of total, rate, times) are never squeezed out
+            TextColumn("{task.fields[counts]}", table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
+            console=console, transient=False, expand=True,
         )
         self.tasks: dict[str, Any] = {}
         self.progress.start()
 
     def emit(self, record: logging.LogRecord) -> None:
+        if not self.progress.live.is_started:
+            # Prefect's logging set-up (logging.config.dictConfig, when prefect is first imported)
+            # closes every existing handler, this one included: the display starts again here
+            self.progress.start()
         stage = getattr(record, "stage", "?")
-        counts = getattr(record, "counts", {})
-        text = " ".join(f"{k}={v}" for k, v in counts.items())
+        counts = dict(getattr(record, "counts", {}))
+        current = counts.pop("current", None)
+        text = " ".join(f"{k}={_printable(v)}" for k, v in counts.items())
+        if current:
+            text = f"{_printable(current, 40)}  {text}"
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, stage=stage, counts=text, total=None)
         task = self.tasks[stage]

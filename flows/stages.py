@@ -27,6 +27,10 @@ from top100.vocab import DocType
 from top100.year import YearContext
 
 PDF_TYPES = {DocType.annual_report, DocType.prospectus, DocType.hk_annual_report, DocType.companyfacts}
+# SEC filings as filed (20-F/10-K/40-F, F-1, 424B4) are read by extractors.sec_filing when given to
+# extract_document; adding them here (issue 17) makes the demo's generated 20-F pages, whose rows
+# are XBRL tag names, count as unreadable inputs (exit code 3): see the issue 17 report
+SEC_FILING_TYPES = {DocType.form_20f, DocType.form_f1, DocType.form_424b4}
 DELIVERED = {DocType.licence_registry, DocType.traffic, DocType.integrity, DocType.listings}
 
 
@@ -140,7 +144,8 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
                 staging[reader[0]] += [r.to_dict() if hasattr(r, "to_dict") else r for r in rows]
             errors += [_err(e, d) for e in errs]
         done += 1
-        report("extract", done, total, facts=len(facts), forms=len(declared), errors=len(errors))
+        report("extract", done, total, current=f"{d.company_id or ''} {d.sha256[:10]}".strip(), facts=len(facts),
+               forms=len(declared), errors=len(errors))
 
     from flows.mapping import finished
 
@@ -157,7 +162,8 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
         facts += [f | {"company_id": d.company_id, "document_sha256": d.sha256} for f in got["facts"]]
         errors += [_err(e, d) for e in got["errors"]]
         done += 1
-        report("extract", done, total, facts=len(facts), forms=len(declared), errors=len(errors), cached=cache_hits)
+        report("extract", done, total, current=f"{d.company_id or ''} {d.sha256[:10]}".strip(), facts=len(facts),
+               forms=len(declared), errors=len(errors), cached=cache_hits)
 
     facts.sort(key=lambda f: (f.get("company_id") or "", f["metric"], f["fiscal_year"], f["document_sha256"], f.get("page") or 0))
     errors.sort(key=lambda e: (e.get("company_id") or "", e.get("document") or "", e.get("kind") or "", e.get("reason") or ""))
@@ -203,10 +209,12 @@ def verify(settings: Settings, paths: YearPaths, ctx: YearContext) -> dict[str, 
     summary = run_verify(settings, paths, map_pages=page_mapper(settings, paths), shards=shard_count(settings),
                          market_value_date=ctx.valuation_date)
     counts = _as_dict(summary)
-    stage_done("verify", **{k: v for k, v in counts.items() if isinstance(v, (int, float, str))})
+    # "eligible" means scored (the report's count); here it is the companies that passed the checks
+    label = {"eligible": "passed_checks"}
+    stage_done("verify", **{label.get(k, k): v for k, v in counts.items() if isinstance(v, (int, float, str))})
     findings = list(read_jsonl(paths.findings))
     errors = list(read_jsonl(paths.verify_errors))
-    shown = {k: v for k, v in counts.items() if k in ("companies", "eligible", "metrics", "errors", "findings")}
+    shown = {label.get(k, k): v for k, v in counts.items() if k in ("companies", "eligible", "metrics", "errors", "findings")}
     publish("verify", paths.year, shown, findings,
             columns=("company_id", "check", "kind", "metric", "severity", "message"),
             failures=error_lines(errors))

@@ -75,7 +75,7 @@ def page_mapper(settings: Settings, paths: YearPaths) -> Callable[[list[list[Any
                                                          f"{ids[0]}..{ids[-1]} ({len(ids)}) failed"):
             pages += got
             done += len(ids)
-            report("verify", done, total, step="audit pages",
+            report("verify", done, total, current=f"{ids[0]}..{ids[-1]}", step="audit pages",
                    images=sum(p["images"] for p in pages))
         return sorted(pages, key=lambda p: p["company_id"])
 

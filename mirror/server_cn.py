@@ -37,6 +37,8 @@ def cninfo_query(world: Any, form: dict[str, str]) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     if code and org and orgs.get(code) == org:
         rows = [r for r in world.json("cninfo/announcements.json", []) if str(r.get("secCode")) == code]
+    elif not stock and form.get("column") == "pre_disclosure":  # 预披露: rows of companies not yet listed
+        rows = [r for r in world.json("cninfo/announcements.json", []) if not r.get("secCode")]
     lo, _, hi = (form.get("seDate") or "").replace(" ", "").partition("~")
     if lo and hi:
         rows = [r for r in rows if lo <= _cn_date(r["announcementTime"]) <= hi]

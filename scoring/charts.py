@@ -1,7 +1,11 @@
 """The seven figures of the report, drawn from this run's list with matplotlib (Agg, no pyplot).
 
-Chinese labels need a CJK font: Noto Sans CJK (Debian's fonts-noto-cjk) is looked up through
-matplotlib's font manager; without one the labels fall back to English rather than to boxes.
+The labels and units are always Chinese, so they need a CJK font: Noto Sans CJK (Debian's
+fonts-noto-cjk, installed by ``scripts/system-deps.sh``, which ``make demo`` and ``make test`` run)
+is looked up through matplotlib's font manager. A font installed after matplotlib wrote its font
+cache is not in that cache: the system font folders are then searched and the font added. With no
+CJK font at all the report stage stops with a message naming the package to install, rather than
+drawing boxes or falling back to English ids.
 Each chart also returns its data (bins and counts), which the report prints under the image.
 Figure 4's caption in the report says 2013 while its text is about 2014 (METHOD.md section 6);
 ours is drawn from, and titled with, the fiscal year being evaluated.
@@ -28,11 +32,46 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Sou
                 "WenQuanYi Zen Hei", "SimHei")
 
 
-@lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """The family name of an installed CJK font, or None."""
+CJK_FILE_HINTS = ("notosanscjk", "sourcehansans", "wqy-zenhei", "simhei")
+
+
+def _known_cjk() -> str | None:
     names = {f.name for f in font_manager.fontManager.ttflist}
     return next((f for f in CJK_FAMILIES if f in names), None)
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The family name of an installed CJK font, or None. matplotlib's cached font list is
+    refreshed from the system folders when it lacks one (the font was installed after the cache
+    was written: matplotlib never rescans on its own)."""
+    found = _known_cjk()
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            name = Path(path).name.lower()
+            if any(h in name or h in name.replace("-", "") for h in CJK_FILE_HINTS):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # an unreadable font file: skip it
+                    continue
+        found = _known_cjk()
+        if found is not None:  # write the refreshed list, so the next process need not rescan
+            try:
+                cache = Path(matplotlib.get_cachedir()) / f"fontlist-v{font_manager.FontManager.__version__}.json"
+                font_manager.json_dump(font_manager.fontManager, str(cache))
+            except Exception:  # a read-only cache folder only costs the rescan next time
+                pass
+    return found
+
+
+def require_cjk_font() -> str:
+    found = cjk_font()
+    if found is None:
+        from top100.errors import ScoringError
+
+        raise ScoringError("no CJK font for the charts' Chinese labels: install one with "
+                           "`bash scripts/system-deps.sh --fonts` (Debian's fonts-noto-cjk)")
+    return found
 
 
 @dataclass
@@ -129,10 +168,10 @@ def _draw(chart: Chart, path: Path, font: str | None, zh: bool) -> None:
 def make_charts(members: pd.DataFrame, out_dir: Path, year: int) -> list[Chart]:
     """Draw the seven figures into ``out_dir``; return their data."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    font = cjk_font()
-    zh = font is not None
+    font = require_cjk_font()
+    zh = True
     charts = chart_data(members, year, zh)
-    rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
+    rc = {"font.family": [font, "DejaVu Sans"], "axes.unicode_minus": False}
     with matplotlib.rc_context(rc):
         for c in charts:
             _draw(c, out_dir / c.filename, font, zh)

@@ -36,6 +36,7 @@ from scoring.reference import global_top30
 from scoring.run import YearScore
 from scoring.sensitivity import sensitivity
 from scoring.stats import Stat, as_dict, list_statistics
+from top100.vocab import COMPANY_ID_RE
 
 IMAGE_CHECK_JS = (
     "(function(){function check(){var imgs=document.images,ok=imgs.length>0;"
@@ -172,6 +173,12 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
                 for cid, e in ys.eligibility[~ys.eligibility["eligible"]].iterrows()]
     reasons = ys.eligibility["excluded_reason"].dropna().astype(str).str.split(":").str[0]
     exclusion_counts = reasons.value_counts().sort_index().to_dict()
+    # one meaning of "eligible": scored. The audit site counts the companies that passed the four
+    # checks; the difference (group members, the revenue floor) is spelt out here
+    failed_checks = int(reasons.isin(["verify", "error_finding"]).sum())
+    audit = path.parent.parent / "audit"  # out/<year>/audit beside out/<year>/report
+    audit_pages = {cid: f"../audit/company-{cid}.html" for cid in ys.eligibility.index.astype(str)
+                   if COMPANY_ID_RE.match(cid) and (audit / f"company-{cid}.html").exists()}
     page = _env().get_template("report.html.j2").render(
         list_year=year + 1, year=year, run_id=run_id, weights=ys.config.weights,
         dimensions=ys.config.dimensions, dimension_labels={d: DIMENSION_ZH[Dimension(d)] for d in ys.config.dimensions},
@@ -189,7 +196,8 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
         checks=checks, n_contradictions=sum(1 for c in checks if not c["agree"]),
         sens=sens, sens_rows=sens_rows, pool_size=len(ys.eligibility),
         eligible_count=int(ys.eligibility["eligible"].sum()), excluded=excluded,
-        exclusion_counts=exclusion_counts, indicators=ys.config.indicators, missing_score=ys.config.missing_score,
+        exclusion_counts=exclusion_counts, passed_checks=len(ys.eligibility) - failed_checks,
+        audit_pages=audit_pages, indicators=ys.config.indicators, missing_score=ys.config.missing_score,
         revenue_floor=ys.config.revenue_floor, tie_break=list(ys.config.tie_break),
         script=IMAGE_CHECK_JS, script_hash=script_hash(IMAGE_CHECK_JS))
     tmp = path.with_suffix(".html.tmp")
@@ -210,30 +218,86 @@ def _chromium_pdf(chromium: str, html: Path, pdf: Path) -> bool:
     return done.returncode == 0 and pdf.exists() and pdf.stat().st_size > 0
 
 
+TRUETYPE_CJK = ("wqy-zenhei.ttc", "wqy-microhei.ttc", "NotoSansSC-Regular.ttf", "SourceHanSansSC-Regular.ttf")
+
+
+def truetype_cjk_font() -> Path | None:
+    """A CJK font reportlab can embed (TrueType outlines; Noto Sans CJK is CFF, which it cannot):
+    Debian's fonts-wqy-zenhei, installed by scripts/system-deps.sh."""
+    from matplotlib import font_manager
+
+    for path in font_manager.findSystemFonts():
+        if Path(path).name in TRUETYPE_CJK:
+            return Path(path)
+    return None
+
+
 def _reportlab_pdf(pdf: Path, ys: YearScore, charts, report_dir: Path, year: int) -> None:
-    """The fallback: the ranking table and the seven figures (no browser on this machine)."""
+    """The fallback (no browser on this machine): the same page, read back from index.html in its
+    order (headings, paragraphs, tables, the seven figures), drawn on A4 with an embedded CJK font.
+    Reading our own HTML keeps one source of the content for both PDFs."""
+    import lxml.html
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from xml.sax.saxutils import escape
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))  # built in: no font file needed
-    style = getSampleStyleSheet()["BodyText"]
-    style.fontName = "STSong-Light"
-    story = [Paragraph(f"{year + 1} 年中国互联网企业 100 强 (fiscal year {year})", style), Spacer(1, 12)]
-    data = [["排名", "公司名称", "主要品牌", "得分"]] + [
-        [str(r.rank), Paragraph(escape(r.name), style), Paragraph(escape(r.brands), style), f"{r.total_score:.2f}"]
-        for r in ys.rows]
-    table = Table(data, colWidths=[35, 200, 200, 50], repeatRows=1)
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("FONTSIZE", (0, 0), (-1, -1), 8),
-                               ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]))
-    story += [table, Spacer(1, 12)]
-    for c in charts:
-        story += [Image(str(report_dir / c.filename), width=450, height=252), Spacer(1, 8)]
-    SimpleDocTemplate(str(pdf), pagesize=A4).build(story)
+    from top100.errors import ScoringError
+
+    font_path = truetype_cjk_font()
+    if font_path is None:
+        raise ScoringError("no TrueType CJK font to embed in report.pdf: install one with "
+                           "`bash scripts/system-deps.sh --fonts` (Debian's fonts-wqy-zenhei)")
+    pdfmetrics.registerFont(TTFont("CJK", str(font_path), subfontIndex=0))  # embedded, subset
+    base = getSampleStyleSheet()
+    body = base["BodyText"].clone("cjk-body", fontName="CJK", fontSize=8.5, leading=11)
+    small = body.clone("cjk-small", fontSize=6.5, leading=8)
+    heads = {t: base[n].clone(f"cjk-{t}", fontName="CJK") for t, n in (("h1", "Title"), ("h2", "Heading2"), ("h3", "Heading3"))}
+    width = A4[0] - 72
+    doc = lxml.html.fromstring((report_dir / "index.html").read_text(encoding="utf-8"))
+    story: list[Any] = []
+
+    def text(el) -> str:
+        return escape(" ".join(el.text_content().split()))
+
+    def table(el) -> None:
+        rows = [[Paragraph(text(c), small) for c in tr.xpath("./th|./td")] for tr in el.xpath(".//tr")]
+        rows = [r for r in rows if r]
+        if not rows:
+            return
+        n = max(len(r) for r in rows)
+        rows = [r + [Paragraph("", small) for _ in range(n - len(r))] for r in rows]
+        t = Table(rows, colWidths=[width / n] * n, repeatRows=1)
+        t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "CJK"), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story.extend([t, Spacer(1, 6)])
+
+    for el in doc.xpath("//body/*"):
+        tag = el.tag
+        if tag in heads:
+            story.append(Paragraph(text(el), heads[tag]))
+        elif tag == "p":
+            story.append(Paragraph(text(el), body))
+        elif tag == "table":
+            table(el)
+        elif tag == "figure":
+            for img in el.xpath(".//img"):
+                src = report_dir / Path(img.get("src", "")).name
+                if src.exists():
+                    story.append(Image(str(src), width=width, height=width * 4.2 / 7.5))
+            for cap in el.xpath(".//figcaption"):
+                story.append(Paragraph(text(cap), small))
+            for t in el.xpath(".//table"):
+                table(t)
+            story.append(Spacer(1, 6))
+    SimpleDocTemplate(str(pdf), pagesize=A4, leftMargin=36, rightMargin=36, topMargin=36, bottomMargin=36,
+                      title=f"{year + 1} 年中国互联网企业 100 强").build(
+        story, canvasmaker=lambda *a, **k: Canvas(*a, **{**k, "initialFontName": "CJK"}))  # no unembedded Helvetica
 
 
 def warehouse_figures(figures: list[dict]) -> list[dict]:

@@ -6,14 +6,27 @@ set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
+# --fonts: only the CJK fonts (what `make demo` needs for Chinese charts and an embedded-font PDF)
+only_fonts=false
+[ "${1:-}" = "--fonts" ] && only_fonts=true
+
+need=()  # (no grep -q after a pipe: with pipefail its early exit fails the pipe)
+$only_fonts || command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -i "noto sans cjk" >/dev/null || need+=(fonts-noto-cjk fontconfig)
+# a TrueType CJK font for the PDF drawn without Chromium (reportlab embeds TrueType, not CFF)
+fc-list 2>/dev/null | grep -i "wenquanyi zen hei" >/dev/null || need+=(fonts-wqy-zenhei)
 if [ ${#need[@]} -gt 0 ]; then
   echo "system-deps: installing ${need[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# the charts find a font installed after matplotlib wrote its font cache (scoring/charts.py
+# rescans), but a stale cache is dropped here too so that every process starts from a good one
+if [[ " ${need[*]} " == *" fonts-"* ]]; then
+  fc-cache -f >/dev/null 2>&1 || true
+  rm -f "${MPLCONFIGDIR:-$HOME/.cache/matplotlib}"/fontlist-v*.json
+fi
+$only_fonts && exit 0
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then

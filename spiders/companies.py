@@ -1,7 +1,9 @@
 """The candidates a crawl covers: ``-a companies=<candidates.json>`` or a comma list of tickers.
 
 candidates.json (docs/CONTRACTS.md): ``[{"company_id", "legal_name", "exchange", "ticker",
-"ads_ratio", "cik"}]``. A comma list (``600519,000001,00700,NYSE:BABA``) names listings
+"ads_ratio", "cik", "ipo_in_progress"}]``
+(``cik``: the SEC filer as of the fiscal year; ``ipo_in_progress``: optional, true for an unlisted
+candidate whose IPO is under review). A comma list (``600519,000001,00700,NYSE:BABA``) names listings
 directly; the exchange is inferred from the code's shape unless given as ``EXCHANGE:TICKER``,
 and the ticker is the company id.
 """
@@ -28,6 +30,7 @@ class Company:
     ads_ratio: float | None = None
     cik: int | None = None
     name: str = ""
+    ipo_in_progress: bool = False  # unlisted, declares an IPO under way: its 预披露 prospectus is searched
 
 
 def infer(token: str) -> Company:
@@ -62,7 +65,8 @@ def load(arg: str | None, default_file: Path) -> list[Company]:
                 company_id=check_company_id(row["company_id"]), exchange=exchange,
                 ticker=str(row["ticker"]).strip() if row.get("ticker") else None,
                 ads_ratio=float(row["ads_ratio"]) if row.get("ads_ratio") else None,
-                cik=int(row["cik"]) if row.get("cik") else None, name=str(row.get("legal_name") or ""),
+                cik=int(str(row["cik"]).upper().removeprefix("CIK")) if row.get("cik") else None,
+                name=str(row.get("legal_name") or ""), ipo_in_progress=row.get("ipo_in_progress") is True,
             ))
         except (KeyError, ValueError, TypeError) as exc:
             raise ValueError(f"{path}: candidate {n}: {exc}") from exc

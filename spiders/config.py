@@ -34,6 +34,7 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "hkex": ("hkex",),
     "sec": ("sec_www", "sec_data"),
     "quotes": ("quotes",),
+    "quotes_snapshot": ("quotes_snapshot",),
     "fx": ("fx",),
 }
 

@@ -25,6 +25,8 @@ TOP_LEVEL = {
     "traffic.csv": DocType.traffic.value,
     "integrity.csv": DocType.integrity.value,
 }
+# files the crawls read themselves (no document row): the quotes crawl's delivered alternative
+READ_BY_CRAWLS = {"market_values.csv": "quotes"}
 CONTENT_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".csv": "text/csv"}
 
 
@@ -54,10 +56,12 @@ def ingest_inbox(settings: Settings, paths: YearPaths) -> list[DocumentRow]:
                                    reason="a symbolic link: not read"))
             continue
         doc_type = _classify(rel)
+        if doc_type is None and len(rel.parts) == 1 and rel.name in READ_BY_CRAWLS:
+            continue  # read by that crawl (spiders.spiders.quotes), with its own error rows
         if doc_type is None:
             errors.append(ErrorRow(stage="collect", kind="InboxFile", document=rel.as_posix(),
                                    reason="not a file the inbox expects (declarations/*.xlsx, listings.csv, "
-                                          "licence_registry.csv, traffic.csv, integrity.csv)"))
+                                          "licence_registry.csv, traffic.csv, integrity.csv, market_values.csv)"))
             continue
         try:
             sha, size, _ = store.put_file(path)

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 from top100.jsonl import read_jsonl, write_jsonl
 from top100.paths import YearPaths
-from top100.records import DocumentRow, ErrorRow, FxRate, Quote
+from top100.records import DocumentRow, ErrorRow, FxRate, Quote, ShareCount
 
-KINDS = {"documents": DocumentRow, "quotes": Quote, "fx": FxRate, "errors": ErrorRow}
+KINDS = {"documents": DocumentRow, "quotes": Quote, "fx": FxRate, "errors": ErrorRow, "shares": ShareCount}
 KIND_OF = {cls: kind for kind, cls in KINDS.items()}
 
 
@@ -91,6 +91,6 @@ def merge(paths: YearPaths, names: list[str], extra_errors: list[ErrorRow] | Non
             rows = list(unique.values())
         rows.sort(key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False))
         target = {"documents": paths.documents, "quotes": paths.quotes, "fx": paths.fx,
-                  "errors": paths.collect_errors}[kind]
+                  "errors": paths.collect_errors, "shares": paths.shares}[kind]
         counts[kind] = write_jsonl(target, [cls.from_dict(r) for r in rows])
     return counts

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from spiders.output import KIND_OF, journal_path, write_part
+from spiders.output import KIND_OF, KINDS, journal_path, write_part
 from top100.records import DocumentRow
 
 
@@ -21,7 +21,7 @@ class OutputPipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        self.items: dict[str, list[Any]] = {k: [] for k in ("documents", "quotes", "fx", "errors")}
+        self.items: dict[str, list[Any]] = {k: [] for k in KINDS}
         self.seen_docs: set[tuple[str | None, str]] = set()
         self.started = datetime.now(timezone.utc).isoformat()
         path = journal_path(spider.paths, spider.name)

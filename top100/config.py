@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -31,12 +31,15 @@ class Sources(BaseModel):
     """Base URL of each public source. Defaults are the real hosts; demo mode points all of
     them at the local mirror."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not a silent default
+
     cninfo: str = "https://www.cninfo.com.cn"  # announcement search, stock list
     cninfo_static: str = "https://static.cninfo.com.cn"  # PDFs
     hkex: str = "https://www1.hkexnews.hk"
     sec_www: str = "https://www.sec.gov"  # company_tickers.json, Archives
     sec_data: str = "https://data.sec.gov"  # submissions, companyfacts
-    quotes: str = "https://push2his.eastmoney.com"  # EastMoney kline
+    quotes: str = "https://push2his.eastmoney.com"  # EastMoney kline (history: push2his)
+    quotes_snapshot: str = "https://push2.eastmoney.com"  # EastMoney stock/get (the snapshot: push2)
     fx: str = "https://www.chinamoney.com.cn"  # CFETS central parity
 
     def all(self) -> dict[str, str]:
@@ -44,6 +47,8 @@ class Sources(BaseModel):
 
 
 class Crawl(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     user_agent: str = "top100/0.1 (+https://github.com/top100; contact: set TOP100_CRAWL__CONTACT)"
     # an e-mail; SEC's fair-access policy requires one in the User-Agent. A SecretStr, so that it
     # is masked wherever the settings are shown or stored (logs, Prefect's parameters)
@@ -63,9 +68,9 @@ class Crawl(BaseModel):
             "default": 4.0,
         }
     )
-    download_timeout: float = 60.0
-    retry_times: int = 5
-    rate_limit_pause_s: float = 600.0  # SEC's 403 rate-limit page pauses the source this long
+    download_timeout: float = Field(default=60.0, gt=0, le=3600)
+    retry_times: int = Field(default=5, ge=0, le=50)
+    rate_limit_pause_s: float = Field(default=600.0, ge=0)  # SEC's 403 rate-limit page pauses the source this long
     obey_robots: bool = True
     parallel_crawls: int = Field(default=3, ge=1)  # sources crawled at once (each its own hosts)
 
@@ -74,6 +79,14 @@ class Crawl(BaseModel):
     def _lang(cls, v: str) -> str:
         if v not in ("en", "zh"):
             raise ValueError("crawl.hkex_language must be 'en' or 'zh'")
+        return v
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _rates(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [f"{h} = {r}" for h, r in v.items() if not 0 < r <= 1000]  # (the local mirror may go fast)
+        if bad:
+            raise ValueError(f"requests per second must be more than 0 (and at most 1000): {', '.join(bad)}")
         return v
 
 
@@ -86,8 +99,10 @@ class Evaluation(BaseModel):
 
 
 class Demo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     seed: int = 2015
-    candidates: int = 300
+    candidates: int = Field(default=300, ge=300)
     world_dir: Path = Path("{out_dir}/demo-world")  # "{out_dir}" is the configured out_dir
 
 
@@ -105,8 +120,8 @@ class Settings(BaseSettings):
     # "{out_dir}" stands for out_dir, so that moving out_dir moves the default warehouse too
     warehouse_url: SecretStr = SecretStr("duckdb:///{out_dir}/top100.duckdb")
     runner: str = "process"  # process | thread | dask://host:port
-    workers: int = Field(default_factory=lambda: max(1, min(os.cpu_count() or 1, 4)))
-    extract_timeout_s: float = 120.0  # per document, in a worker process
+    workers: int = Field(default_factory=lambda: max(1, min(os.cpu_count() or 1, 4)), ge=1, le=256)
+    extract_timeout_s: float = Field(default=120.0, gt=0)  # per document, in a worker process
     sources: Sources = Field(default_factory=Sources)
     crawl: Crawl = Field(default_factory=Crawl)
     evaluation: Evaluation = Field(default_factory=Evaluation)
@@ -118,8 +133,20 @@ class Settings(BaseSettings):
     @classmethod
     def _year(cls, v: int) -> int:
         if not 2000 <= v <= 2100:
-            raise ValueError(f"year {v} is not a plausible fiscal year")
+            raise ValueError(f"year {v} is not a plausible fiscal year (2000 to 2100)")
         return v
+
+    @field_validator("runner")
+    @classmethod
+    def _runner(cls, v: str) -> str:
+        # the same grammar as flows.runners.parse_runner (which this bottom module may not import)
+        if v in ("process", "thread"):
+            return v
+        if v.startswith("dask://"):
+            host, _, port = v[len("dask://"):].rpartition(":")
+            if host and port.isdigit():
+                return v
+        raise ValueError(f"runner {v!r} is not one of process, thread, dask://host:port")
 
     @classmethod
     def settings_customise_sources(
@@ -189,7 +216,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     """Read the configuration once: `config_file`, else $TOP100_CONFIG, else ./top100.toml (a
     missing default file means the built-in defaults). Errors name the setting at fault."""
     if config_file is not None and not config_file.is_file():
-        raise ConfigError(f"configuration file {config_file} does not exist")
+        raise ConfigError(f"configuration file {config_file} does not exist: give an existing file to "
+                          f"--config (or $TOP100_CONFIG), or leave it out for ./top100.toml")
     if config_file is None:  # a missing default file means the built-in defaults
         config_file = Path(os.environ.get("TOP100_CONFIG", str(DEFAULT_CONFIG)))
     # A subclass that reads this one file; its values are then carried by a plain Settings (so
@@ -199,6 +227,66 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     })
     try:
         read = reader(**overrides)
-    except Exception as exc:  # pydantic.ValidationError names the field
-        raise ConfigError(f"invalid configuration: {exc}") from exc
+    except ValidationError as exc:  # names the field; one line, with the fix
+        raise ConfigError(explain_validation(exc, config_file)) from None
+    except Exception as exc:  # the file is not TOML (tomllib.TOMLDecodeError names line and column)
+        raise ConfigError(f"{config_file} is not valid TOML ({_one_line(exc)}): correct that line") from None
     return Settings.model_construct(**{name: getattr(read, name) for name in Settings.model_fields})
+
+
+def _one_line(value: Any, limit: int = 200) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _fields_at(loc: tuple[Any, ...], model: Any = None) -> list[str]:
+    """The known keys of the table that holds ``loc`` (for 'did you mean')."""
+    import typing
+
+    model = Settings if model is None else model
+    parts = list(loc[:-1])
+    while parts:
+        info = getattr(model, "model_fields", {}).get(str(parts.pop(0)))
+        annotation = getattr(info, "annotation", None)
+        args = typing.get_args(annotation)
+        if typing.get_origin(annotation) is dict and args and isinstance(args[-1], type) \
+                and issubclass(args[-1], BaseModel) and parts:
+            parts.pop(0)  # a table of tables (verify.kinds.<name>): the name is free
+            annotation = args[-1]
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(getattr(model, "model_fields", {}))
+
+
+def explain_validation(exc: ValidationError, config_file: Path | None = None, *, model: Any = None,
+                       prefix: tuple[str, ...] = ()) -> str:
+    """One line per configuration mistake, joined: the key, what is wrong, how to fix it.
+
+    'crawl.retry_tims: unknown key (did you mean retry_times?) in top100.toml or $TOP100_CRAWL__RETRY_TIMS'
+    """
+    import difflib
+
+    where = f"{config_file}" if config_file is not None else "the configuration"
+    parts = []
+    for err in exc.errors():
+        inner = tuple(err.get("loc") or ())
+        loc = prefix + inner
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        env = "TOP100_" + "__".join(str(p).upper() for p in loc)
+        if err.get("type") == "extra_forbidden":
+            known = _fields_at(inner, model)
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6) if loc else []
+            elsewhere = [f"{t}.{loc[-1]}" for t, info in Settings.model_fields.items() if len(loc) == 1
+                         and isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel)
+                         and str(loc[-1]) in info.annotation.model_fields]
+            if elsewhere:
+                close = [f"{elsewhere[0]} (in its [{elsewhere[0].split('.')[0]}] table)"]
+            hint = f"did you mean {close[0]}?" if close else f"known keys here: {', '.join(known)}"
+            parts.append(f"{key}: unknown key ({hint}) in {where} or ${env}")
+            continue
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        got = err.get("input")
+        shown = f" (got {_one_line(repr(got), 60)})" if not isinstance(got, (dict, list)) else ""
+        parts.append(f"{key}: {msg}{shown}: set it in {where}, ${env} or the matching option")
+    return "invalid configuration: " + "; ".join(_one_line(p) for p in parts)

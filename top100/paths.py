@@ -56,6 +56,11 @@ class YearPaths:
         return self.collect / "fx.jsonl"
 
     @property
+    def shares(self) -> Path:
+        """The share counts the market values used, with their dates and sources (issue 17)."""
+        return self.collect / "shares.jsonl"
+
+    @property
     def collect_errors(self) -> Path:
         return self.collect / "errors.jsonl"
 

@@ -99,6 +99,24 @@ class Quote(Record):
 
 
 @dataclass
+class ShareCount(Record):
+    """collect/shares.jsonl: the share count a market value used, with its date and source (issue 17).
+
+    The latest count disclosed on or before the valuation date (a filing cover, companyfacts'
+    dei:EntityCommonStockSharesOutstanding, a delivered market_values.csv row); today's quote
+    snapshot only as a fallback, labelled so (``fallback`` true)."""
+
+    company_id: str
+    requested_date: str  # the valuation date
+    shares: float  # ordinary shares (all classes)
+    as_of: str | None  # the date the count is stated for
+    filed: str | None  # when it was published (filing date), if known
+    source: str  # e.g. "companyfacts dei:EntityCommonStockSharesOutstanding 10-K 0001640147-21-000073"
+    url: str
+    fallback: bool = False  # today's snapshot, not a count as of the date
+
+
+@dataclass
 class FxRate(Record):
     """staging.fx_rate: CFETS central parity, CNY per unit of the foreign currency."""
 

@@ -78,12 +78,17 @@ def parse_stock_list(data: Any) -> dict[str, str]:
     return out
 
 
+PRE_DISCLOSURE = "pre_disclosure"  # 预披露: the draft prospectuses of companies whose IPO is under review
+
+
 def query_form(code: str, org_id: str, *, se_date: str, page: int = 1, category: str = "",
-               searchkey: str = "") -> dict[str, str]:
-    """The form of ``POST /new/hisAnnouncement/query`` exactly as the site's own page sends it."""
+               searchkey: str = "", column: str = "szse") -> dict[str, str]:
+    """The form of ``POST /new/hisAnnouncement/query`` exactly as the site's own page sends it.
+    ``column=pre_disclosure`` searches the pre-disclosed (预披露) prospectuses of companies not
+    yet listed: no stock, the company's name as ``searchkey``."""
     return {
-        "pageNum": str(page), "pageSize": str(PAGE_SIZE), "column": "szse", "tabName": "fulltext",
-        "plate": "", "stock": f"{code},{org_id}", "searchkey": searchkey, "secid": "",
+        "pageNum": str(page), "pageSize": str(PAGE_SIZE), "column": column, "tabName": "fulltext",
+        "plate": "", "stock": f"{code},{org_id}" if code else "", "searchkey": searchkey, "secid": "",
         "category": category, "trade": "", "seDate": se_date, "sortName": "", "sortType": "",
         "isHLtitle": "true",
     }
@@ -139,6 +144,19 @@ def classify_title(title: str) -> tuple[str | None, int | None, bool, str]:
             return None, None, revised, "annual report title without a fiscal year"
         return "annual_report", int(match.group(1)), revised, ""
     return None, None, False, "not an annual report or prospectus"
+
+
+def names_company(a: Announcement, legal_name: str) -> bool:
+    """A pre-disclosure row is the candidate's when its title begins with the legal name (the
+    search is by name: other companies whose names contain it come back too, e.g. 深圳己… for 己…)."""
+    name = legal_name.strip()
+    return bool(name) and a.title.strip().startswith(name)
+
+
+def annual_window(year: int, evaluation_date: str) -> str:
+    """From the fiscal year's end to the evaluation date: the report and every revision or
+    cancellation published until the public record was taken (never after it)."""
+    return f"{year}-12-31~{evaluation_date}"
 
 
 def is_pdf(a: Announcement) -> bool:

@@ -1,18 +1,30 @@
-"""SEC EDGAR: ticker -> CIK, column-wise submissions (and their overflow files), documents.
+"""SEC EDGAR: the entity (CIK) of a listing as of the fiscal year, column-wise submissions (and
+their overflow files), the annual report and prospectuses to fetch.
 
 ``filings.recent`` holds parallel arrays; older filings are in the files named in
 ``filings.files``, whose body is the same columns at top level.
+
+Identity: a CIK supplied in listings.csv is used as given (and checked against the entity's
+own submissions); without one, today's ``company_tickers.json`` only proposes a CIK, and the
+entity's ``submissions/CIK….json`` must confirm it: the ticker among its ``tickers`` (or its
+name among the ``name``/``formerNames`` the candidate declares) and an annual report for the
+fiscal year in its filing history. A ticker that today belongs to another filer (SOHU: the
+2018 Sohu.com Ltd, not the Sohu.com Inc that filed for FY2014) or that is gone from the map
+(QIHU, SINA, CTRP ...) is an error naming the company and telling the user to supply ``cik``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from spiders.parse import need
 from top100.errors import SchemaDrift
 
-ANNUAL_FORMS = ("20-F", "20-F/A")
+# every annual report form and its amendment: foreign private issuers (20-F), domestic filers
+# (10-K: Sohu.com Inc filed 10-Ks), Canadian MJDS filers (40-F)
+ANNUAL_FORMS = ("20-F", "20-F/A", "10-K", "10-K/A", "40-F", "40-F/A")
 LISTING_FORMS = ("F-1", "F-1/A", "424B4")
 _COLUMNS = ("accessionNumber", "filingDate", "reportDate", "form", "primaryDocument")
 SEC_MAX_RPS = 10.0  # SEC fair access: at most 10 requests per second, all machines together
@@ -26,6 +38,78 @@ class Filing:
     report_date: str
     form: str
     primary_document: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    """Who a submissions file says the filer is."""
+
+    cik: int
+    name: str
+    tickers: tuple[str, ...]
+    former_names: tuple[str, ...]
+    fiscal_year_end: str  # MMDD, e.g. "1231", "0331"
+
+
+def parse_entity(data: Any) -> Entity:
+    """The entity of ``submissions/CIK….json`` (cik, name, tickers, formerNames, fiscalYearEnd)."""
+    cik = need(data, "cik", "submissions")
+    name = need(data, "name", "submissions")
+    tickers = data.get("tickers") or []
+    former = data.get("formerNames") or []
+    if not isinstance(tickers, list) or not isinstance(former, list):
+        raise SchemaDrift("submissions: tickers / formerNames are not lists")
+    return Entity(int(cik), str(name or ""), tuple(str(t).upper() for t in tickers),
+                  tuple(str(f.get("name") or "") for f in former if isinstance(f, dict)),
+                  str(data.get("fiscalYearEnd") or ""))
+
+
+def _norm(name: str) -> str:
+    """A company name for comparison: case, punctuation and legal suffixes dropped."""
+    words = re.sub(r"[^a-z0-9 ]", " ", name.lower()).split()
+    drop = {"inc", "ltd", "limited", "co", "corp", "corporation", "group", "holding", "holdings", "the", "plc"}
+    return " ".join(w for w in words if w not in drop)
+
+
+def names_match(a: str, b: str) -> bool:
+    na, nb = _norm(a), _norm(b)
+    return bool(na and nb) and (na == nb or na.startswith(nb + " ") or nb.startswith(na + " "))
+
+
+def annual_for_year(filings: list[Filing], year: int) -> list[Filing]:
+    """The annual reports (and amendments) whose fiscal year ends in ``year`` (any month)."""
+    return [f for f in filings if f.form in ANNUAL_FORMS and fiscal_year(f) == year]
+
+
+def fiscal_year(f: Filing) -> int | None:
+    """The fiscal year of a periodic report: the calendar year its period ends in (a March 2015
+    year end is fiscal 2015). None when the filing has no report date."""
+    return int(f.report_date[:4]) if re.match(r"^\d{4}-\d\d-\d\d", f.report_date or "") else None
+
+
+def confirm(entity: Entity, filings: list[Filing], year: int, *, ticker: str | None, legal_name: str,
+            supplied: bool, company: str) -> str | None:
+    """None when the entity is the listing's filer for fiscal ``year``; else why it is not, with
+    what the user must supply. A supplied CIK is the user's word: only the filing history is
+    checked. A CIK proposed by today's ticker map must also carry the ticker or the name."""
+    what = f"CIK {entity.cik} ({entity.name})"
+    fix = f"supply the cik of the filer that reported for fiscal {year} in the cik column of listings.csv"
+    if not supplied:
+        by_ticker = bool(ticker) and ticker.upper() in entity.tickers
+        by_name = bool(legal_name) and any(names_match(legal_name, n) for n in (entity.name, *entity.former_names))
+        if not (by_ticker or by_name):
+            return (f"company {company}: today's company_tickers.json maps {ticker} to {what}, whose submissions "
+                    f"carry neither the ticker nor the name {legal_name!r}; {fix}")
+    annual = [f for f in filings if f.form in ANNUAL_FORMS]
+    listing = [f for f in filings if f.form in LISTING_FORMS and f.filing_date >= f"{year}-01-01"]
+    if not annual_for_year(filings, year) and not listing:  # a recent listing has its prospectus
+        span = (f"its annual reports cover fiscal {min(fiscal_year(f) or 0 for f in annual)}-"
+                f"{max(fiscal_year(f) or 0 for f in annual)}") if annual else "it filed no annual report"
+        first = min((f.filing_date for f in filings), default="none")
+        lead = "" if supplied else f"today's company_tickers.json maps {ticker} to "
+        return (f"company {company}: {lead}{what} filed no 20-F/10-K/40-F for fiscal {year} ({span}; first filing "
+                f"{first}); {fix if not supplied else 'check the cik column of listings.csv'}")
+    return None
 
 
 def parse_tickers(data: Any) -> dict[str, int]:
@@ -76,13 +160,13 @@ def select(filings: list[Filing], year: int, *, listed_from: str
            ) -> tuple[list[tuple[Filing, str | None]], list[tuple[Filing, str]]]:
     """(filing, accession it supersedes) to fetch, and dropped rows with a reason.
 
-    The 20-F for fiscal ``year`` (report date in that year; an amendment 20-F/A supersedes the
-    original), and F-1 / 424B4 filed on or after ``listed_from`` (companies that listed in the
-    fiscal year or after)."""
+    The annual report (20-F, 10-K or 40-F) for fiscal ``year`` (its period ends in that year,
+    in any month): the latest filing wins (an amendment supersedes the original, which stays
+    as history: the winner's ``supersedes`` names the one before it); and F-1 / 424B4 filed on
+    or after ``listed_from`` (companies that listed in the fiscal year or after)."""
     keep: list[tuple[Filing, str | None]] = []
     dropped: list[tuple[Filing, str]] = []
-    annual = sorted((f for f in filings if f.form in ANNUAL_FORMS and f.report_date[:4] == str(year)),
-                    key=lambda f: (f.filing_date, f.accession), reverse=True)
+    annual = sorted(annual_for_year(filings, year), key=lambda f: (f.filing_date, f.accession), reverse=True)
     if annual:
         keep.append((annual[0], annual[1].accession if len(annual) > 1 else None))
         dropped.extend((f, f"superseded by {annual[0].accession}") for f in annual[1:])
@@ -96,7 +180,11 @@ def select(filings: list[Filing], year: int, *, listed_from: str
 
 
 def doc_type(form: str) -> str:
-    return {"20-F": "20-F", "20-F/A": "20-F", "F-1": "F-1", "F-1/A": "F-1", "424B4": "424B4"}[form]
+    """The document type: every annual report form (20-F, 10-K, 40-F, amended or not) is the
+    SEC annual report type "20-F" (the form itself is in the document's title)."""
+    if form in ANNUAL_FORMS:
+        return "20-F"
+    return {"F-1": "F-1", "F-1/A": "F-1", "424B4": "424B4"}[form]
 
 
 def is_rate_limit_page(status: int, body: bytes) -> bool:

@@ -7,6 +7,8 @@ published rate on or before the day).
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -71,3 +73,34 @@ def last_published(rates: dict[str, dict[str, float]], pair: str, on: date) -> t
     if not days:
         raise SourceError(f"no {pair} central parity published on or before {day}")
     return days[-1], rates[days[-1]][pair]
+
+
+def fiscal_period(period_end: date) -> tuple[date, date]:
+    """The twelve months ending on ``period_end`` (a fiscal year ending in any month): from the
+    day after the same date a year before. 2015-03-31 -> (2014-04-01, 2015-03-31)."""
+    try:
+        year_before = period_end.replace(year=period_end.year - 1)
+    except ValueError:  # 29 February
+        year_before = period_end.replace(year=period_end.year - 1, day=28)
+    return year_before + timedelta(days=1), period_end
+
+
+def coverage(year: int) -> tuple[date, date]:
+    """The days whose rates the flows of fiscal ``year`` and its prior year can need, whatever
+    month the fiscal year ends in (a January year end reaches back to February two years before)."""
+    return date(year - 2, 1, 1), date(year, 12, 31)
+
+
+def period_average(fx_rows: Iterable[dict], currency: str, start: date, end: date) -> tuple[float, int] | None:
+    """(mean central parity, number of published days) over ``start``..``end``: the rate for the
+    flows (revenue, profit) of a fiscal period. One rate per published date; CNY is 1. None when
+    no rate was published in the period."""
+    if currency == "CNY":
+        return 1.0, 0
+    pair = f"{currency}/CNY"
+    lo, hi = start.isoformat(), end.isoformat()
+    by_date = {str(r["date"]): float(r["rate"]) for r in fx_rows
+               if r.get("pair") == pair and lo <= str(r.get("date", "")) <= hi}
+    if not by_date:
+        return None
+    return statistics.fmean(by_date.values()), len(by_date)

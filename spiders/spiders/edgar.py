@@ -1,4 +1,6 @@
-"""SEC EDGAR: the 20-F of the fiscal year, F-1 and 424B4 of recent listings, companyfacts JSON.
+"""SEC EDGAR: the annual report (20-F, 10-K or 40-F, the latest amendment winning) of the fiscal
+year, F-1 and 424B4 of recent listings, companyfacts JSON, for the filer as of the year
+(spiders.parse.edgar: a supplied CIK, or today's ticker map confirmed by the submissions).
 
 SEC's fair-access policy: a User-Agent with a contact e-mail, at most 10 requests per second
 to SEC hosts (one throttle slot for www.sec.gov and data.sec.gov, spiders.config), and a 403
@@ -18,6 +20,7 @@ from spiders.base import SourceSpider, guarded
 from spiders.companies import Company
 from spiders.parse import edgar as p
 from spiders.parse import load_json
+from top100.errors import SchemaDrift
 from top100.records import DocumentRow
 
 HEADERS = {"Accept-Encoding": "gzip, deflate"}
@@ -37,56 +40,84 @@ class EdgarSpider(SourceSpider):
             yield self.error(None, self.cfg.sources.sec_www,
                              "SEC requires a contact e-mail in the User-Agent: set crawl.contact", kind="ConfigError")
             return
-        yield self.fetch("sec_www", "/files/company_tickers.json", self.parse_tickers, lifetime=cache.STOCK_LIST,
-                         headers=HEADERS)
+        # a CIK from listings.csv is the filer as of the year; today's ticker map is asked only
+        # for the listings without one (and what it proposes is confirmed by the submissions)
+        for c in self.companies:
+            if c.cik is not None:
+                yield self.submissions(c, c.cik, supplied=True)
+        if any(c.cik is None for c in self.companies):
+            yield self.fetch("sec_www", "/files/company_tickers.json", self.parse_tickers, lifetime=cache.STOCK_LIST,
+                             headers=HEADERS)
+
+    def submissions(self, c: Company, cik: int, *, supplied: bool) -> Any:
+        return self.fetch("sec_data", f"/submissions/CIK{p.cik10(cik)}.json", self.parse_submissions,
+                          company=c.company_id, lifetime=cache.SEARCH, headers=HEADERS, c=c, cik=cik,
+                          supplied=supplied)
 
     @guarded
     def parse_tickers(self, response: Response) -> Iterator[Any]:
         ciks = p.parse_tickers(self.json(response, "company_tickers.json"))
         for c in self.companies:
-            cik = c.cik or ciks.get((c.ticker or "").upper())
-            if cik is None:
-                yield self.error(c.company_id, response.url, f"ticker {c.ticker} is not in company_tickers.json",
-                                 kind="SourceError")
+            if c.cik is not None:
                 continue
-            yield self.fetch("sec_data", f"/submissions/CIK{p.cik10(cik)}.json", self.parse_submissions,
-                             company=c.company_id, lifetime=cache.SEARCH, headers=HEADERS, c=c, cik=cik)
-            yield self.document("sec_data", f"/api/xbrl/companyfacts/CIK{p.cik10(cik)}.json", company=c.company_id,
-                                doc_type="companyfacts", fiscal_year=self.year, title=f"companyfacts CIK{p.cik10(cik)}",
-                                published_at=None, source_id=f"CIK{p.cik10(cik)}", expect="json", headers=HEADERS)
+            cik = ciks.get((c.ticker or "").upper())
+            if cik is None:
+                yield self.error(c.company_id, response.url,
+                                 f"company {c.company_id}: ticker {c.ticker} is not in today's company_tickers.json "
+                                 f"(delisted, taken private or renamed since); supply the cik of the filer that "
+                                 f"reported for fiscal {self.year} in the cik column of listings.csv",
+                                 kind="IdentityError")
+                continue
+            yield self.submissions(c, cik, supplied=False)
 
     @guarded
-    def parse_submissions(self, response: Response, c: Company, cik: int) -> Iterator[Any]:
-        recent, files = p.parse_submissions(self.json(response, "submissions"))
+    def parse_submissions(self, response: Response, c: Company, cik: int, supplied: bool) -> Iterator[Any]:
+        data = self.json(response, "submissions")
+        entity = p.parse_entity(data)
+        if entity.cik != int(cik):
+            raise SchemaDrift(f"submissions: cik {entity.cik} is not the requested {cik}")
+        recent, files = p.parse_submissions(data)
         overflow = p.overflow_needed(files, f"{self.year}-01-01")
-        yield from self.next_overflow(response, c, cik, recent, overflow)
+        yield from self.next_overflow(response, c, cik, recent, overflow, entity=entity, supplied=supplied)
 
-    def next_overflow(self, response: Response, c: Company, cik: int, filings: list, overflow: list[str]
-                      ) -> Iterator[Any]:
+    def next_overflow(self, response: Response, c: Company, cik: int, filings: list, overflow: list[str], *,
+                      entity: p.Entity, supplied: bool) -> Iterator[Any]:
         if overflow:
             name, rest = overflow[0], overflow[1:]
             if not name.startswith(f"CIK{p.cik10(cik)}") or "/" in name:
                 yield self.error(c.company_id, response.url, f"unexpected overflow file name {name!r}", kind="SchemaDrift")
                 return
             yield self.fetch("sec_data", f"/submissions/{name}", self.parse_overflow, company=c.company_id,
-                             lifetime=cache.STOCK_LIST, headers=HEADERS, c=c, cik=cik, filings=filings, rest=rest)
+                             lifetime=cache.STOCK_LIST, headers=HEADERS, c=c, cik=cik, filings=filings, rest=rest,
+                             entity=entity, supplied=supplied)
             return
+        problem = p.confirm(entity, filings, self.year, ticker=c.ticker, legal_name=c.name, supplied=supplied,
+                            company=c.company_id)
+        if problem is not None:
+            yield self.error(c.company_id, response.url, problem, kind="IdentityError")
+            return
+        self.logger.info("company %s: SEC filer CIK %s (%s)%s", c.company_id, cik, entity.name,
+                         " as supplied" if supplied else " confirmed by its submissions")
+        yield self.document("sec_data", f"/api/xbrl/companyfacts/CIK{p.cik10(cik)}.json", company=c.company_id,
+                            doc_type="companyfacts", fiscal_year=self.year, title=f"companyfacts CIK{p.cik10(cik)}",
+                            published_at=None, source_id=f"CIK{p.cik10(cik)}", expect="json", headers=HEADERS)
         keep, dropped = p.select(filings, self.year, listed_from=f"{self.year}-01-01")
         for f, reason in dropped:
-            self.logger.info("company %s: dropped %s %s: %s", c.company_id, f.form, f.accession, reason)
-        if not any(f.form in p.ANNUAL_FORMS for f, _ in keep):
-            yield self.error(c.company_id, response.url, f"no 20-F for fiscal year {self.year} among "
-                             f"{len(filings)} filings", kind="SourceError")
+            self.logger.info("company %s: dropped %s %s: %s (kept as history)", c.company_id, f.form, f.accession,
+                             reason)
+        if not any(f.form in p.ANNUAL_FORMS for f, _ in keep):  # listed since: the prospectus only
+            yield self.error(c.company_id, response.url, f"no 20-F/10-K/40-F for fiscal year {self.year} among "
+                             f"{len(filings)} filings (the prospectus is read instead)", kind="SourceError")
         for f, supersedes in keep:
             yield self.document("sec_www", p.archive_path(cik, f), company=c.company_id, doc_type=p.doc_type(f.form),
                                 fiscal_year=self.year, title=f"{f.form} {f.accession}", published_at=f.filing_date,
                                 source_id=f.accession, supersedes=supersedes, expect="any", headers=HEADERS)
 
     @guarded
-    def parse_overflow(self, response: Response, c: Company, cik: int, filings: list, rest: list[str]
-                       ) -> Iterator[Any]:
+    def parse_overflow(self, response: Response, c: Company, cik: int, filings: list, rest: list[str],
+                       entity: p.Entity, supplied: bool) -> Iterator[Any]:
         older = p.parse_columns(self.json(response, "submissions overflow"), f"overflow {response.url}")
-        yield from self.next_overflow(response, c, cik, filings + older, rest)
+        yield from self.next_overflow(response, c, cik, filings + older, rest, entity=entity, supplied=supplied)
 
     def validate_document(self, row: DocumentRow, body: bytes) -> None:
         if row.doc_type == "companyfacts":

@@ -1,5 +1,7 @@
-"""CFETS central parity: USD/CNY and HKD/CNY for every published day of the fiscal year and the
-year before (for their averages) and on the market-value date (the last published rate when none that day)."""
+"""CFETS central parity: USD/CNY and HKD/CNY for every published day a fiscal year ending in any
+month of the evaluated year (and its prior year) can cover — from January two years before to the
+year's end (spiders.parse.fx.coverage; the period's average: spiders.parse.fx.period_average) —
+and on the market-value date (the last published rate when none that day)."""
 
 from __future__ import annotations
 
@@ -25,9 +27,12 @@ class FxSpider(SourceSpider):
 
     def begin(self) -> Iterator[Any]:
         y, on = self.year, self.valuation_date
-        # the prior year too: prior-year comparatives are converted at that year's average
-        windows = (p.windows(date(y - 1, 1, 1), date(y - 1, 12, 31)) + p.windows(date(y, 1, 1), date(y, 12, 31))
-                   + [(on - timedelta(days=p.LOOKBACK_DAYS), on)])
+        # every day a fiscal year ending in any month of y, or its prior year, can cover: the
+        # flows of a period are converted at that period's average
+        first, last = p.coverage(y)
+        windows = [w for year in range(first.year, last.year + 1)
+                   for w in p.windows(max(first, date(year, 1, 1)), min(last, date(year, 12, 31)))]
+        windows.append((on - timedelta(days=p.LOOKBACK_DAYS), on))
         yield self.window(windows, 0, 1, {}, {})
 
     def window(self, windows: list, w: int, page: int, rates: dict, urls: dict) -> Any:
@@ -52,8 +57,9 @@ class FxSpider(SourceSpider):
 
     def rows(self, rates: dict, urls: dict, last_url: str) -> Iterator[Any]:
         y, on = str(self.year), self.valuation_date
+        first, last = (d.isoformat() for d in p.coverage(self.year))
         for day in sorted(rates):
-            if day[:4] in (y, str(self.year - 1)):
+            if first <= day <= last:
                 for pair, rate in sorted(rates[day].items()):
                     if pair in p.PAIRS:
                         yield FxRate(pair=pair, requested_date=day, date=day, rate=rate, url=urls[day])

@@ -309,3 +309,44 @@ def test_total_assets_identity_on_the_real_pages_and_when_a_part_is_misread():
     (err,) = bad.errors
     assert err.kind == "IdentityViolated" and "489,783,797" in err.reason and "page 52" in err.reason
     assert {(f.metric, f.fiscal_year) for f in bad.facts if f.conflict} == {("total_assets", 2020)}
+
+
+def test_staff_sentence_run_into_its_heading_keeps_its_bracketed_comparison():
+    # Apollo Future Mobility p7: the heading has no full stop, so the sentence starts with 'Remuneration'
+    counts = find_employees("Employees and Remuneration Policies\nAs at 30 September 2021, the Group had 193 "
+                            "(2020: 204) employees. In addition to basic salary, employees are entitled")
+    assert [(y, n) for y, n, _ in counts] == [(2021, "193"), (2020, "204")]
+    assert find_employees("Employees and Remuneration Policies\nThe remuneration of employees was in line "
+                          "with market trend (2020: same).") == []
+
+
+def test_equity_shareholders_attribution_and_its_continuing_split():
+    # Fullshare p70: the attribution, then the same figure split into continuing / discontinued
+    assert metric_of("(Loss)/profit for the year attributable to: – Equity shareholders of the Company") == \
+        "net_profit_attributable"
+    assert metric_of("(Loss)/profit for the year attributable to equity shareholders of the Company arises from: "
+                     "– Continuing operations") is None
+
+
+def test_one_profit_line_to_owners_is_the_net_profit_only_without_nci():
+    from extractors.hk_statements import Reading
+
+    def r(metric, label, value):
+        return ("statement", Reading(46, metric, label, str(value), Decimal(value), 2019, (0, 0, 1, 1), "HK$'000"))
+
+    line = "Loss for the year attributable to owners of the Company"
+    found = {("net_profit_attributable", 2019): [r("net_profit_attributable", line, -79047)]}
+    hk_annual._whole_profit_to_owners(found)
+    assert [x.value for _, x in found[("net_profit", 2019)]] == [Decimal(-79047)]
+    with_nci = {("net_profit_attributable", 2019): [r("net_profit_attributable", line, -79047)],
+                ("_nci", 2019): [r("_nci", "Non-controlling interests", 500)]}
+    hk_annual._whole_profit_to_owners(with_nci)
+    assert ("net_profit", 2019) not in with_nci
+    owners_row = {("net_profit_attributable", 2019): [r("net_profit_attributable", "Owners of the Company", -1)]}
+    hk_annual._whole_profit_to_owners(owners_row)
+    assert ("net_profit", 2019) not in owners_row
+
+
+def test_unmapped_glyphs_are_measured_per_page():
+    assert hk_annual._unmapped_share("收\ufffd 21,718,371 " * 40) > 0.05
+    assert hk_annual._unmapped_share("Revenue 21,718,371 " * 40) == 0.0

@@ -55,6 +55,18 @@ CANDIDATES = [
     {"company_id": "H002", "legal_name": "HK Two", "exchange": "HKEX", "ticker": "01357", "ads_ratio": None, "cik": None},
     {"company_id": "U001", "legal_name": "US One", "exchange": "NASDAQ", "ticker": "BIDU", "ads_ratio": 0.1, "cik": None},
     {"company_id": "U002", "legal_name": "US Two", "exchange": "NASDAQ", "ticker": "WB", "ads_ratio": 1.0, "cik": None},
+    # a ticker that today belongs to another filer (the 2018 Sohu.com Ltd), no CIK supplied
+    {"company_id": "U003", "legal_name": "Sohu.com Inc", "exchange": "NASDAQ", "ticker": "SOHU", "ads_ratio": 1.0, "cik": None},
+    # gone from today's ticker map; the CIK supplied in listings.csv
+    {"company_id": "U004", "legal_name": "Qihoo 360 Technology Co Ltd", "exchange": "NYSE", "ticker": "QIHU",
+     "ads_ratio": 1.5, "cik": 1508913},
+    # the filer as of the year, a 10-K filer with an amendment
+    {"company_id": "U005", "legal_name": "Sohu.com Inc", "exchange": "NASDAQ", "ticker": "SOHU", "ads_ratio": 1.0, "cik": 1104188},
+    # a fiscal year ending in June
+    {"company_id": "U006", "legal_name": "June Year Ltd", "exchange": "NASDAQ", "ticker": "JUNE", "ads_ratio": 1.0, "cik": None},
+    # unlisted, its IPO under review: the pre-disclosed (预披露) prospectus is searched by name
+    {"company_id": "N002", "legal_name": "己网络科技股份有限公司", "exchange": None, "ticker": None, "ads_ratio": None,
+     "cik": None, "ipo_in_progress": True},
     {"company_id": "N001", "legal_name": "Unlisted", "exchange": None, "ticker": None, "ads_ratio": None, "cik": None},
 ]
 
@@ -82,6 +94,12 @@ def build(root: Path) -> dict:
         _ann("300002", "gssz0300002", "2000002", "招股说明书附录", "2014-05-10"),
         _ann("300002", "gssz0300002", "2000003", "乙公司2014年年度报告", "2015-04-20"),
         _ann("600005", "gssh0600005", "5000001", "戊公司2014年年度报告", "2015-04-01"),
+        # a revision after the next year's end but before the evaluation date is not possible
+        # here (2015-06-25); one after the date must not be seen
+        _ann("600001", "9900001234", "1000007", "甲公司2014年年度报告（更新后）", "2015-07-10"),
+        # pre-disclosure rows (no secCode): the candidate's, and another company whose name contains its name
+        _ann("", "", "7000001", "己网络科技股份有限公司首次公开发行股票招股说明书（申报稿2015年4月10日报送）", "2015-04-17"),
+        _ann("", "", "7000002", "深圳己网络科技股份有限公司首次公开发行股票招股说明书（申报稿）", "2015-05-08"),
     ]
     # more than one page (30) of results: notices that the 年报 category returns and we drop
     anns += [_ann("300002", "gssz0300002", f"20001{n:02d}", f"关于2014年年度报告的补充公告（{n}）", "2015-04-21")
@@ -137,9 +155,22 @@ def build(root: Path) -> dict:
         1595761: {"recent": [("0001104659-15-030982", "2015-04-28", "2014-12-31", "20-F", "wb-20f2014.htm")],
                   "files": [("0001104659-14-020000", "2014-03-14", "", "F-1", "wb-f1.htm"),
                             ("0001104659-14-030000", "2014-04-17", "", "424B4", "wb-424b4.htm")]},
+        1734107: {"recent": [("0001104659-19-016000", "2019-03-20", "2018-12-31", "20-F", "sohu-20f2018.htm")],
+                  "files": [], "name": "Sohu.com Ltd", "tickers": ["SOHU"]},
+        1508913: {"recent": [("0001047469-15-003000", "2015-04-20", "2014-12-31", "20-F", "qihu-20f2014.htm")],
+                  "files": [], "name": "Qihoo 360 Technology Co. Ltd.", "tickers": []},
+        1104188: {"recent": [("0001104188-15-000020", "2015-06-01", "2014-12-31", "10-K/A", "sohu-10ka2014.htm"),
+                             ("0001104188-15-000010", "2015-02-27", "2014-12-31", "10-K", "sohu-10k2014.htm"),
+                             ("0001104188-14-000010", "2014-02-28", "2013-12-31", "10-K", "sohu-10k2013.htm")],
+                  "files": [], "name": "SOHU COM INC", "tickers": []},
+        1000006: {"recent": [("0001000006-15-000001", "2015-09-30", "2015-06-30", "20-F", "june-20f2015.htm"),
+                             ("0001000006-14-000001", "2014-09-30", "2014-06-30", "20-F", "june-20f2014.htm")],
+                  "files": [], "name": "June Year Ltd", "tickers": ["JUNE"], "fye": "0630"},
     }
     _write(root, "sec/company_tickers.json", {"0": {"cik_str": 1329099, "ticker": "BIDU", "title": "Baidu"},
-                                              "1": {"cik_str": 1595761, "ticker": "WB", "title": "Weibo"}})
+                                              "1": {"cik_str": 1595761, "ticker": "WB", "title": "Weibo"},
+                                              "2": {"cik_str": 1734107, "ticker": "SOHU", "title": "Sohu.com Ltd"},
+                                              "3": {"cik_str": 1000006, "ticker": "JUNE", "title": "June Year Ltd"}})
     for cik, s in sec.items():
         c10 = f"CIK{cik:010d}"
         files = []
@@ -147,9 +178,24 @@ def build(root: Path) -> dict:
             name = f"{c10}-submissions-001.json"
             _write(root, f"sec/submissions/{name}", cols(s["files"]))
             files = [{"name": name, "filingCount": len(s["files"]), "filingFrom": "2014-01-01", "filingTo": "2014-12-31"}]
-        _write(root, f"sec/submissions/{c10}.json", {"cik": str(cik), "name": str(cik),
-                                                      "filings": {"recent": cols(s["recent"]), "files": files}})
-        _write(root, f"sec/companyfacts/{c10}.json", {"cik": cik, "entityName": str(cik), "facts": {"us-gaap": {}}})
+        _write(root, f"sec/submissions/{c10}.json", {
+            "cik": str(cik), "name": s.get("name", str(cik)),
+            "tickers": s.get("tickers", {1329099: ["BIDU"], 1595761: ["WB"]}.get(cik, [])),
+            "formerNames": [], "fiscalYearEnd": s.get("fye", "1231"),
+            "filings": {"recent": cols(s["recent"]), "files": files}})
+        facts: dict = {"us-gaap": {}}
+        if cik == 1508913:  # cover counts: the FY2014 20-F's (filed before the date) and a later one
+            facts["dei"] = {"EntityCommonStockSharesOutstanding": {"label": "Entity Common Stock, Shares Outstanding",
+                            "units": {"shares": [
+                                {"end": "2015-03-31", "val": 90000000, "accn": "0001047469-15-003000", "fy": 2014,
+                                 "fp": "FY", "form": "20-F", "filed": "2015-04-20"},
+                                {"end": "2015-03-31", "val": 30000000, "accn": "0001047469-15-003000", "fy": 2014,
+                                 "fp": "FY", "form": "20-F", "filed": "2015-04-20"},
+                                {"end": "2014-03-31", "val": 100000000, "accn": "0001047469-14-000001", "fy": 2013,
+                                 "fp": "FY", "form": "20-F", "filed": "2014-04-20"},
+                                {"end": "2015-06-30", "val": 125000000, "accn": "0001047469-15-009000", "fy": 2015,
+                                 "fp": "Q2", "form": "6-K", "filed": "2015-08-20"}]}}}
+        _write(root, f"sec/companyfacts/{c10}.json", {"cik": cik, "entityName": str(cik), "facts": facts})
         for acc, _, _, form, doc in s["recent"] + s["files"]:
             _write(root, f"sec/Archives/edgar/data/{cik}/{acc.replace('-', '')}/{doc}",
                    f"<html><body>{form} {acc}</body></html>")
@@ -158,7 +204,7 @@ def build(root: Path) -> dict:
         return [f"{d},{close - 1:.2f},{close:.2f},{close + 1:.2f},{close - 2:.2f},1000,100000.0,1.0" for d in days]
     trading = ["2015-06-19", "2015-06-22", "2015-06-23", "2015-06-24", "2015-06-26"]  # 25th: no trading
     market = {"1.600001": 10.0, "0.300002": 20.0, "116.00700": 150.0, "116.01357": 3.0, "105.BIDU": 200.0,
-              "105.WB": 15.0}
+              "105.WB": 15.0, "106.QIHU": 60.0}
     for sec_id, close in market.items():
         _write(root, f"market/kline/{sec_id}.json", klines(trading, close))
         _write(root, f"market/stock/{sec_id}.json", {"f57": sec_id.split(".")[1], "f58": sec_id, "f84": 1.0e9,

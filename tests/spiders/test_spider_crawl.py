@@ -27,8 +27,9 @@ from top100.config import Settings
 from top100.jsonl import read_jsonl
 from top100.paths import YearPaths, raw_path
 
-SOURCES = ("cninfo", "cninfo_static", "hkex", "sec_www", "sec_data", "quotes", "fx")
-CAPS = {"cninfo": 4.0, "cninfo_static": 5.0, "hkex": 5.0, "sec_www": 6.0, "sec_data": 6.0, "quotes": 5.0, "fx": 4.0}
+SOURCES = ("cninfo", "cninfo_static", "hkex", "sec_www", "sec_data", "quotes", "quotes_snapshot", "fx")
+CAPS = {"cninfo": 4.0, "cninfo_static": 5.0, "hkex": 5.0, "sec_www": 6.0, "sec_data": 6.0, "quotes": 5.0,
+        "quotes_snapshot": 5.0, "fx": 4.0}
 KLINE = "/api/qt/stock/kline/get"
 pytestmark = pytest.mark.xdist_group("spider-crawl")  # one module fixture: keep its tests on one worker
 BLOCK = "<html><head><title>访问被拦截！</title></head><body>您的请求疑似攻击行为！</body></html>"
@@ -99,15 +100,30 @@ def test_every_crawl_ran(run):
 def test_cninfo_documents(run):
     got = {(d["company_id"], d["doc_type"], d["source_id"]): d for d in run.docs if d["source"] == "cninfo"}
     assert set(got) == {("C001", "annual_report", "1000005"), ("C002", "annual_report", "2000003"),
-                        ("C002", "prospectus", "2000001")}
+                        ("C002", "prospectus", "2000001"), ("N002", "prospectus", "7000001")}
     revised = got[("C001", "annual_report", "1000005")]
     assert revised["supersedes"] == "1000001" and "修订版" in revised["title"]
     assert revised["published_at"] == "2015-04-10T00:00:00+08:00" and revised["fiscal_year"] == 2014
     fetched = paths_of(run.hits1, "/finalpage/")
     for skipped in ("1000001", "1000002", "1000003", "1000004", "1000006", "2000002"):  # 摘要, 英文版, 已取消, 附录...
         assert not any(skipped in p for p in fetched), skipped
-    # 33 rows for C002's annual query: its report is on page 2
-    assert sum(1 for h in run.hits1 if h.path == "/new/hisAnnouncement/query") == 9
+    # 33 rows for C002's annual query: its report is on page 2; one pre-disclosure search
+    assert sum(1 for h in run.hits1 if h.path == "/new/hisAnnouncement/query") == 10
+
+
+def test_cninfo_windows_and_pre_disclosure(run):
+    # searched up to the evaluation date: the 2015-07-10 更新后 revision (newer than the 修订版, so
+    # it would win in a window to the year's end) is after the date and never seen
+    assert not any("1000007" in p for p in paths_of(run.hits1 + run.hits2, "/finalpage/"))
+    got = [d for d in run.docs if d["company_id"] == "C001"]
+    assert [d["source_id"] for d in got] == ["1000005"]
+    # the unlisted candidate with an IPO in progress: its pre-disclosed prospectus (申报稿), not that
+    # of the other company whose name contains its name
+    assert not any("7000002" in p for p in paths_of(run.hits1, "/finalpage/"))
+    n002 = [d for d in run.docs if d["company_id"] == "N002"]
+    assert [d["doc_type"] for d in n002] == ["prospectus"] and "申报稿" in n002[0]["title"]
+    assert not any(e["company_id"] in ("N001", "N002") for e in run.errors if e["kind"] != "SourceError" or
+                   "pre-disclosure" not in e["reason"])
 
 
 def test_block_page_is_retried_not_parsed(run):
@@ -148,8 +164,29 @@ def test_hkex_documents_language_and_windows(run):
 def test_edgar_documents_overflow_and_rate_limit(run):
     got = {(d["company_id"], d["doc_type"]): d for d in run.docs if d["source"] == "edgar"}
     assert set(got) == {("U001", "companyfacts"), ("U002", "companyfacts"), ("U002", "20-F"),
-                        ("U002", "F-1"), ("U002", "424B4")}
+                        ("U002", "F-1"), ("U002", "424B4"), ("U004", "companyfacts"), ("U004", "20-F"),
+                        ("U005", "companyfacts"), ("U005", "20-F"), ("U006", "companyfacts"), ("U006", "20-F")}
     assert got[("U002", "20-F")]["source_id"] == "0001104659-15-030982"
+
+
+def test_edgar_identity_as_of_the_year(run):
+    got = {(d["company_id"], d["doc_type"]): d for d in run.docs if d["source"] == "edgar"}
+    # QIHU is not in today's ticker map: the supplied CIK finds its FY2014 20-F
+    assert got[("U004", "20-F")]["source_id"] == "0001047469-15-003000"
+    assert "/Archives/edgar/data/1508913/" in got[("U004", "20-F")]["url"]
+    # a 10-K filer: the amendment filed later wins, the original is named as superseded
+    assert got[("U005", "20-F")]["source_id"] == "0001104188-15-000020"
+    assert got[("U005", "20-F")]["supersedes"] == "0001104188-15-000010"
+    assert got[("U005", "20-F")]["title"].startswith("10-K/A ")
+    # a June year end: the report for the period ended 2014-06-30 is fiscal 2014
+    assert got[("U006", "20-F")]["source_id"] == "0001000006-14-000001"
+    # today's SOHU is another filer (filed from 2019): an error naming the company and the fix, no documents
+    sohu = [e for e in run.errors if e["company_id"] == "U003" and e["kind"] == "IdentityError"]
+    assert len(sohu) == 1 and "CIK 1734107 (Sohu.com Ltd)" in sohu[0]["reason"]
+    assert "cik column of listings.csv" in sohu[0]["reason"] and "fiscal 2014" in sohu[0]["reason"]
+    assert not any(d["company_id"] == "U003" for d in run.docs if d["source"] == "edgar")
+    # a supplied CIK never asks today's ticker map for that company; the map was asked once for the rest
+    assert [h.status for h in run.hits1 if h.path == "/files/company_tickers.json"] == [403, 200]
 
 
 def test_robots_txt_is_obeyed(run):
@@ -177,6 +214,22 @@ def test_quotes(run):
     assert [h.status for h in bidu] == [429, 200] and bidu[1].time - bidu[0].time >= 0.95  # Retry-After: 1
 
 
+def test_shares_as_of_the_valuation_date(run):
+    shares = {r["company_id"]: r for r in read_jsonl(run.paths.shares)}
+    # a US filer with a CIK: the cover count filed before the date (both classes added), not
+    # the later 6-K's; the price is per ADS (1.5 ordinary shares each)
+    assert shares["U004"]["shares"] == 120_000_000 and shares["U004"]["as_of"] == "2015-03-31"
+    assert shares["U004"]["filed"] == "2015-04-20" and not shares["U004"]["fallback"]
+    assert "EntityCommonStockSharesOutstanding" in shares["U004"]["source"] and "/api/xbrl/companyfacts/" in shares["U004"]["url"]
+    q = run.quotes["U004"]
+    assert q["total_shares"] == 120_000_000 and q["market_value"] == pytest.approx(60.0 * 120_000_000 / 1.5)
+    # without a CIK or a disclosed count: today's snapshot, labelled as the fallback
+    assert shares["C001"]["fallback"] and "fallback" in shares["C001"]["source"] and shares["C001"]["as_of"] is None
+    assert shares["U001"]["fallback"]
+    # stock/get went to the snapshot host's path, kline to the history host's
+    assert any(h.path == "/api/qt/stock/get" for h in run.hits1) and any(h.path == KLINE for h in run.hits1)
+
+
 def test_fx(run):
     year = [r for r in run.fx if r["requested_date"].startswith("2014")]
     assert len(year) == 2 * run.info["fx_days_2014"]
@@ -194,9 +247,10 @@ def test_fx(run):
 def test_politeness_measured_at_the_mirror(run):
     per_slot = defaultdict(list)
     for h in run.hits1 + run.hits2:
-        if h.source in SOURCES:
-            per_slot[config.slot_of(h.source)].append(h.time)
-    assert set(per_slot) == {"cninfo", "cninfo_static", "hkex", "sec", "quotes", "fx"}
+        source = "quotes_snapshot" if h.path == "/api/qt/stock/get" else h.source  # its own host (push2)
+        if source in SOURCES:
+            per_slot[config.slot_of(source)].append(h.time)
+    assert set(per_slot) == {"cninfo", "cninfo_static", "hkex", "sec", "quotes", "quotes_snapshot", "fx"}
     for slot, times in per_slot.items():
         cap = config.slot_rate(run.settings, slot)
         times.sort()
@@ -221,7 +275,16 @@ def test_raw_store_is_content_addressed_and_read_only(run):
 def test_each_document_fetched_once_and_second_run_fetches_nothing_new(run):
     docs1 = [p for p in paths_of(run.hits1) if p.startswith(("/finalpage/", "/listedco/", "/Archives/", "/api/xbrl/"))
              and "5000001" not in p]
-    assert len(docs1) == len(set(docs1)) == len(run.docs)
+    # the quotes crawl also reads the companyfacts of the US candidates with a CIK for their share
+    # count (through the shared HTTP cache, so at most one extra call each, none when the edgar
+    # crawl's answer is already cached); every other document exactly once
+    facts = Counter(p for p in docs1 if p.startswith("/api/xbrl/"))
+    others = [p for p in docs1 if not p.startswith("/api/xbrl/")]
+    assert len(others) == len(set(others)) == len([d for d in run.docs if d["doc_type"] != "companyfacts"])
+    assert len(facts) == len([d for d in run.docs if d["doc_type"] == "companyfacts"])
+    assert all(n == 1 for p, n in facts.items() if p not in ("/api/xbrl/companyfacts/CIK0001508913.json",
+                                                             "/api/xbrl/companyfacts/CIK0001104188.json"))
+    assert all(n <= 2 for n in facts.values())
     docs2 = [p for p in paths_of(run.hits2) if p.startswith(("/finalpage/", "/listedco/", "/Archives/", "/api/xbrl/"))]
     # only what failed (the truncated PDF) is tried again
     assert docs2 and set(docs2) == {"/finalpage/2015-04-01/5000001.PDF"}

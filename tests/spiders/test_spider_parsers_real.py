@@ -85,6 +85,14 @@ def test_cninfo_form_is_the_sites_own():
 
 
 # --- HKEX -----------------------------------------------------------------------------------
+def test_cninfo_windows_and_pre_disclosure_form():
+    assert cninfo.annual_window(2014, "2015-06-25") == "2014-12-31~2015-06-25"
+    form = cninfo.query_form("", "", se_date="2014-01-01~2015-06-25", searchkey="己网络科技股份有限公司",
+                             column=cninfo.PRE_DISCLOSURE)
+    assert form["column"] == "pre_disclosure" and form["stock"] == "" and form["searchkey"] == "己网络科技股份有限公司"
+    assert cninfo.query_form("600519", "gssh0600519", se_date="x")["stock"] == "600519,gssh0600519"
+
+
 def test_hkex_stock_id_is_i_not_s(ep):
     ids = hkex.parse_stock_list(load(ep / "hkex/activestock_sehk_e_subset.json"))
     assert ids["00700"] == 7609
@@ -145,7 +153,10 @@ def test_edgar_submissions_are_column_wise_with_overflow(ep):
 def test_edgar_select_on_real_filings(ep):
     recent, _ = edgar.parse_submissions(load(ep / "sec/submissions_CIK0001318605_TSLA.json"))
     keep, _ = edgar.select(recent, 2014, listed_from="2014-01-01")
-    assert keep == []  # a 10-K filer: no 20-F, no F-1
+    # a 10-K filer: its FY2014 10-K is the annual report (no F-1, no 424B4)
+    assert [(f.accession, f.form, f.report_date, s) for f, s in keep] == [
+        ("0001564590-15-001031", "10-K", "2014-12-31", None)]
+    assert edgar.doc_type("10-K") == "20-F" and edgar.doc_type("40-F/A") == "20-F"
     fake = [edgar.Filing("a-1", "2015-03-27", "2014-12-31", "20-F", "x.htm"),
             edgar.Filing("a-2", "2015-06-01", "2014-12-31", "20-F/A", "y.htm"),
             edgar.Filing("a-3", "2014-04-17", "", "424B4", "z.htm")]
@@ -232,3 +243,56 @@ def test_pdf_checks():
     with pytest.raises(SourceError, match="not a PDF"):
         check_body("pdf", b"PK\x03\x04")
     check_body("json", json.dumps({"a": 1}).encode())
+
+
+def test_edgar_entity_identity_from_real_submissions(ep):
+    data = load(ep / "sec/submissions_CIK0001318605_TSLA.json")
+    entity = edgar.parse_entity(data)
+    recent, _ = edgar.parse_submissions(data)
+    assert entity.cik == 1318605 and entity.tickers == ("TSLA",) and entity.former_names == ("TESLA MOTORS INC",)
+    # proposed by a ticker map: the ticker, or the declared name among the former names, confirms it
+    assert edgar.confirm(entity, recent, 2014, ticker="TSLA", legal_name="", supplied=False, company="T1") is None
+    assert edgar.confirm(entity, recent, 2014, ticker="TSLMF", legal_name="Tesla Motors, Inc.", supplied=False,
+                         company="T1") is None
+    # a ticker map pointing at another filer: neither the ticker nor the name
+    why = edgar.confirm(entity, recent, 2014, ticker="SOHU", legal_name="Sohu.com Inc", supplied=False, company="U3")
+    assert why is not None and "company U3" in why and "CIK 1318605 (Tesla, Inc.)" in why and "cik column" in why
+    # the right filer, but no annual report for the year in the filings read: named, with what to supply
+    why = edgar.confirm(entity, recent, 2009, ticker="TSLA", legal_name="", supplied=False, company="T1")
+    assert why is not None and "no 20-F/10-K/40-F for fiscal 2009" in why and "cik column of listings.csv" in why
+    aapl = load(ep / "sec/submissions_CIK0000320193_AAPL.json")
+    a_recent, _ = edgar.parse_submissions(aapl)
+    # Apple's fiscal year ends in September: the 10-K for the period ended in September 2014 is fiscal 2014
+    fy14 = edgar.annual_for_year(a_recent, 2014)
+    assert fy14 and all(f.report_date.startswith("2014-09") for f in fy14)
+    assert edgar.parse_entity(aapl).fiscal_year_end == "0930"
+
+
+def test_fx_fiscal_periods_of_any_month(ep):
+    from datetime import date
+    assert fx.fiscal_period(date(2015, 3, 31)) == (date(2014, 4, 1), date(2015, 3, 31))
+    assert fx.fiscal_period(date(2014, 12, 31)) == (date(2014, 1, 1), date(2014, 12, 31))
+    assert fx.fiscal_period(date(2016, 2, 29)) == (date(2015, 3, 1), date(2016, 2, 29))
+    start, end = fx.coverage(2014)
+    # the earliest day fiscal 2014 can need: the prior year of a January year end, from 2012-02-01
+    assert fx.fiscal_period(date(2013, 1, 31))[0] == date(2012, 2, 1) and start <= date(2012, 2, 1)
+    assert end == date(2014, 12, 31)
+    # the real CFETS answer: 2026-09-01..04; a period of two of those days averages those two
+    found, _ = fx.parse(load(ep / "fx/cfets_CcprHisNew_all_2026-09-01_2026-09-04.json"))
+    rows = [{"pair": pair, "date": d, "rate": r} for d, v in found.items() for pair, r in v.items()]
+    days = sorted(found)
+    avg, n = fx.period_average(rows, "USD", date.fromisoformat(days[0]), date.fromisoformat(days[1]))
+    assert n == 2 and avg == pytest.approx((found[days[0]]["USD/CNY"] + found[days[1]]["USD/CNY"]) / 2)
+    assert fx.period_average(rows, "USD", date(2025, 1, 1), date(2025, 12, 31)) is None
+    assert fx.period_average(rows, "CNY", date(2025, 1, 1), date(2025, 12, 31)) == (1.0, 0)
+
+
+def test_edgar_a_recent_listing_is_confirmed_by_its_prospectus(ep):
+    entity = edgar.parse_entity(load(ep / "sec/submissions_CIK0001318605_TSLA.json"))
+    # filings rows of a company that listed after its fiscal year: an F-1 and a 424B4 only
+    rows = [edgar.Filing("0000000000-15-000001", "2015-03-10", "", "F-1", "f1.htm"),
+            edgar.Filing("0000000000-15-000002", "2015-04-01", "", "424B4", "p.htm")]
+    assert edgar.confirm(entity, rows, 2014, ticker="TSLA", legal_name="", supplied=True, company="X") is None
+    keep, _ = edgar.select(rows, 2014, listed_from="2014-01-01")
+    assert [f.form for f, _ in keep] == ["F-1", "424B4"]
+    assert edgar.confirm(entity, rows[:1], 2016, ticker="TSLA", legal_name="", supplied=True, company="X") is not None

@@ -159,3 +159,29 @@ def test_declared_length_must_match():
     ok = Request("http://x/b.pdf")
     LengthCheckMiddleware().process_response(ok, Response("http://x/b.pdf", body=b"%PDF-1", headers={"Content-Length": "6"}))
     assert "length_mismatch" not in ok.meta
+
+
+def test_listings_csv_takes_the_cik_as_of_the_year(tmp_path):
+    from extractors.delivered import read_listings
+    from spiders.companies import load as load_companies
+
+    p = tmp_path / "listings.csv"
+    p.write_text("company_id,exchange,ticker,ads_ratio,cik\n"
+                 "QIHU,NYSE,QIHU,1.5,0001508913\nSOHU,NASDAQ,SOHU,1,CIK1104188\nBIDU,NASDAQ,BIDU,0.1,\n"
+                 "MT,SSE,600519,,\nBAD,NASDAQ,XX,1,12ab\nHK,HKEX,00700,,1234\n", encoding="utf-8")
+    res = read_listings(p)
+    rows = {r["company_id"]: r for r in res.rows}
+    assert rows["QIHU"]["cik"] == 1508913 and rows["SOHU"]["cik"] == 1104188 and rows["BIDU"]["cik"] is None
+    assert rows["MT"]["cik"] is None and "BAD" not in rows and "HK" not in rows
+    reasons = " | ".join(e.reason for e in res.errors)
+    assert "12ab" in reasons and "cik is only for US listings" in reasons
+    # the old four-column file still reads (no cik)
+    old = tmp_path / "old.csv"
+    old.write_text("company_id,exchange,ticker,ads_ratio\nBIDU,NASDAQ,BIDU,0.1\n", encoding="utf-8")
+    assert read_listings(old).rows[0]["company_id"] == "BIDU" and not read_listings(old).errors
+    # candidates.json carries it to the spiders (a string with zeros or the CIK prefix too)
+    cands = tmp_path / "candidates.json"
+    cands.write_text('[{"company_id": "QIHU", "exchange": "NYSE", "ticker": "QIHU", "ads_ratio": 1.5, "cik": "0001508913"},'
+                     ' {"company_id": "N2", "legal_name": "某公司", "exchange": null, "ticker": null, "ipo_in_progress": true}]')
+    got = {c.company_id: c for c in load_companies(str(cands), cands)}
+    assert got["QIHU"].cik == 1508913 and got["N2"].ipo_in_progress and not got["QIHU"].ipo_in_progress
