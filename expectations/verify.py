@@ -121,7 +121,7 @@ class Checked:
     seconds: dict[str, float]
 
 
-def check_year(settings: Any, paths: YearPaths) -> Checked:
+def check_year(settings: Any, paths: YearPaths, market_value_date: Any = None) -> Checked:
     """Reconcile the year and run its checkpoint; write companies, metrics, findings and errors.
 
     One pass over the year, not one per company, and measured so (300 companies: reconcile
@@ -132,7 +132,11 @@ def check_year(settings: Any, paths: YearPaths) -> Checked:
     t0 = time.perf_counter()
     seconds: dict[str, float] = {}
     rules = VerifyRules.from_settings(settings)
-    mv_date = settings.evaluation.market_value_date.isoformat()
+    if market_value_date is None:  # the year's valuation date (top100.year), never a global setting
+        from top100.year import load_year
+
+        market_value_date = load_year(paths.year, settings.evaluation.dir).valuation_date
+    mv_date = market_value_date.isoformat()
     inp = load_inputs(paths, mv_date)
     tables = tb.build(inp, rules)
     frames = {**tables.frames, **schema_frames(inp, tables.metrics)}
@@ -184,7 +188,8 @@ def summarise(paths: YearPaths, checked: Checked, audit_index: Path | None) -> V
 
 
 def run_verify(settings: Any, paths: YearPaths, *,
-               map_pages: Callable[[list[list[Any]], str], Any] | None = None, shards: int = 1) -> VerifySummary:
+               map_pages: Callable[[list[list[Any]], str], Any] | None = None, shards: int = 1,
+               market_value_date: Any = None) -> VerifySummary:
     """The verify stage of one fiscal year (see the module docstring).
 
     ``map_pages(shards, data_docs_href)`` renders the companies' audit pages, shard by shard
@@ -193,7 +198,7 @@ def run_verify(settings: Any, paths: YearPaths, *,
     from expectations import audit  # jinja2 and pdfplumber only when writing the site
 
     t0 = time.perf_counter()
-    checked = check_year(settings, paths)
+    checked = check_year(settings, paths, market_value_date)
     t2 = time.perf_counter()
     audit.start_site(paths)
     href = audit.docs_href(paths, checked.data_docs_index)

@@ -23,6 +23,7 @@ from top100 import __version__
 from top100.config import Settings
 from top100.jsonl import read_jsonl
 from top100.paths import YearPaths
+from top100.year import YearContext
 
 STAGES = ("collect", "extract", "verify", "load", "score", "report")
 
@@ -76,8 +77,12 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
     from top100.config import load_settings
 
     settings = settings or load_settings()
+    year = year or settings.year
+    from top100.year import load_year
+
+    ctx = load_year(year, settings.evaluation.dir)  # before anything runs: a year without its file stops here
     with out_folder_lock(settings.out_dir):
-        return _annual(settings, year or settings.year, tuple(stages_to_run), publish_incomplete)
+        return _annual(settings, year, tuple(stages_to_run), publish_incomplete, ctx)
 
 
 def run_params(settings: Settings, year: int, stages_to_run: tuple[str, ...]) -> dict[str, Any]:
@@ -90,7 +95,8 @@ def run_params(settings: Settings, year: int, stages_to_run: tuple[str, ...]) ->
             "host": socket.gethostname(), "pid": os.getpid()}
 
 
-def _annual(settings: Settings, year: int, stages_to_run: tuple[str, ...], publish_incomplete: bool) -> dict[str, Any]:
+def _annual(settings: Settings, year: int, stages_to_run: tuple[str, ...], publish_incomplete: bool,
+            ctx: YearContext) -> dict[str, Any]:
     from flows import publication
     from flows.runlock import name_run
 
@@ -110,7 +116,8 @@ def _annual(settings: Settings, year: int, stages_to_run: tuple[str, ...], publi
 
     from flows.resume import RunState, fingerprint
 
-    state = RunState(paths, fingerprint(settings, code_version()))
+    # the year's facts decide the run as much as the settings do: a changed year file is a new run
+    state = RunState(paths, fingerprint(settings, f"{code_version()} {ctx.model_dump_json()}"))
     skipped = state.begin(tuple(stages_to_run))
     if skipped:
         get_run_logger().warning("resuming an interrupted run of %s: %s finished unchanged, not run again",
@@ -128,7 +135,7 @@ def _annual(settings: Settings, year: int, stages_to_run: tuple[str, ...], publi
                     continue
             t0 = time.monotonic()
             try:
-                summary.counts[name] = run_stage(name, settings, paths, summary.run_id)
+                summary.counts[name] = run_stage(name, settings, paths, summary.run_id, ctx)
             except Exception as exc:
                 summary.failed_stage = name
                 raise StageFailed(name, exc) from exc
@@ -148,12 +155,13 @@ def _annual(settings: Settings, year: int, stages_to_run: tuple[str, ...], publi
     return summary.to_dict()
 
 
-def run_stage(name: str, settings: Settings, paths: YearPaths, run_id: str | None) -> dict[str, Any]:
-    """One stage as its subflow; extract and verify map over the task runner of settings.runner."""
+def run_stage(name: str, settings: Settings, paths: YearPaths, run_id: str | None, ctx: YearContext) -> dict[str, Any]:
+    """One stage as its subflow; extract and verify map over the task runner of settings.runner.
+    ``ctx`` is the year's facts (top100.year), given to the stages that use one."""
     if name == "collect":
         from flows.runners import crawl_runner_for
 
-        return stages.collect.with_options(task_runner=crawl_runner_for(settings))(settings, paths)
+        return stages.collect.with_options(task_runner=crawl_runner_for(settings))(settings, paths, ctx)
     if name == "extract":
         from flows.runners import task_runner_for
 
@@ -161,13 +169,13 @@ def run_stage(name: str, settings: Settings, paths: YearPaths, run_id: str | Non
     if name == "verify":
         from flows.runners import task_runner_for
 
-        return stages.verify.with_options(task_runner=task_runner_for(settings))(settings, paths)
+        return stages.verify.with_options(task_runner=task_runner_for(settings))(settings, paths, ctx)
     if name == "load":
         return stages.load(settings, paths, run_id)
     if name == "score":
-        return stages.score(settings, paths, run_id)
+        return stages.score(settings, paths, run_id, ctx)
     if name == "report":
-        return stages.report_stage(settings, paths, run_id)
+        return stages.report_stage(settings, paths, run_id, ctx)
     raise ValueError(f"unknown stage {name!r}; stages are {', '.join(STAGES)}")
 
 
@@ -227,12 +235,37 @@ def _csv_rows(path: Path) -> int:
 
 
 @flow(name="annual-scheduled", validate_parameters=True)
-def scheduled(year: int | None = None) -> dict[str, Any]:
-    """Entry point of the `annual` deployment: the fiscal year defaults to last year (in
-    Asia/Shanghai), the settings come from top100.toml and TOP100_* variables."""
+def scheduled(list_year: int | None = None) -> dict[str, Any]:
+    """Entry point of the `annual` deployment (1 July, after the valuation date): the evaluation of
+    one list year (the 2015 list ranks fiscal 2014), by default this year's list (in
+    Asia/Shanghai). Refused before the year file's ``calendar.evaluate_after`` (the market values
+    of the valuation date do not exist yet). The settings come from top100.toml and TOP100_*."""
+    from top100.config import load_settings
+    from top100.year import load_year
+
+    settings = load_settings()
+    year = (list_year or current_list_year()) - 1
+    ctx = load_year(year, settings.evaluation.dir)
+    today = _today()
+    if today < ctx.calendar.evaluate_after:
+        raise ValueError(f"the {ctx.list_year} list is evaluated after {ctx.calendar.evaluate_after} "
+                         f"(valuation date {ctx.valuation_date}, {ctx.file}); today is {today}")
+    return annual(settings, year)
+
+
+COLLECT_STAGES = ("collect", "extract")
+
+
+@flow(name="collect-scheduled", validate_parameters=True)
+def collect_scheduled(list_year: int | None = None) -> dict[str, Any]:
+    """Entry point of the `collect` deployment (every Monday, February to June): the forms and
+    filings of one list year as they arrive (declarations are reviewed February to May, annual
+    reports and 20-Fs appear by the end of April). Run as often as wanted: the raw store keeps
+    every document once and each run replaces the year's collect and extract files; the
+    evaluation (scheduled) collects once more after the valuation date."""
     from top100.config import load_settings
 
-    return annual(load_settings(), year or last_fiscal_year())
+    return annual(load_settings(), (list_year or current_list_year()) - 1, COLLECT_STAGES)
 
 
 @flow(name="backfill", validate_parameters=True)
@@ -246,9 +279,17 @@ def backfill(start_year: int, end_year: int) -> list[dict[str, Any]]:
     return [annual(settings, y) for y in range(start_year, end_year + 1)]
 
 
-def last_fiscal_year(today=None) -> int:
+def _today():
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    today = today or datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    return today.year - 1
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def current_list_year(today=None) -> int:
+    """The list prepared this calendar year (Asia/Shanghai): its fiscal year is last year."""
+    return (today or _today()).year
+
+
+def last_fiscal_year(today=None) -> int:
+    return current_list_year(today) - 1

@@ -215,7 +215,11 @@ def _build_app():
         """Generate the demo world deterministically from a seed."""
         from mirror.generate import generate
 
-        path = generate(out, seed=seed, year=year, candidates=candidates)
+        try:
+            path = generate(out, seed=seed, year=year, candidates=candidates)
+        except ValueError as exc:  # a year (or size) the generator does not cover: say so, exit 2
+            typer.echo(f"error: {exc}", err=True)
+            raise _Exit(EXIT_USAGE)
         typer.echo(f"world written to {path}")
 
     @mirror_app.command("serve")

@@ -17,7 +17,14 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
              publish_incomplete: bool = False) -> int:
     """Run the annual flow (or some of its stages); print the summary; return the exit code."""
     from flows.runlock import OutFolderBusy, out_folder_lock
+    from top100.errors import ConfigError
+    from top100.year import load_year
 
+    try:  # a year without its file stops here, before collect (and before anything is written)
+        load_year(settings.year, settings.evaluation.dir)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     # the out folder is this run's from before the demo world is generated (flows.runlock)
     try:
         with out_folder_lock(settings.out_dir):
@@ -32,7 +39,13 @@ def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: 
               publish_incomplete: bool) -> int:
     from flows import progress
     from flows.annual import StageFailed, annual, totals
+    from top100.errors import ConfigError
+    from top100.year import YearNotAvailable
 
+    refused = year_refusal(settings, stages)  # under the out-folder lock: another run may be writing the year
+    if refused is not None:  # nothing to work on: say so and write nothing (no run, no empty year)
+        print(f"error: {refused}", file=sys.stderr)
+        return EXIT_INPUTS
     handler = progress.install(mode)
     ctx = contextlib.nullcontext(settings)
     if demo:
@@ -71,11 +84,49 @@ def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: 
         },
     }
     _print_summary(summary, mode)
+    refused = failure.cause if isinstance(failure, StageFailed) else failure
+    if isinstance(refused, YearNotAvailable):  # the stage wrote nothing: inputs, not a crash
+        return EXIT_INPUTS
+    if isinstance(failure, ConfigError):  # before any stage (e.g. --demo for a year it does not cover)
+        return EXIT_USAGE
     if failure:
         return EXIT_FAILED
     if summary["held_back"] and mode != "json":
         print(summary["held_back"], file=sys.stderr)
     return EXIT_INPUTS if figures["input_errors"] or summary["held_back"] else EXIT_OK
+
+
+def year_refusal(settings: Settings, stages: tuple[str, ...]) -> str | None:
+    """Why the first of ``stages`` has nothing to work on, or None. ``load`` needs the year's
+    verified companies; ``score`` and ``report`` need the year in the warehouse. Checked before
+    the flow starts, so that a refused command writes nothing; the stages refuse too
+    (top100.year.YearNotAvailable) when they are reached inside a longer run."""
+    first = stages[0] if stages else None
+    if first == "load":
+        from warehouse.load import read_rows
+
+        paths = YearPaths(settings.out_dir, settings.year)
+        try:
+            companies = read_rows(paths.companies)
+        except Exception:  # a damaged file is the load stage's to report, with its line
+            return None
+        if not companies:
+            return (f"fiscal year {settings.year}: nothing to load: {paths.companies} has no companies "
+                    "(collect, extract and verify the year first); the warehouse is unchanged")
+    if first in ("score", "report"):
+        from warehouse import reads
+        from warehouse.engine import opened
+
+        try:
+            with opened(settings.warehouse, read_only=True) as engine:
+                loaded = reads.years(engine)
+        except Exception:  # no warehouse yet (or it cannot be opened): nothing is loaded
+            loaded = []
+        if settings.year not in loaded:
+            return (f"fiscal year {settings.year} is not in the warehouse (years loaded: "
+                    f"{', '.join(map(str, loaded)) or 'none'}); run `top100 run --year {settings.year}` "
+                    "(or its load stage) first; nothing written")
+    return None
 
 
 def _safe_url(settings: Settings) -> str:
@@ -247,6 +298,9 @@ def print_side_by_side(settings: Settings) -> None:
     from warehouse import reads
     from warehouse.engine import opened
 
+    if year_refusal(settings, ("report",)) is not None:  # refused: there is nothing to show
+        return
     with opened(settings.warehouse, read_only=True) as engine:
         figures = reads.report_figures(engine, settings.year)
-    print(side_by_side_text(figures))
+    if len(figures):
+        print(side_by_side_text(figures))

@@ -29,16 +29,30 @@ def ensure_world(settings: Settings, *, seed: int | None = None, force: bool = F
     seed = settings.demo.seed if seed is None else seed
     world = settings.world_dir
     marker = world / "world.json"
-    if force or not marker.exists() or _seed_of(marker) != seed:
-        generate(world, seed=seed, year=settings.year, candidates=settings.demo.candidates)
+    if force or not marker.exists() or _seed_of(marker) != seed or _year_of(marker) != settings.year:
+        try:
+            generate(world, seed=seed, year=settings.year, candidates=settings.demo.candidates)
+        except ValueError as exc:  # a year (or size) the demo world does not cover: a usage error
+            from top100.errors import ConfigError
+
+            raise ConfigError(f"--demo: {exc}") from exc
     return world
 
 
 def _seed_of(world_json: Path) -> int | None:
+    return _field(world_json, "seed")
+
+
+def _year_of(world_json: Path) -> int | None:
+    """The fiscal year of a generated world: a world of another year is never reused."""
+    return _field(world_json, "fiscal_year")
+
+
+def _field(world_json: Path, key: str) -> int | None:
     import json
 
     try:
-        return int(json.loads(world_json.read_text("utf-8")).get("seed"))
+        return int(json.loads(world_json.read_text("utf-8")).get(key))
     except (OSError, ValueError, TypeError):
         return None
 

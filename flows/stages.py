@@ -24,6 +24,7 @@ from top100.jsonl import read_jsonl, write_json, write_jsonl
 from top100.paths import YearPaths, raw_path
 from top100.records import DocumentRow, ErrorRow
 from top100.vocab import DocType
+from top100.year import YearContext
 
 PDF_TYPES = {DocType.annual_report, DocType.prospectus, DocType.hk_annual_report, DocType.companyfacts}
 # SEC filings as filed (20-F/10-K/40-F, F-1, 424B4) are read by extractors.sec_filing when given to
@@ -35,18 +36,18 @@ DELIVERED = {DocType.licence_registry, DocType.traffic, DocType.integrity, DocTy
 
 @task(name="crawl", task_run_name="crawl {name}", retries=len(CRAWL_DELAYS), retry_delay_seconds=CRAWL_DELAYS,
       retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
-def crawl_task(settings: Settings, paths: YearPaths, name: str) -> dict[str, Any]:
+def crawl_task(settings: Settings, paths: YearPaths, name: str, valuation_date: Any = None) -> dict[str, Any]:
     """One crawl subprocess; a failed one is retried (see flows.retries)."""
     from spiders.runner import crawl
 
-    result = crawl(settings, paths, name, paths.candidates)
+    result = crawl(settings, paths, name, paths.candidates, valuation_date=valuation_date)
     if "failure" in result:
         raise CrawlFailed(result["failure"])
     return result
 
 
 @flow(name="collect", validate_parameters=False)
-def collect(settings: Settings, paths: YearPaths) -> dict[str, Any]:
+def collect(settings: Settings, paths: YearPaths, ctx: YearContext) -> dict[str, Any]:
     """Inbox files into the raw store, the candidates from the forms, then one crawl per source."""
     from flows.candidates import build_candidates, read_inbox
     from spiders.inbox import ingest_inbox
@@ -72,7 +73,7 @@ def collect(settings: Settings, paths: YearPaths) -> dict[str, Any]:
 
     # the crawls of different sources run side by side (each its own hosts and caps;
     # settings.crawl.parallel_crawls at once, see flows.runners.crawl_runner_for)
-    futures = {crawl_task.submit(settings, paths, name): name for name in names}
+    futures = {crawl_task.submit(settings, paths, name, ctx.valuation_date): name for name in names}
     for i, fut in enumerate(as_completed(list(futures)), 1):
         name = futures[fut]
         fut.wait()
@@ -203,14 +204,15 @@ def _err(e: Any, d: DocumentRow) -> dict:
 
 
 @flow(name="verify", validate_parameters=False)
-def verify(settings: Settings, paths: YearPaths) -> dict[str, Any]:
+def verify(settings: Settings, paths: YearPaths, ctx: YearContext) -> dict[str, Any]:
     """Reconcile and check the year in one pass, then the companies' audit pages mapped over
     shards of companies on the flow's task runner (flows.verify_task)."""
     from expectations.verify import run_verify
     from flows.verify_task import page_mapper, shard_count
 
     report("verify", 0, None)
-    summary = run_verify(settings, paths, map_pages=page_mapper(settings, paths), shards=shard_count(settings))
+    summary = run_verify(settings, paths, map_pages=page_mapper(settings, paths), shards=shard_count(settings),
+                         market_value_date=ctx.valuation_date)
     counts = _as_dict(summary)
     # "eligible" means scored (the report's count); here it is the companies that passed the checks
     label = {"eligible": "passed_checks"}
@@ -246,13 +248,13 @@ def load(settings: Settings, paths: YearPaths, run_id: str) -> dict[str, Any]:
 
 
 @flow(name="score", validate_parameters=False)
-def score(settings: Settings, paths: YearPaths, run_id: str) -> dict[str, Any]:
+def score(settings: Settings, paths: YearPaths, run_id: str, ctx: YearContext) -> dict[str, Any]:
     from scoring.run import score_year
     from warehouse.engine import opened
 
     report("score", 0, None)
     with opened(settings.warehouse) as engine:
-        ranking = score_year(settings, engine, paths.year, run_id)
+        ranking = score_year(settings, engine, paths.year, run_id, ctx)
     stage_done("score", ranked=len(ranking))
     publish("score", paths.year, {"ranked": len(ranking)}, [r.to_dict() for r in ranking],
             columns=("rank", "company_id", "name", "total_score"))
@@ -260,13 +262,13 @@ def score(settings: Settings, paths: YearPaths, run_id: str) -> dict[str, Any]:
 
 
 @flow(name="report", validate_parameters=False)
-def report_stage(settings: Settings, paths: YearPaths, run_id: str) -> dict[str, Any]:
+def report_stage(settings: Settings, paths: YearPaths, run_id: str, ctx: YearContext) -> dict[str, Any]:
     from scoring.report import build_report
     from warehouse.engine import opened
 
     report("report", 0, None)
     with opened(settings.warehouse) as engine:
-        index = build_report(settings, engine, paths.year, run_id)
+        index = build_report(settings, engine, paths.year, run_id, ctx)
         from warehouse import reads
 
         figures = reads.report_figures(engine, paths.year).to_dict("records")

@@ -170,9 +170,18 @@ class ScoringConfig(BaseModel):
         return cls.from_dict(dict(raw))
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> ScoringConfig:
+    def from_year(cls, ctx: Any, settings: Any = None) -> ScoringConfig:
+        """The year's method (``ctx.method`` of top100.year: indicators, weights, revenue floor),
+        then any ``[scoring]`` overrides of the settings (what-if runs, sensitivity)."""
+        method = ctx.method.scoring_dict()
+        over = dict(getattr(settings, "scoring", settings) or {}) if settings is not None else {}
+        base = {k: v for k, v in method.items() if k != "indicators"}
+        return cls.from_dict({**base, **over}, defaults=method["indicators"])
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], defaults: dict[str, dict[str, Any]] | None = None) -> ScoringConfig:
         raw = dict(raw)
-        indicators = {k: dict(v) for k, v in DEFAULT_INDICATORS.items()}
+        indicators = {k: dict(v) for k, v in (DEFAULT_INDICATORS if defaults is None else defaults).items()}
         for name, over in (raw.pop("indicators", None) or {}).items():
             if not isinstance(over, dict):
                 raise ConfigError(f"scoring.indicators.{name}: expected a table of fields")

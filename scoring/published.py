@@ -1,7 +1,8 @@
 """What the report states, as data, and how this run's figures compare with it.
 
-Each ``PublishedFigure`` quotes the sentence of the report (section 二 unless said otherwise)
-that states it. Comparators: ``approx`` (within ``rel_tol``, 1% by default, or ``abs_tol`` where
+The figures are data of their list year (``[[published.figures]]`` of evaluation/<list year>.toml,
+read through top100.year). Each ``PublishedFigure`` quotes the sentence of the report (section 二
+unless said otherwise) that states it. Comparators: ``approx`` (within ``rel_tol``, 1% by default, or ``abs_tol`` where
 the report words a figure loosely: 三成, 约三分之一), ``exact`` (counts), ``at_least`` (超过, 至少),
 ``range`` (接近五成, 近三成, or two statements of one figure: ``lo``..``hi``, ``hi`` defaulting to the value).
 
@@ -15,7 +16,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from scoring.reference import TABLE1, TABLE1_DATE, TEXT_MARKET_VALUE_DATE, INFORMATION_CONSUMPTION_2014
 
 YI = 1e8
 
@@ -50,83 +50,43 @@ class PublishedFigure:
         return diff, bool(ok)
 
 
-P = PublishedFigure
-PUBLISHED: list[PublishedFigure] = [
-    P("total_internet_revenue", 5735 * YI, "CNY", "互联网百强企业 2014 年的互联网业务收入总规模达到 5735 亿元"),
-    P("previous_list_total", 3980 * YI, "CNY", "比去年百强的 3980 亿元增加了 44%"),
-    P("growth_vs_previous_list", 0.44, "share", "比去年百强的 3980 亿元增加了 44%"),
-    P("min_internet_revenue", 2 * YI, "CNY", "入围企业互联网业务收入规模均在 2 亿元以上", "at_least"),
-    P("count_revenue_above_1bn", 50, "count", "接近五成企业互联网业务收入超过 10 亿元", "range", lo=40),
-    P("count_revenue_above_10bn", 9, "count", "9 家企业超过 100 亿元", "exact"),
-    P("top5_internet_revenue", 3223 * YI, "CNY", "前五名互联网业务收入总和达到 3223 亿元"),
-    P("top5_share", 0.56, "share", "达到总营收的 56%"),
-    P("top10_share", 0.60, "share", "前 10 位的企业包揽了 60% 互联网业务收入"),
-    P("information_consumption_share", 0.205, "share", "互联网收入总规模占我国 2014 年信息消费规模比重达到 20.5%"),
-    P("overall_growth", 0.47, "share", "互联网百强的互联网业务收入总体增速达到了 47%"),
-    P("share_growth_above_20pct", 0.64, "share", "有 64% 的企业增速超过 20%"),
-    P("count_growth_above_100pct", 14, "count", "有 14 家企业实现了 100% 以上的超高速增长", "exact"),
-    P("listed_count", 71, "count", "共有 71 家互联网百强企业在全世界各主要资本市场挂牌交易", "exact"),
-    P("listed_a_share", 23, "count", "在上海证券交易所和深圳证券交易所上市的有 23 家", "exact"),
-    P("listed_hong_kong", 13, "count", "在香港联交所上市的有 13 家", "exact"),
-    P("listed_us", 35, "count", "美国纽约证券交易所和纳斯达克上市的有 35 家", "exact"),
-    P("total_market_value", 4.66e12, "CNY", "截至 2015 年 6 月 25 日，这些企业的总市值达到 4.66 万亿元"),
-    P("global_top30_list_members", 12, "count", "互联网百强有 12 家企业跻身其中", "exact"),
-    P("global_top10_list_members", 4, "count", "其中 4 家入围全球前 10", "exact"),
-    P("type_count_online_games", 28, "count", "网络游戏为主营业务的企业 28 家", "exact"),
-    P("type_count_ecommerce", 17, "count", "电子商务 17 家", "exact"),
-    P("type_count_vertical_portal", 17, "count", "垂直门户 17 家", "exact"),
-    P("type_count_general_portal", 13, "count", "综合门户 13 家", "exact"),
-    P("type_count_online_video", 8, "count", "网络视频 8 家", "exact"),
-    P("type_count_internet_finance", 3, "count", "互联网金融 3 家", "exact"),
-    P("type_count_idc_cdn", 3, "count", "IDC 及 CDN 提供商 3 家", "exact"),
-    P("type_count_isp", 2, "count", "互联网接入服务商 2 家", "exact"),
-    P("type_count_online_education", 2, "count", "在线教育服务商 2 家", "exact"),
-    P("ecommerce_revenue", 3078 * YI, "CNY", "以电子商务为主营业务的企业互联网业务收入规模最大，超过 3078 亿元"),
-    P("ecommerce_share", 0.5, "share", "超过 100 强企业总收入的一半", "at_least"),
-    P("general_portal_revenue", 1700 * YI, "CNY", "其次是综合门户类企业，收入规模接近 1700 亿元"),
-    P("general_portal_share", 0.30, "share", "占全部百强企业的三成", abs_tol=0.05),
-    P("games_vertical_company_share", 0.45, "share", "这两类业务的企业数量占百强总数的 45%"),
-    P("games_vertical_revenue_share", 0.095, "share", "但是收入占比仅为 9.5%"),
-    # "超过 11.3%" here, "达到 11%" in (三): above 11.3% and, rounded, 11% (below 11.5%)
-    P("rd_ratio_mean", 0.113, "ratio", "平均研发支出比例超过 11.3%", "range", lo=0.113, hi=0.115),
-    P("total_operating_profit", 787 * YI, "CNY", "互联网百强 2014 年度营业利润总额为 787 亿元"),
-    P("count_profit_above_10bn", 3, "count", "其中利润超过 100 亿元的企业 3 家", "exact"),
-    P("count_profit_1bn_to_10bn", 5, "count", "另有 5 家利润超过 10 亿元", "exact"),
-    P("profit_above_1bn_sum", 51.47e9, "CNY", "这 8 家企业的营业利润之和达到 514.7 亿元"),
-    P("profit_above_1bn_share", 0.85, "share", "占互联网百强全部营业利润的 85%"),
-    P("loss_share", 0.30, "share", "百强中有近三成企业存在亏损现象", "range", lo=0.25),
-    P("mean_margin", 0.107, "ratio", "互联网百强盈利能力总体较好，平均营业利润率为 10.7%"),
-    P("profitable_count", 73, "count", "网百强中 73 家盈利企业的平均营业利润率达到 19.6%", "exact"),
-    P("mean_margin_profitable", 0.196, "ratio", "网百强中 73 家盈利企业的平均营业利润率达到 19.6%"),
-    P("share_margin_above_20pct", 1 / 3, "share", "只有约三分之一的企业营业利润率高于 20%", abs_tol=0.05),
-    P("count_margin_above_40pct", 8, "count", "其中有 8 家企业的营业利润率超过了 40%", "exact"),
-    P("province_count", 10, "count", "2015 年互联网百强企业分布于 10 个省份", "exact"),
-    P("province_beijing", 46, "count", "有位于北京企业 46 家", "exact"),
-    P("province_shanghai", 19, "count", "上海 19 家", "exact"),
-    P("province_guangdong", 16, "count", "广东 16 家", "exact"),
-    P("province_jiangsu", 5, "count", "江苏 5 家", "exact"),
-    P("province_zhejiang", 5, "count", "浙江 5 家", "exact"),
-    P("province_fujian", 3, "count", "福建 3 家", "exact"),
-    P("province_hunan", 3, "count", "百强企业数量从上年度的 1 家增加到 3 家", "exact"),
-    P("province_heilongjiang", 1, "count", "黑龙江的企业也开始进入百强榜", "exact"),
-    P("province_sichuan", 1, "count", "四川的艾普网络股份有限公司首次进入百强榜", "exact"),
-    P("province_henan", 1, "count", "分布于 10 个省份（正文未写河南的数目：其余九省共 99 家，推得 1 家）", "exact"),
-    P("big_three_share", 0.80, "share", "三地入围企业数量占比超过 80%", "at_least"),
-    P("big_three_revenue", 4700 * YI, "CNY", "营收总和近 4700 亿元"),
-    P("big_three_revenue_share", 0.82, "share", "约占百家企业总量的 82%"),
-    P("central_western_count", 5, "count", "中西部省份的百强企业数量从上年度的 1 家增加到 5 家", "exact"),
-    P("traffic_top5_share", 0.54, "share", "流量排名前五的单位，流量之和占互联百强总和的 54%"),
-    P("traffic_top20_share", 0.84, "share", "前二十名占 84%（去年为 95%）"),
-    P("count_mobile_above_desktop", 7, "count", "至少有七家企业移动端流量超过传统桌面端", "at_least"),
-]
+def _from_year(ctx) -> list[PublishedFigure]:
+    return [PublishedFigure(**f.model_dump()) for f in ctx.published.figures] if ctx.published else []
+
+
+def _figures_2015() -> list[PublishedFigure]:
+    """The 2015 report's figures, as evaluation/2015.toml ([[published.figures]]) states them."""
+    from top100.year import load_year
+
+    return _from_year(load_year(2014))
+
+
+# the 2015 report's figures (evaluation/2015.toml): the default of side_by_side and the order of
+# side_by_side_text
+PUBLISHED: list[PublishedFigure] = _figures_2015()
 BY_NAME = {p.name: p for p in PUBLISHED}
+# the reports whose self-consistency checks are carried here (consistency_checks), by the year
+# file's ``published.report``; the figures themselves are the year file's ``[[published.figures]]``
+REPORTS = ("2015",)
 
 
-def side_by_side(computed: dict[str, float | None]) -> list[dict]:
+def published_figures(ctx) -> list[PublishedFigure]:
+    """The published figures of the year (top100.year.YearContext ``published``); none when no
+    report was published for it."""
+    pub = getattr(ctx, "published", None)
+    if pub is None:
+        return []
+    if pub.report is not None and pub.report not in REPORTS:
+        raise ValueError(f"{ctx.file}: published.report {pub.report!r} is not one of {', '.join(REPORTS)}")
+    return _from_year(ctx)
+
+
+def side_by_side(computed: dict[str, float | None], published: list[PublishedFigure] | None = None) -> list[dict]:
     """One figure dict per published figure (the shape of marts.write_report_figures):
-    name, value, unit, published, published_text, difference, within_tolerance; plus comparator."""
+    name, value, unit, published, published_text, difference, within_tolerance; plus comparator.
+    ``published``: the year's figures (published_figures), the 2015 report's by default."""
     rows = []
-    for p in PUBLISHED:
+    for p in (PUBLISHED if published is None else published):
         value = computed.get(p.name)
         diff, ok = p.check(value)
         rows.append({"name": p.name, "value": value, "unit": p.unit, "published": p.value,
@@ -176,7 +136,8 @@ def _records(figures) -> list[dict]:
     out = []
     for f in figures:
         f = {k: (None if isinstance(v, float) and v != v else v) for k, v in dict(f).items()}
-        f["within_tolerance"] = bool(f.get("within_tolerance"))
+        # None: not evaluated (the figure needs last year's list, which the warehouse lacks)
+        f["within_tolerance"] = None if f.get("within_tolerance") is None else bool(f["within_tolerance"])
         out.append(f)
     return out
 
@@ -190,7 +151,8 @@ def side_by_side_text(figures) -> str:
     body = []
     for f in figures:
         r = formatted(f)
-        mark = ("yes" if f["within_tolerance"] else "NO*" if f["name"] in CONTRADICTED
+        mark = ("n/a" if f["within_tolerance"] is None else "yes" if f["within_tolerance"]
+                else "NO*" if f["name"] in CONTRADICTED
                 else "NO†" if f["name"] in UNREACHABLE else "NO")
         body.append((f["name"], r["published_fmt"], r["value_fmt"], r["difference_fmt"], mark))
     widths = [max(_width(str(x[i])) for x in [head, *body]) for i in range(len(head))]
@@ -203,7 +165,9 @@ def side_by_side_text(figures) -> str:
              for x in [head, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
     n_ok = sum(1 for f in figures if f["within_tolerance"])
-    lines.append(f"{n_ok} of {len(figures)} within tolerance"
+    n_na = sum(1 for f in figures if f["within_tolerance"] is None)
+    lines.append(f"{n_ok} of {len(figures) - n_na} within tolerance"
+                 + (f"; {n_na} n/a (last year's list is not in the warehouse)" if n_na else "")
                  + ("; * the report contradicts itself here (see the consistency checks)"
                     if any(f["name"] in CONTRADICTED and not f["within_tolerance"] for f in figures) else "")
                  + ("; † cannot hold together with the real figures and the report's other statements"
@@ -236,8 +200,20 @@ def _check(name, a_text, a, b_text, b, *, rel=0.01, abs_tol=0.0, bound=False, no
             "agree": bool(agree), "note": note, "computed": computed, "unit": "text" if isinstance(a, str) else unit}
 
 
-def consistency_checks(computed: dict[str, float | None] | None = None) -> list[dict]:
-    """The report's statements checked against each other (and this run's figures, where given)."""
+def consistency_checks(computed: dict[str, float | None] | None = None, ctx=None) -> list[dict]:
+    """The 2015 report's statements checked against each other (and this run's figures, where
+    given); its table 1 and information-consumption figure come from the year (``ctx``, by
+    default evaluation/2015.toml)."""
+    if ctx is None:
+        from top100.year import load_year
+
+        ctx = load_year(2014)
+    table1 = ctx.reference.global_top30
+    TABLE1 = [tuple(r) for r in table1.rows] if table1 else []
+    TABLE1_DATE = table1.date.isoformat() if table1 else None
+    TEXT_MARKET_VALUE_DATE = ctx.valuation_date.isoformat()
+    info = ctx.reference.information_consumption
+    INFORMATION_CONSUMPTION_2014 = info.value if info else float("nan")
     c = computed or {}
     pf = {p.name: p.value for p in PUBLISHED}
     table1_members = [r for r in TABLE1 if r[4]]

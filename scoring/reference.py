@@ -14,56 +14,24 @@ from __future__ import annotations
 
 import pandas as pd
 
-SOURCE = "2015 年中国互联网企业 100 强, 表 1 (资料来源：Wind 资讯、路透社)"
-TABLE1_DATE = "2015-06-15"
-TEXT_MARKET_VALUE_DATE = "2015-06-25"
-INFORMATION_CONSUMPTION_2014 = 2.8e12  # 2014 年我国信息消费整体规模达到 2.8 万亿元
-
-# (rank, name as printed, market value 亿元, venue as printed, on the 2015 list)
-TABLE1 = [
-    (1, "谷歌", 22666.1, "纳斯达克", False),
-    (2, "FACEBOOK", 13864.1, "纳斯达克", False),
-    (3, "阿里巴巴", 13146.0, "纽约证券交易所", True),
-    (4, "亚马逊", 12068.3, "纳斯达克", False),
-    (5, "腾讯控股", 11480.3, "香港联交所", True),
-    (6, "EBAY", 4458.6, "纳斯达克", False),
-    (7, "百度", 4420.0, "纳斯达克", True),
-    (8, "Priceline Group Inc", 3726.8, "纳斯达克", False),
-    (9, "京东商城", 3064.0, "纳斯达克", True),
-    (10, "奈飞公司", 2425.2, "纳斯达克", False),
-    (11, "雅虎", 2323.1, "纳斯达克", False),
-    (12, "Linkedin", 1662.4, "纽约证券交易所", False),
-    (13, "雅虎日本(Yahoo Japan)", 1524.3, "东京证券交易所", False),
-    (14, "推特", 1388.6, "纽约证券交易所", False),
-    (15, "乐天(Rakuten)", 1276.3, "东京证券交易所", False),
-    (16, "东方财富", 1260.4, "深圳", True),
-    (17, "乐视网", 1224.2, "深圳", True),
-    (18, "Liberty Interactive", 1190.7, "美国", False),
-    (19, "网易", 1184.9, "纳斯达克", True),
-    (20, "Naver", 1083.5, "韩国证券交易所", False),
-    (21, "唯品会", 884.2, "纽约证券交易所", True),
-    (22, "EXPEDIA", 836.6, "纳斯达克", False),
-    (23, "阿克迈技术 (Akamai)", 829.7, "美国", False),
-    (24, "旅行顾问网(Trip Advisor)", 672.2, "美国", False),
-    (25, "携程", 661.5, "纳斯达克", True),
-    (26, "鹏博士", 620.8, "上海", True),
-    (27, "奇虎 360", 520.6, "纽约证券交易所", True),
-    (28, "Rocket Internet", 466.3, "德国法兰克福证交所", False),
-    (29, "威瑞信", 445.1, "纳斯达克", False),
-    (30, "58 同城", 425.0, "纽约证券交易所", True),
-]
+# The table itself is data of its list year: ``[reference.global_top30]`` of evaluation/2015.toml
+# (top100.year.GlobalTop30: date, unit, source, rows of rank, name, 亿元, venue, on the list).
+COLUMNS = ["rank", "name", "market_value_yi", "venue", "on_list"]
 
 
-def table1() -> pd.DataFrame:
-    return pd.DataFrame(TABLE1, columns=["rank", "name", "market_value_yi", "venue", "on_list"])
+def table1(table) -> pd.DataFrame:
+    return pd.DataFrame([list(r) for r in table.rows], columns=COLUMNS)
 
 
-def global_top30(members: pd.DataFrame) -> pd.DataFrame:
+def global_top30(members: pd.DataFrame, table=None) -> pd.DataFrame:
     """The 18 reference companies of table 1 plus the list's listed companies with a market
     value (CNY, from the warehouse), ranked by market value in 亿元; the top 30 with
-    ``on_list`` marked. ``members`` needs company_id, legal_name, brands, market_value."""
-    others = table1()
-    others = others[~others["on_list"]].assign(company_id=None, source=f"table 1, {TABLE1_DATE}")
+    ``on_list`` marked. ``members`` needs company_id, legal_name, brands, market_value. ``table``
+    is the year's ``reference.global_top30``; a year without one gets an empty table."""
+    if table is None:
+        return pd.DataFrame(columns=[*COLUMNS, "company_id", "source"])
+    others = table1(table)
+    others = others[~others["on_list"]].assign(company_id=None, source=f"table 1, {table.date.isoformat()}")
     mv = pd.to_numeric(members.get("market_value"), errors="coerce") if "market_value" in members else None
     ours = pd.DataFrame(columns=others.columns)
     if mv is not None:

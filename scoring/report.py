@@ -30,7 +30,9 @@ from scoring.charts import make_charts
 from scoring.config import DIMENSION_ZH, Dimension
 from scoring.published import CONTRADICTED, _fmt, consistency_checks, formatted, side_by_side
 from scoring.published import side_by_side_text  # noqa: F401  (``top100 report`` prints it from here)
-from scoring.reference import SOURCE, TABLE1_DATE, INFORMATION_CONSUMPTION_2014, global_top30
+from scoring.lastyear import LastYear
+from scoring.published import published_figures
+from scoring.reference import global_top30
 from scoring.run import YearScore
 from scoring.sensitivity import sensitivity
 from scoring.stats import Stat, as_dict, list_statistics
@@ -77,44 +79,75 @@ def members_frame(ys: YearScore) -> pd.DataFrame:
     return m
 
 
+# figures that need last year's list: not evaluated (n/a) when it is not in the warehouse
+NEEDS_LAST_YEAR = ("previous_list_total", "growth_vs_previous_list")
+
+
 def compute_report_data(ys: YearScore, *, previous_total: float | None, previous_source: str,
-                        sensitivity_draws: int | None = None) -> dict[str, Any]:
-    """Everything the page shows, as plain data (no files written)."""
+                        sensitivity_draws: int | None = None, ctx: Any = None,
+                        last: LastYear | None = None) -> dict[str, Any]:
+    """Everything the page shows, as plain data (no files written). ``ctx`` is the year
+    (top100.year.YearContext: reference data, published figures); ``last`` last year's list
+    from the warehouse (scoring.lastyear), which, when given, decides the previous total."""
+    fallback = False
+    if last is not None:
+        if last.available:
+            previous_total, previous_source = last.previous_total, last.reason
+        else:
+            fallback = last.fallback_total is not None
+            previous_total = last.fallback_total
+            previous_source = (f"{last.reason}; fallback, stated and not reproduced: {last.fallback_source}"
+                               if fallback else last.reason)
     members = members_frame(ys)
+    info = ctx.reference.information_consumption if ctx is not None else None
     stats = list_statistics(members, previous_list_total=previous_total, previous_source=previous_source,
-                            information_consumption=INFORMATION_CONSUMPTION_2014)
-    top30 = global_top30(members)
-    stats.append(Stat("global_top30_list_members", float(top30["on_list"].sum()), "count",
-                      "list members in the global top 30 by market value", None, "上市与市值 Listings and market value"))
-    stats.append(Stat("global_top10_list_members", float(top30.head(10)["on_list"].sum()), "count",
-                      "list members in the global top 10", None, "上市与市值 Listings and market value"))
+                            information_consumption=info.value if info else None)
+    table1 = ctx.reference.global_top30 if ctx is not None else None
+    top30 = global_top30(members, table1)
+    if table1 is not None:
+        stats.append(Stat("global_top30_list_members", float(top30["on_list"].sum()), "count",
+                          "list members in the global top 30 by market value", None, "上市与市值 Listings and market value"))
+        stats.append(Stat("global_top10_list_members", float(top30.head(10)["on_list"].sum()), "count",
+                          "list members in the global top 10", None, "上市与市值 Listings and market value"))
     computed = as_dict(stats)
-    figures = side_by_side(computed)
-    checks = consistency_checks(computed)
+    figures = side_by_side(computed, published_figures(ctx) if ctx is not None else None)
+    if last is not None and not last.available:  # never shown as reproduced
+        for f in figures:
+            if f["name"] in NEEDS_LAST_YEAR:
+                f.update(value=None, difference=None, within_tolerance=None)
+    checks = consistency_checks(computed, ctx) if ctx is None or (ctx.published and ctx.published.report) else []
     sens = sensitivity(ys.ranked, ys.config, n=sensitivity_draws)
     return {"members": members, "stats": stats, "computed": computed, "figures": figures,
-            "checks": checks, "top30": top30, "sensitivity": sens}
+            "checks": checks, "top30": top30, "sensitivity": sens, "last": last, "fallback": fallback,
+            "previous_source": previous_source}
 
 
-def render_report(ys: YearScore, report_dir: Path, *, year: int, run_id: str, previous_total: float | None,
-                  previous_source: str, market_value_date: date | str, pdf: bool = True,
-                  sensitivity_draws: int | None = None) -> ReportOutput:
-    """Write index.html, the charts and report.pdf into ``report_dir``."""
+def render_report(ys: YearScore, report_dir: Path, *, year: int, run_id: str, previous_total: float | None = None,
+                  previous_source: str = "", market_value_date: date | str | None = None, pdf: bool = True,
+                  sensitivity_draws: int | None = None, ctx: Any = None, last: LastYear | None = None) -> ReportOutput:
+    """Write index.html, the charts and report.pdf into ``report_dir``. ``ctx``: the year's facts
+    (read from the year file when not given); ``last``: last year's list (scoring.lastyear)."""
+    if ctx is None:
+        from top100.year import load_year
+
+        ctx = load_year(year)
+    market_value_date = market_value_date or ctx.valuation_date
     data = compute_report_data(ys, previous_total=previous_total, previous_source=previous_source,
-                               sensitivity_draws=sensitivity_draws)
+                               sensitivity_draws=sensitivity_draws, ctx=ctx, last=last)
+    previous_source = data["previous_source"]
     report_dir.mkdir(parents=True, exist_ok=True)
     charts = make_charts(data["members"], report_dir, year)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     method = "printed by headless Chromium" if (pdf and chromium) else "drawn with reportlab"
     html = report_dir / "index.html"
     _write_html(html, ys, data, charts, year=year, run_id=run_id, previous_source=previous_source,
-                market_value_date=str(market_value_date), pdf_method=method)
+                market_value_date=str(market_value_date), pdf_method=method, ctx=ctx)
     pdf_path = report_dir / "report.pdf"
     if pdf:
         if chromium and not _chromium_pdf(chromium, html, pdf_path):
             method = "drawn with reportlab (Chromium failed to print)"
             _write_html(html, ys, data, charts, year=year, run_id=run_id, previous_source=previous_source,
-                        market_value_date=str(market_value_date), pdf_method=method)
+                        market_value_date=str(market_value_date), pdf_method=method, ctx=ctx)
             chromium = None
         if not chromium:
             _reportlab_pdf(pdf_path, ys, charts, report_dir, year)
@@ -123,12 +156,13 @@ def render_report(ys: YearScore, report_dir: Path, *, year: int, run_id: str, pr
 
 
 def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run_id: str,
-                previous_source: str, market_value_date: str, pdf_method: str) -> None:
+                previous_source: str, market_value_date: str, pdf_method: str, ctx: Any = None) -> None:
     sections: dict[str, list[dict]] = {}
     for s in data["stats"]:
         sections.setdefault(s.section, []).append({**s.to_dict(), "value_fmt": _fmt(s.value, s.unit)})
-    figures = [{**formatted(f), "contradicted": CONTRADICTED.get(f["name"]) if not f["within_tolerance"] else None}
-               for f in data["figures"]]
+    figures = [{**formatted(f), "contradicted": CONTRADICTED.get(f["name"])
+                if f["within_tolerance"] is False and ctx is not None and ctx.published and ctx.published.report
+                else None} for f in data["figures"]]
     checks = [{**c, "value_a_fmt": _fmt(c["value_a"], c["unit"]), "value_b_fmt": _fmt(c["value_b"], c["unit"]),
                "computed_fmt": "" if c["computed"] is None else _fmt(c["computed"], c["unit"])} for c in data["checks"]]
     names = ys.pool["legal_name"] if "legal_name" in ys.pool else pd.Series(dtype="object")
@@ -152,11 +186,15 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
         dimensions=ys.config.dimensions, dimension_labels={d: DIMENSION_ZH[Dimension(d)] for d in ys.config.dimensions},
         rows=ys.rows, previous_source=previous_source,
         pdf_method=pdf_method, stat_sections=list(sections.items()), charts=charts,
-        top30=data["top30"].to_dict("records"), table1_source=SOURCE, table1_date=TABLE1_DATE,
-        market_value_date=market_value_date,
-        top30_members=int(data["computed"]["global_top30_list_members"] or 0),
-        top10_members=int(data["computed"]["global_top10_list_members"] or 0),
+        top30=data["top30"].to_dict("records"),
+        table1=ctx.reference.global_top30 if ctx is not None else None,
+        market_value_date=market_value_date, title=ctx.title if ctx is not None else None,
+        year_file=ctx.file if ctx is not None else "", last=data["last"], fallback=data["fallback"],
+        top30_members=int(data["computed"].get("global_top30_list_members") or 0),
+        top10_members=int(data["computed"].get("global_top10_list_members") or 0),
         figures=figures, n_within=sum(1 for f in figures if f["within_tolerance"]),
+        n_na=sum(1 for f in figures if f["within_tolerance"] is None),
+        prior_source=ys.prior_source, growth_findings=ys.growth_findings,
         checks=checks, n_contradictions=sum(1 for c in checks if not c["agree"]),
         sens=sens, sens_rows=sens_rows, pool_size=len(ys.eligibility),
         eligible_count=int(ys.eligibility["eligible"].sum()), excluded=excluded,
@@ -269,19 +307,19 @@ def warehouse_figures(figures: list[dict]) -> list[dict]:
     return [{k: f[k] for k in FIGURE_KEYS} for f in figures]
 
 
-def build_report(settings: Any, engine: Any, year: int, run_id: str) -> Path:
+def build_report(settings: Any, engine: Any, year: int, run_id: str, ctx: Any = None) -> Path:
     """``top100 report --year Y``: out/<year>/report/index.html (and report.pdf); the figures go
     into the warehouse. Returns the path of index.html."""
     from top100.paths import YearPaths
     from warehouse import marts
 
-    from scoring.run import compute
-    from scoring.stats import previous_list_total
+    from scoring.lastyear import last_year
+    from scoring.run import compute, year_context
 
-    ys = compute(settings, engine, year)
-    prev, source = previous_list_total(engine, year, settings.evaluation.previous_list_total_revenue)
+    ctx = year_context(settings, year, ctx)
+    ys = compute(settings, engine, year, ctx)  # refuses a year that is not in the warehouse
+    last = last_year(engine, members_frame(ys), ctx)
     out = render_report(ys, YearPaths(Path(settings.out_dir), year).report, year=year, run_id=run_id,
-                        previous_total=prev, previous_source=source,
-                        market_value_date=settings.evaluation.market_value_date)
+                        ctx=ctx, last=last)
     marts.write_report_figures(engine, year, warehouse_figures(out.figures), run_id)
     return out.html

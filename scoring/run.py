@@ -12,7 +12,7 @@ Files written under ``out/<year>/``:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,9 @@ class YearScore:
     ranked: pd.DataFrame  # every eligible company, scored and ordered
     rows: list[RankingRow]
     config: ScoringConfig
+    # growth: the prior year from the warehouse where it holds last year (scoring.growth)
+    prior_source: str = "this year's prior-year column"
+    growth_findings: list = field(default_factory=list)
 
 
 def build_pool(metrics_wide: pd.DataFrame, companies: pd.DataFrame) -> pd.DataFrame:
@@ -54,16 +57,51 @@ def build_pool(metrics_wide: pd.DataFrame, companies: pd.DataFrame) -> pd.DataFr
     return pool.sort_values("company_id", kind="mergesort").set_index("company_id", drop=False)
 
 
-def compute(settings: Any, engine: Any, year: int) -> YearScore:
+def year_context(settings: Any, year: int, ctx: Any = None) -> Any:
+    """The year's facts (top100.year): the one given, else read from the year's file."""
+    if ctx is not None:
+        return ctx
+    from top100.year import load_year
+
+    evaluation = getattr(settings, "evaluation", None)
+    return load_year(year, getattr(evaluation, "dir", None))
+
+
+def require_year(engine: Any, year: int) -> None:
+    """A year that is not in the warehouse (or has no companies there) is refused: nothing is
+    scored or written (the command exits 3)."""
+    from top100.year import YearNotAvailable
+    from warehouse import reads
+
+    if year not in set(reads.years(engine)):
+        loaded = ", ".join(str(y) for y in reads.years(engine)) or "none"
+        raise YearNotAvailable(f"fiscal year {year} is not in the warehouse (years loaded: {loaded}); "
+                               f"run `top100 run --year {year}` (or its load stage) first; nothing written")
+
+
+def compute(settings: Any, engine: Any, year: int, ctx: Any = None) -> YearScore:
     """Everything the score and report stages need for one year, read from the warehouse."""
     from warehouse import reads
 
-    config = ScoringConfig.from_settings(settings)
+    require_year(engine, year)
+    config = ScoringConfig.from_year(year_context(settings, year, ctx), settings)
     pool = build_pool(reads.metrics_wide(engine, year), reads.companies(engine, year))
+    if pool.empty:
+        from top100.year import YearNotAvailable
+
+        raise YearNotAvailable(f"fiscal year {year}: the warehouse holds no companies for it; nothing written")
+    prior_source, growth_findings = "this year's prior-year column", []
+    if year - 1 in set(reads.years(engine)):
+        from scoring.growth import apply_prior, cross_check
+
+        last, growth_findings = cross_check(reads.metrics_long(engine, year), reads.metrics_long(engine, year - 1), year)
+        if last:
+            pool = apply_prior(pool, last)
+            prior_source = f"warehouse, fiscal year {year - 1}"
     findings = reads.findings(engine, year)
     elig, ranked = rank_pool(pool, findings, config)
     rows = ranking_rows(ranked, pool, year, config)
-    return YearScore(pool, findings, elig, ranked, rows, config)
+    return YearScore(pool, findings, elig, ranked, rows, config, prior_source, growth_findings)
 
 
 def write_ranking_csv(path: Path, rows: list[RankingRow]) -> int:
@@ -87,15 +125,19 @@ def write_eligibility_csv(path: Path, pool: pd.DataFrame, elig: pd.DataFrame, ra
                      rows())
 
 
-def score_year(settings: Any, engine: Any, year: int, run_id: str) -> list[RankingRow]:
+def score_year(settings: Any, engine: Any, year: int, run_id: str, ctx: Any = None) -> list[RankingRow]:
     """Rank the year, write marts.ranking and out/<year>/ranking.csv; return the list."""
     from warehouse import marts
 
-    ys = compute(settings, engine, year)
+    ys = compute(settings, engine, year, ctx)
     marts.write_ranking(engine, year, ys.rows, run_id)
     paths = YearPaths(Path(settings.out_dir), year)
     write_ranking_csv(paths.ranking_csv, ys.rows)
     write_eligibility_csv(paths.root / "eligibility.csv", ys.pool, ys.eligibility, ys.ranked)
+    write_csv(paths.root / "growth_findings.csv",  # last year's figure against this year's prior-year columns
+              ["company_id", "kind", "metric", "column", "warehouse", "this_year", "message"],
+              ([f["company_id"], f["kind"], f["metric"], f["column"], f["warehouse"], f["this_year"], f["message"]]
+               for f in ys.growth_findings))
     return ys.rows
 
 

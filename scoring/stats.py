@@ -90,7 +90,7 @@ def list_statistics(members: pd.DataFrame, *, previous_list_total: float | None,
         "share of the list's first 5 by rank")
     if information_consumption:
         add("information_consumption_share", total / information_consumption, "share",
-            "share of 2014 information consumption")
+            "share of the fiscal year's information consumption")
 
     prior = _num(m, "internet_revenue_prior")
     both = rev.notna() & (prior > 0)
@@ -188,20 +188,3 @@ def list_statistics(members: pd.DataFrame, *, previous_list_total: float | None,
 
 def as_dict(stats: list[Stat]) -> dict[str, float | None]:
     return {s.name: s.value for s in stats}
-
-
-def previous_list_total(engine, year: int, fallback: float) -> tuple[float, str]:
-    """Last year's list total from the warehouse (its ranking and metrics) when that year is
-    there, else the configured figure (settings.evaluation.previous_list_total_revenue)."""
-    from warehouse import reads
-
-    if year - 1 in set(reads.years(engine)):
-        ranking = reads.ranking(engine, year - 1)
-        if len(ranking):
-            wide = reads.metrics_wide(engine, year - 1)
-            ids = set(ranking["company_id"].astype(str))
-            rev = pd.to_numeric(wide.loc[wide["company_id"].astype(str).isin(ids), "internet_revenue"],
-                                errors="coerce")
-            if rev.notna().any():
-                return float(rev.sum()), f"warehouse, fiscal year {year - 1}"
-    return float(fallback), "configured: evaluation.previous_list_total_revenue"

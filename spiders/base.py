@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
 
@@ -58,10 +58,12 @@ class SourceSpider(scrapy.Spider):
     needs_companies = True
     stopped = False  # set when the source's answers changed shape: nothing more is read from it
 
-    def __init__(self, year: str | None = None, companies: str | None = None, *args: Any, **kwargs: Any):
+    def __init__(self, year: str | None = None, companies: str | None = None, *args: Any,
+                 valuation_date: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.year_arg = year
         self.companies_arg = companies
+        self.valuation_date_arg = valuation_date
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -79,6 +81,13 @@ class SourceSpider(scrapy.Spider):
         self.cfg = cfg
         self.year = int(self.year_arg or cfg.year)
         self.paths = YearPaths(cfg.out_dir.resolve(), self.year)
+        # the year's valuation date: given by the runner (-a valuation_date=), else the year file
+        if self.valuation_date_arg:
+            self.valuation_date = date.fromisoformat(self.valuation_date_arg)
+        else:
+            from top100.year import load_year
+
+            self.valuation_date = load_year(self.year, cfg.evaluation.dir).valuation_date
         self.store = RawStore(self.paths.raw_store)
         everyone = companies_mod.load(self.companies_arg, self.paths.candidates) if self.needs_companies else []
         self.companies = [c for c in everyone if c.exchange in self.exchanges and c.ticker]

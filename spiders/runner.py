@@ -64,8 +64,10 @@ def write_settings_file(settings: Settings, paths: YearPaths, name: str) -> Path
 
 
 def crawl(settings: Settings, paths: YearPaths, name: str, companies_file: Path | None = None, *,
-          scrapy_overrides: dict[str, Any] | None = None, timeout: float | None = None) -> dict[str, Any]:
-    """Run one crawl in a subprocess; return its summary (counts, returncode, log file)."""
+          scrapy_overrides: dict[str, Any] | None = None, timeout: float | None = None,
+          valuation_date: Any = None) -> dict[str, Any]:
+    """Run one crawl in a subprocess; return its summary (counts, returncode, log file).
+    ``valuation_date`` is the year's (top100.year); without it the spider reads the year file."""
     if name not in SPIDERS:
         raise ValueError(f"unknown crawl {name!r}; one of {', '.join(SPIDERS)}")
     part = part_dir(paths, name)
@@ -76,6 +78,8 @@ def crawl(settings: Settings, paths: YearPaths, name: str, companies_file: Path 
     try:
         cmd, env = crawl_command(settings, paths, name, companies_file, settings_file=settings_file,
                                  scrapy_overrides=scrapy_overrides)
+        if valuation_date is not None:  # the year's valuation date (top100.year), a spider argument
+            cmd[cmd.index("crawl") + 2:cmd.index("crawl") + 2] = ["-a", f"valuation_date={valuation_date.isoformat()}"]
         started = time.monotonic()
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     finally:

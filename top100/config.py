@@ -10,7 +10,6 @@ The sections ``verify`` and ``scoring`` are validated by their own packages
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -92,10 +91,11 @@ class Crawl(BaseModel):
 
 
 class Evaluation(BaseModel):
-    """Dates and reference figures of the evaluation of one list year."""
+    """Where the list years are described. The facts of a year (valuation date, method,
+    calendar, published and reference figures) are not settings: they live in
+    ``<dir>/<list year>.toml`` and are read into a ``top100.year.YearContext``."""
 
-    market_value_date: date = date(2015, 6, 25)  # 截至 2015 年 6 月 25 日
-    previous_list_total_revenue: float = 398.0e9  # last year's list, 3980 亿元 (for growth)
+    dir: Path | None = None  # None: the project's evaluation/ folder (top100.year.DEFAULT_DIR)
 
 
 class Demo(BaseModel):

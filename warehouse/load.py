@@ -207,6 +207,11 @@ def load_year(engine: sa.Engine, paths: YearPaths, run_id: str) -> dict[str, int
     """Replace the year's raw, staging and clean rows in one transaction; rows per table."""
     runs.require_run(engine, run_id)
     tables = read_year(paths, run_id)
+    if tables[S.company.fullname].num_rows == 0:  # an empty year is refused, never recorded as loaded
+        from top100.year import YearNotAvailable
+
+        raise YearNotAvailable(f"fiscal year {paths.year}: nothing to load: {paths.companies} has no companies "
+                               "(collect, extract and verify the year first); the warehouse is unchanged")
     counts: dict[str, int] = {}
     with engine.begin() as conn:
         for source in SOURCES:

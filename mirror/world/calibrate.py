@@ -4,8 +4,9 @@ Real and fitted figures (revenue, profit, growth, market value) are left alone; 
 are the generated inputs that nothing public constrains: third-party traffic (within the
 report's concentration: top 5 = 54%, top 20 = 84% of the list's traffic), the R&D ratio (mean
 11.35% over the list), the social-responsibility inputs (declared 违法违规事件 0-5, which the
-verify stage's rule turns into 100..50) and the staff. The composite is scoring.index's, with the
-default ScoringConfig: the generator calibrates against the very function the pipeline uses.
+verify stage's rule turns into 100..50) and the staff. The composite is the generator's own
+statement of the documented method (mirror.world.method), never the pipeline's scoring code: the
+known answers must not be computed by the code they check.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import random
 
 import pandas as pd
 
+from mirror.world import method
 from mirror.world.registry import Company
 
 TRAFFIC_MAX = 5.0e6  # 万次/day: the pool's maximum (an anchor candidate), fixes the log scale
@@ -101,10 +103,7 @@ def _solve(k: float, tw: tuple[float, float], unlisted: bool, rd_pref: float) ->
 def calibrate(lst: list[Company], others: list[Company], rng: random.Random) -> dict:
     """Set traffic, users (unlisted), R&D and incidents of the 100 so that the composite over
     the eligible pool (``lst`` + ``others``) is strictly decreasing in published rank."""
-    from scoring.config import ScoringConfig
-    from scoring.index import total_score
-
-    config = ScoringConfig()
+    total_score = method.total_score
     lst = sorted(lst, key=lambda c: c.rank)
     mshare = {c.rank: rng.uniform(0.25, 0.48) for c in lst}
     for r in rng.sample(range(1, 101), 7):  # at least seven with more mobile than desktop traffic
@@ -117,7 +116,7 @@ def calibrate(lst: list[Company], others: list[Company], rng: random.Random) -> 
             c.truth["social_responsibility"] = 0.0
             if not c.exchange:
                 c.truth["users"] = USERS_MIN
-        base = total_score(table(lst + others), config)
+        base = total_score(table(lst + others))
         q = {c.rank: float(base[c.company_id]) - (15 * _score(fixed_t[c.rank]) if c.rank in fixed_t else 0.0)
              for c in lst}
         tw = {c.rank: ((_score(fixed_t[c.rank]),) * 2 if c.rank in fixed_t else _window(c.rank)) for c in lst}
@@ -201,7 +200,7 @@ def calibrate(lst: list[Company], others: list[Company], rng: random.Random) -> 
     mean = sum(c.truth["rd_expense"] / c.truth["revenue"] for c in lst) / len(lst)
     if not 0.1131 <= mean <= 0.1145:
         raise ValueError(f"calibration: mean R&D ratio {mean:.4f} off the report's 11.3%")
-    final = total_score(table(lst + others), config)
+    final = total_score(table(lst + others))
     scores = [float(final[c.company_id]) for c in lst]
     gaps = [a - b for a, b in zip(scores, scores[1:])]
     best_other = max(float(final[c.company_id]) for c in others) if others else -1

@@ -84,6 +84,9 @@ def plan(companies: list[Company], rng: random.Random) -> tuple[list[dict], list
             continue
         metric = {"licence": "licence_number", "main_business": "internet_revenue", "integrity": "integrity",
                   "accuracy": "declaration"}[check_of[c.role]]
+        # the form field at fault, where the defect is one (the known answers match the metric too)
+        metric = {"network_outside_mainland": "network_in_mainland", "business_outside_mainland": "business_in_mainland",
+                  "subsidiary_declared_separately": "group_parent_id"}.get(c.role, metric)
         if c.role == "licence_expired":
             c.licence_valid_from, c.licence_valid_until = "2009-03-01", f"2014-0{rng.randint(2, 9)}-15"
         elif c.role == "licence_malformed":

@@ -36,7 +36,7 @@ class CninfoSpider(SourceSpider):
         self.ipo = [c for c in everyone if c.exchange is None and c.ipo_in_progress and c.name]
 
     def evaluation_date(self) -> str:
-        return self.cfg.evaluation.market_value_date.isoformat()
+        return self.valuation_date.isoformat()
 
     def begin(self) -> Iterator[Any]:
         if self.companies:

@@ -26,7 +26,7 @@ class FxSpider(SourceSpider):
     needs_companies = False  # FX is not per company
 
     def begin(self) -> Iterator[Any]:
-        y, on = self.year, self.cfg.evaluation.market_value_date
+        y, on = self.year, self.valuation_date
         # every day a fiscal year ending in any month of y, or its prior year, can cover: the
         # flows of a period are converted at that period's average
         first, last = p.coverage(y)
@@ -56,7 +56,7 @@ class FxSpider(SourceSpider):
             yield from self.rows(rates, urls, response.url)
 
     def rows(self, rates: dict, urls: dict, last_url: str) -> Iterator[Any]:
-        y, on = str(self.year), self.cfg.evaluation.market_value_date
+        y, on = str(self.year), self.valuation_date
         first, last = (d.isoformat() for d in p.coverage(self.year))
         for day in sorted(rates):
             if first <= day <= last:

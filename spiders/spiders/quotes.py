@@ -60,7 +60,7 @@ class QuotesSpider(SourceSpider):
         for problem in problems:
             yield self.error(None, f"file://{sh.MARKET_VALUES}", problem, kind="DeliveredFileError")
         known = {c.company_id: c for c in self.companies}
-        on = self.cfg.evaluation.market_value_date.isoformat()
+        on = self.valuation_date.isoformat()
         for row in rows:
             c = known.get(row.company_id)
             if c is None:
@@ -114,7 +114,7 @@ class QuotesSpider(SourceSpider):
 
     # --- the API ------------------------------------------------------------------------------
     def start_klines(self, todo: list[Company], *, snapshot_ok: bool) -> Iterator[Any]:
-        on = self.cfg.evaluation.market_value_date
+        on = self.valuation_date
         for c in todo:
             sec = p.secid(c.exchange or "", c.ticker or "")
             yield self.fetch("quotes", p.KLINE_PATH, self.parse_kline, company=c.company_id,
@@ -123,7 +123,7 @@ class QuotesSpider(SourceSpider):
 
     @guarded
     def parse_kline(self, response: Response, c: Company, sec: str, snapshot_ok: bool) -> Iterator[Any]:
-        on = self.cfg.evaluation.market_value_date
+        on = self.valuation_date
         close = p.close_on(p.parse_klines(self.json(response, "kline")), on)
         if c.exchange in ("NYSE", "NASDAQ") and c.cik is not None:
             yield self.fetch("sec_data", f"/api/xbrl/companyfacts/CIK{edgar.cik10(c.cik)}.json", self.parse_facts,
@@ -144,7 +144,7 @@ class QuotesSpider(SourceSpider):
     @guarded
     def parse_facts(self, response: Response, c: Company, close: p.Close, kline_url: str, sec: str,
                     snapshot_ok: bool) -> Iterator[Any]:
-        on = self.cfg.evaluation.market_value_date
+        on = self.valuation_date
         count = sh.from_companyfacts(self.json(response, "companyfacts"), on)
         if count is None:
             self.logger.warning("company %s: no dei:%s on or before %s; falling back to the snapshot",
@@ -162,7 +162,7 @@ class QuotesSpider(SourceSpider):
             yield self.error(c.company_id, response.url, "no total shares (f84) for the market value",
                              kind="SourceError")
         else:
-            yield ShareCount(company_id=c.company_id, requested_date=self.cfg.evaluation.market_value_date.isoformat(),
+            yield ShareCount(company_id=c.company_id, requested_date=self.valuation_date.isoformat(),
                              shares=shares, as_of=None, filed=None, source=FALLBACK, url=response.url, fallback=True)
         yield from self.quote(c, close, shares, kline_url, snapshot_url=response.url)
 
@@ -175,7 +175,7 @@ class QuotesSpider(SourceSpider):
         ratio = c.ads_ratio if us else None
         yield Quote(
             company_id=c.company_id, exchange=c.exchange or "", ticker=c.ticker or "",
-            requested_date=self.cfg.evaluation.market_value_date.isoformat(), date=close.date[:10],
+            requested_date=self.valuation_date.isoformat(), date=close.date[:10],
             close=close.close, currency=p.CURRENCY[c.exchange or ""], total_shares=shares,
             # on the date, in the trading currency: close (per ADS for US lines) x ordinary shares
             # / ordinary shares per ADS; the snapshot's f116 is today's value, not the date's

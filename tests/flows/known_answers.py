@@ -22,13 +22,18 @@ class Score:
         return len(self.expected & self.found) / len(self.found) if self.found else 1.0
 
 
+KEY = ("company_id", "check", "kind", "metric")  # a finding is right only if all four are
+
+
 def defect_score(world: Path, year_dir: Path) -> Score:
+    """Planted defects against the verify stage's findings, matched on company, check, kind and
+    metric: the right company flagged by the right check for another reason is not a hit."""
     expected = json.loads((world / "expected_findings.json").read_text("utf-8"))
-    exp = {(f["company_id"], f["check"]) for f in expected["findings"]}
+    exp = {tuple(f[k] for k in KEY) for f in expected["findings"]}
     got = set()
     for line in (year_dir / "verify" / "findings.jsonl").read_text("utf-8").splitlines():
         f = json.loads(line)
-        got.add((f["company_id"], f["check"]))
+        got.add(tuple(f[k] for k in KEY))
     return Score(exp, got)
 
 

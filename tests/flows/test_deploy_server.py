@@ -1,8 +1,8 @@
 """The README's three scheduling commands against a real Prefect server on PostgreSQL (issue 9):
 `prefect server start` (its database a fresh PostgreSQL database on 127.0.0.1:5432, as for
-production), a `process` work pool, `prefect deploy --all`; then the server holds the two
-deployments as pinned in test_deployments and has scheduled the next yearly run for 1 March,
-02:00 in Shanghai."""
+production), a `process` work pool, `prefect deploy --all`; then the server holds the
+deployments as pinned in test_deployments and has scheduled the next evaluation for 1 July,
+02:00 in Shanghai (after the valuation date), and the next weekly collect on a Monday."""
 
 from __future__ import annotations
 
@@ -57,6 +57,8 @@ def server(prefect_database, tmp_path):
         "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1", "PREFECT_SERVER_DATABASE_CONNECTION_URL": prefect_database,
         "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "1", "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        # the scheduler looks 100 days ahead by default; 1 July is up to a year away (README, "Scheduling")
+        "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME": "P400D",
         "TOP100_HOME": str(ROOT),
     })
     log = (tmp_path / "server.log").open("w")
@@ -91,11 +93,22 @@ def _cli(env: dict, *args: str) -> str:
     return proc.stdout
 
 
-def _next_first_of_march(now: datetime) -> datetime:
+def _next_collect(now: datetime) -> datetime:
+    """The next Monday 02:00 (Shanghai) in February to June."""
+    from datetime import timedelta
+
+    tz = ZoneInfo("Asia/Shanghai")
+    day = now.astimezone(tz).replace(hour=2, minute=0, second=0, microsecond=0)
+    while not (day > now and day.weekday() == 0 and 2 <= day.month <= 6):
+        day = (day + timedelta(days=1)).replace(hour=2)
+    return day
+
+
+def _next_first_of_july(now: datetime) -> datetime:
     tz = ZoneInfo("Asia/Shanghai")
     local = now.astimezone(tz)
     for year in (local.year, local.year + 1):
-        fire = datetime(year, 3, 1, 2, 0, tzinfo=tz)
+        fire = datetime(year, 7, 1, 2, 0, tzinfo=tz)
         if fire > local:
             return fire
     raise AssertionError("unreachable")
@@ -118,19 +131,20 @@ def test_deploy_all_on_a_postgres_backed_server_schedules_the_next_yearly_run(se
     for d in deployments:  # the workers run the flows from the project folder (TOP100_HOME)
         assert d["pull_steps"] == [{"prefect.deployments.steps.set_working_directory": {"directory": str(ROOT)}}]
 
-    annual = next(d for d in deployments if d["name"] == "annual")
-    want = _next_first_of_march(datetime.now(timezone.utc))
-    runs: list[dict] = []
-    deadline = time.monotonic() + 60
-    while not runs and time.monotonic() < deadline:  # the scheduler service runs every second here
-        runs = httpx.post(f"{api}/flow_runs/filter", timeout=10, json={
-            "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
-            "deployments": {"id": {"any_": [annual["id"]]}}}).json()
-        time.sleep(0.5)
-    assert runs, "no scheduled run of the annual deployment"
-    first = min(datetime.fromisoformat(r["expected_start_time"].replace("Z", "+00:00")) for r in runs)
-    assert first == want, (first, want)
-    assert all(r["parameters"] == {} for r in runs)  # the year is resolved when the run starts: last year
+    now = datetime.now(timezone.utc)
+    for name, want in (("annual", _next_first_of_july(now)), ("collect", _next_collect(now))):
+        dep = next(d for d in deployments if d["name"] == name)
+        runs: list[dict] = []
+        deadline = time.monotonic() + 60
+        while not runs and time.monotonic() < deadline:  # the scheduler service runs every second here
+            runs = httpx.post(f"{api}/flow_runs/filter", timeout=10, json={
+                "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+                "deployments": {"id": {"any_": [dep["id"]]}}}).json()
+            time.sleep(0.5)
+        assert runs, f"no scheduled run of the {name} deployment"
+        first = min(datetime.fromisoformat(r["expected_start_time"].replace("Z", "+00:00")) for r in runs)
+        assert first == want, (name, first, want)
+        assert all(r["parameters"] == {} for r in runs)  # the list year is resolved when the run starts
     # and the server's state is in PostgreSQL, not in a SQLite file under PREFECT_HOME
     url = sa.make_url(env["PREFECT_SERVER_DATABASE_CONNECTION_URL"]).set(drivername="postgresql+psycopg")
     engine = sa.create_engine(url)

@@ -101,6 +101,26 @@ def test_score_and_report_through_the_warehouse(tmp_path, make_pool, warehouse_u
         prev_total = sum(prev.set_index("company_id").loc[[r.company_id for r in rows_2013], "internet_revenue"])
         assert fig.loc["previous_list_total", "value"] == pytest.approx(prev_total)
         assert "warehouse, fiscal year 2013" in index.read_text(encoding="utf-8")
+        # last year's list from the warehouse: entrants, leavers and rank moves by company
+        import lxml.html
+
+        doc = lxml.html.fromstring(index.read_text(encoding="utf-8"))
+        now, before = {r.company_id: r.rank for r in rows}, {r.company_id: r.rank for r in rows_2013}
+        cell = lambda table: [tr.xpath("td[2]")[0].text_content() for tr in doc.xpath(f'//table[@id="{table}"]/tbody/tr')]
+        assert cell("entrants") == sorted(set(now) - set(before), key=now.get)
+        assert cell("leavers") == sorted(set(before) - set(now), key=before.get)
+        moves = doc.xpath('//table[@id="rank-moves"]/tbody/tr')
+        assert len(moves) == len(set(now) & set(before)) > 0
+        first = moves[0].xpath("td")
+        cid = first[3].text_content()
+        assert int(first[1].text_content()) == before[cid] and int(first[2].text_content()) == before[cid] - now[cid]
+        # growth against the warehouse's FY2013 figures: the two random years disagree, each a finding
+        with (out / "2014" / "growth_findings.csv").open(encoding="utf-8") as fh:
+            growth = list(csv.DictReader(fh))
+        assert growth and {g["kind"] for g in growth} == {"inconsistent"}  # the forms' prior column
+        assert "Growth uses the prior year from: warehouse, fiscal year 2013" in index.read_text(encoding="utf-8")
+        assert fig.loc["growth_vs_previous_list", "value"] == pytest.approx(
+            fig.loc["total_internet_revenue", "value"] / prev_total - 1)
         text = side_by_side_text(figures)
         assert "total_internet_revenue" in text and "within tolerance" in text
 

@@ -1,5 +1,7 @@
-"""Scoring on the demo world's truth (issue 3): the generator calibrates against
-scoring.index, so scoring the eligible pool's true figures must give the published order; and
+"""Scoring on the demo world's truth (issue 3): the generator calibrates against its own
+statement of the documented method (mirror.world.method, never scoring/), so scoring the eligible
+pool's true figures with the year's method must give the published order, and a wrong weight or
+normalisation in scoring/ must not (the perturbation tests below); and
 the report's statistics, computed here, must equal what the generator says its world holds
 (``world.json`` ``published_figures``): the same definitions on both sides."""
 
@@ -13,13 +15,14 @@ import pytest
 from scoring.config import ScoringConfig
 from scoring.rank import rank_pool, ranking_rows
 from scoring.stats import as_dict, list_statistics
+from top100.year import load_year
 
 COLUMNS = ("internet_revenue", "employees_total", "operating_profit", "market_value", "users",
            "internet_revenue_prior", "revenue", "rd_expense", "social_responsibility", "traffic_mobile",
            "traffic_desktop")
 
 
-def scored_world(seed: int):
+def scored_world(seed: int, cfg: ScoringConfig | None = None):
     from mirror.generate import ELIGIBLE_SYNTHETIC, build
 
     companies, _ = build(seed)
@@ -34,7 +37,7 @@ def scored_world(seed: int):
                      **{k: t.get(k, math.nan) for k in COLUMNS},
                      "traffic": t.get("traffic_desktop", 0.0) + t.get("traffic_mobile", 0.0)})
     pool = pd.DataFrame(rows).set_index("company_id", drop=False)
-    cfg = ScoringConfig()
+    cfg = cfg or ScoringConfig.from_year(load_year(2014))  # what the score stage ranks FY2014 with
     _, ranked = rank_pool(pool, pd.DataFrame(columns=["company_id", "severity"]), cfg)
     ranking = ranking_rows(ranked, pool, 2014, cfg)
     expected = [c.company_id for c in sorted((c for c in companies if not c.synthetic), key=lambda c: c.rank)]
@@ -47,6 +50,42 @@ def test_world_truth_scores_into_the_published_order(seed):
     assert [r.company_id for r in ranking] == expected
     published = {c.company_id: (c.legal_name, c.brands) for c in companies if not c.synthetic}
     assert all((r.name, r.brands) == published[r.company_id] for r in ranking)
+
+
+def test_a_wrong_weight_in_scoring_fails_the_known_answer(monkeypatch):
+    """The known answer does not move with the code it checks: scoring with one weight off
+    (revenue 0.25 -> 0.30, as a bug in reading the method would) no longer gives the published
+    order."""
+    import scoring.config as sc
+
+    right = sc.ScoringConfig.from_year
+
+    def misread(ctx, settings=None):
+        cfg = right(ctx, settings)
+        return cfg.model_copy(update={"indicators": {**cfg.indicators, "revenue_scale":
+                                                     cfg.indicators["revenue_scale"].model_copy(update={"weight": 0.30})}})
+
+    monkeypatch.setattr(sc.ScoringConfig, "from_year", staticmethod(misread))
+    _, ranking, expected, _ = scored_world(2015)
+    got = [r.company_id for r in ranking]
+    assert got != expected
+    assert sum(a != b for a, b in zip(got, expected)) >= 2
+
+
+def test_a_wrong_normalisation_in_scoring_fails_the_known_answer(monkeypatch):
+    """log min-max taken as plain min-max (a normalisation bug in scoring.index): the published
+    order breaks."""
+    import scoring.index as si
+    from scoring.config import Norm
+
+    right = si.normalise
+
+    def linear(raw, ind):
+        return si._minmax(raw.astype("float64")) if ind.norm is Norm.log_minmax else right(raw, ind)
+
+    monkeypatch.setattr(si, "normalise", linear)
+    _, ranking, expected, _ = scored_world(2015)
+    assert [r.company_id for r in ranking] != expected
 
 
 def test_statistics_use_the_generators_definitions():

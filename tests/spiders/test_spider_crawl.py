@@ -312,3 +312,20 @@ def test_standalone_scrapy_crawl_with_default_settings(run, tmp_path):
     assert {d["company_id"] for d in docs} == {"600001", "300002"}
     summary = json.loads((tmp_path / "2014" / "collect" / "parts" / "cninfo" / "summary.json").read_text())
     assert summary["documents"] == 3
+
+
+def test_the_quotes_are_taken_on_the_years_valuation_date_given_by_the_runner(run, tmp_path):
+    """The valuation date is the year's (top100.year), handed to the crawl (-a valuation_date=):
+    another date, another requested day."""
+    from datetime import date
+
+    from spiders.runner import crawl
+
+    settings = run.settings.model_copy(update={"out_dir": tmp_path})
+    paths = YearPaths(tmp_path, 2014)
+    result = crawl(settings, paths, "quotes", run.info["candidates"], valuation_date=date(2015, 6, 23),
+                   scrapy_overrides={"TOP100_BACKOFF_BASE": 0.2})
+    assert result["returncode"] == 0, result
+    quotes = {q["company_id"]: q for q in read_jsonl(tmp_path / "2014" / "collect" / "parts" / "quotes" / "quotes.jsonl")}
+    assert quotes and {q["requested_date"] for q in quotes.values()} == {"2015-06-23"}
+    assert all(q["date"] <= "2015-06-23" for q in quotes.values())

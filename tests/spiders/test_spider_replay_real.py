@@ -65,10 +65,10 @@ def replayed(tmp_path_factory):
             f = out / f"{name}-candidates.json"
             f.write_text(json.dumps(companies, ensure_ascii=False), encoding="utf-8")
             settings = Settings(out_dir=out, inbox_dir=inbox, sources=bases,
-                                evaluation={"market_value_date": mv_date},
                                 crawl={"retry_times": 0, "contact": "data-team@example.org"})
             paths = YearPaths(out, year)
-            result = crawl(settings, paths, name, f, timeout=180)
+            # the year's valuation date (top100.year), as the collect stage hands it to each crawl
+            result = crawl(settings, paths, name, f, timeout=180, valuation_date=mv_date)
             part = paths.collect / "parts" / name
             runs[name] = {"result": result, "errors": list(read_jsonl(part / "errors.jsonl")),
                           "docs": list(read_jsonl(part / "documents.jsonl")), "settings": settings}
