@@ -51,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _readings(fact) -> dict:
-    """Where else the document prints the figure (extractors.hk_annual.annotate), where known."""
-    return {k: getattr(fact, k) for k in ("corroborations", "conflict", "single_source") if hasattr(fact, k)}
+    """Where else the document prints the figure, and whether the readings agree (Fact fields)."""
+    return {"corroborations": fact.corroborations, "conflict": fact.conflict, "single_source": fact.single_source}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,15 +26,11 @@ from extractors.labels import simplify
 from extractors.layout import PageLines, TextPass, words_of_pages
 from extractors.numbers import Unit, parse_number, parse_unit
 from extractors.result import READER_VERSION, ExtractResult, Origin, error_row, load, make_fact
-from top100.errors import ExtractionError, TableNotFound, Top100Error, UnitUnknown
+from top100.errors import IdentityViolated, ReadingsConflict, TableNotFound, Top100Error, UnitUnknown
 from top100.vocab import DocType
 
 NAME = "hk_annual"
 VERSION = f"1.1.0+{READER_VERSION}"
-
-
-class ReadingsDisagree(ExtractionError):
-    """Two places in the document print different figures for one metric and year."""
 
 
 @dataclass(frozen=True)
@@ -264,25 +260,22 @@ def _decide(found: dict, origin: Origin, result: ExtractResult, name: str,
                          positive=positive, period_end=_period_end(year, year_end))
         others = valued[1:]
         conflict = False
-        for _, o, ounit, ovalue in others:
+        corroborations = []
+        for okind, o, ounit, ovalue in others:
             a, b = (abs(value), abs(ovalue)) if positive else (value, ovalue)
             tolerance = max(unit.scale, ounit.scale) / 2
-            if abs(a - b) > tolerance:
+            agrees = abs(a - b) <= tolerance
+            corroborations.append(_corroboration(okind, o, ounit, b, agrees))
+            if not agrees:
                 conflict = True
-                result.errors.append(error_row(ReadingsDisagree(
+                result.errors.append(error_row(ReadingsConflict(
                     f"{metric} {year}: {r.raw} ({unit.printed}) on page {r.page} ({r.label!r}) but {o.raw} "
-                    f"({ounit.printed}) on page {o.page} ({o.label!r})"), document=name,
+                    f"({ounit.printed}) on page {o.page} ({o.label!r}); the fact is not confirmed"), document=name,
                     company_id=origin.company_id, page=r.page))
-        annotate(fact, [{"page": o.page, "label": " ".join(o.label.split()), "raw": o.raw,
-                         "bbox": [round(float(v), 2) for v in o.bbox]} for _, o, _, _ in others],
-                 conflict=conflict)
+        annotate(fact, corroborations, conflict=conflict)
         result.facts.append(fact)
         years.append(year)
     return years
-
-
-class IdentityViolated(ExtractionError):
-    """The document's own parts do not add up to its total: a column or a row was misread."""
 
 
 def _first(found: dict, metric: str, year: int):
@@ -321,14 +314,19 @@ def _identities(found: dict, result: ExtractResult, name: str, company_id: str |
                         f.conflict = True
 
 
+def _corroboration(kind: str, r: Reading, unit: Unit, value: Decimal, agrees: bool) -> dict:
+    """One other reading of a fact, in the shape of extractors.corroborate.Reading.as_corroboration
+    (one shape for every reader: the warehouse and the report read it)."""
+    source = "summary" if kind != "statement" else "balance" if r.metric in _POSITION_METRICS else "income"
+    return {"page": r.page, "label": " ".join(r.label.split()), "raw": r.raw,
+            "bbox": [round(float(v), 2) for v in r.bbox] if r.bbox else None,
+            "value": float(value), "unit": unit.printed, "source": source, "restated": None, "agrees": agrees}
+
+
 def annotate(fact, corroborations: list[dict], *, conflict: bool) -> None:
-    """Per-fact corroborations, conflict and single_source, in the names the A-share reader uses.
-    Set as attributes, not Fact fields: the warehouse columns for them come with that reader's
-    change (top100.records / warehouse.schema); until then they travel with the object only."""
-    if not hasattr(fact, "corroborations") or fact.corroborations is None:
-        fact.corroborations = []
+    """Per-fact corroborations, conflict and single_source: the Fact fields of top100.records."""
     fact.corroborations = list(fact.corroborations) + corroborations
-    fact.conflict = bool(getattr(fact, "conflict", False) or conflict)
+    fact.conflict = fact.conflict or conflict
     fact.single_source = not fact.corroborations
 
 

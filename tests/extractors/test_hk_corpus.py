@@ -151,7 +151,7 @@ def test_statement_and_summary_disagreeing_is_a_conflict_with_both_pages():
     (fact,) = result.facts
     assert fact.conflict is True and fact.value == 62724232
     (err,) = result.errors
-    assert err.kind == "ReadingsDisagree" and "page 51" in err.reason and "page 137" in err.reason
+    assert err.kind == "ReadingsConflict" and "page 51" in err.reason and "page 137" in err.reason
     assert "62,724,232" in err.reason and "62,742,232" in err.reason
 
 
@@ -238,7 +238,7 @@ def test_extract_command_fails_on_an_empty_result(monkeypatch, capsys, tmp_path)
     monkeypatch.setattr(extractors, "extract_document", lambda *a, **k: ExtractResult())
     (tmp_path / "x.pdf").write_bytes(b"%PDF-1.4")
     assert main([str(tmp_path / "x.pdf")]) == 3
-    assert "no facts found" in capsys.readouterr().err
+    assert "x.pdf: no figure could be read from this document" in capsys.readouterr().err
 
 
 def test_year_centred_over_two_segments_and_a_total(tmp_path):
