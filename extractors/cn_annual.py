@@ -29,7 +29,7 @@ from extractors.numbers import Unit, parse_unit
 from extractors.picking import number_of, pick, single_values, table_unit
 from extractors.result import READER_VERSION, ExtractResult, Origin, error_row, load
 from extractors.tables import read_tables
-from top100.errors import TableNotFound, Top100Error, UnitUnknown
+from top100.errors import FigureNotRead, TableNotFound, Top100Error, UnitUnknown
 from top100.vocab import DocType
 
 NAME = "cn_annual"
@@ -177,6 +177,7 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         pages = {n: tp.words(n) for n in sorted(wanted)} if settings.engine == "pdfium" else None
         neighbours = {n: (tp.text(n - 1) if n > 1 else "", tp.text(n + 1) if n < tp.n_pages else "")
                       for n in wanted}
+        texts = {n: tp.text(n) for n in range(1, tp.n_pages + 1)}  # for figures printed in sentences
     except Top100Error as exc:
         result.errors.append(error_row(exc, document=name, company_id=company_id))
         return result
@@ -213,7 +214,41 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
             out.fail(TableNotFound(f"the {what} was found but no figure could be read from its table"), numbers[0])
     _same_concept(out.readings)
     decide(out.readings, origin, result, name, _period)
+    _prose_figures(texts, fy, result, name, company_id)
     return result
+
+
+# Metrics a report may print only in a sentence of its MD&A ("研发费用投入166,066,239.06元",
+# "利润总额190,905,713.07元", "2024 年度公司研发投入 6.16 亿元"), by the words that name them.
+PROSE_LABELS = {"rd_investment": ("研发投入",), "rd_expense": ("研发费用投入", "研发费用"),
+                "profit_before_tax": ("利润总额",)}
+# a label, a few non-digit characters at most (no clause break), a number, and its unit right after
+# it: how a sentence prints a figure (a table row prints its unit above the columns, not after each)
+_PROSE = re.compile(r"(?P<label>%s)[^\d，。；;,.、（）()]{0,6}?(?P<raw>-?\d[\d,]*(?:\.\d+)?)(?P<unit>亿元|万元|元)"
+                    % "|".join(sorted({w for ws in PROSE_LABELS.values() for w in ws}, key=len, reverse=True)))
+
+
+def _prose_figures(texts: dict[int, str], fy: int | None, result: ExtractResult, name: str,
+                   company_id: str | None) -> None:
+    """A metric of the year that no table gave but a sentence prints is never missing silently:
+    an error names the document, the page, the metric and the sentence's figure, which is not
+    read (a sentence has no columns, so its year and scope cannot be checked like a table's)."""
+    if fy is None:
+        return
+    have = {f.metric for f in result.facts if f.fiscal_year == fy}
+    for metric, words in PROSE_LABELS.items():
+        if metric in have:
+            continue
+        for page, text in sorted(texts.items()):
+            flat = re.sub(r"\s+", "", text)  # a sentence wraps anywhere, even inside its label
+            m = next((m for m in _PROSE.finditer(flat) if m.group("label") in words), None)
+            if m is None:
+                continue
+            result.errors.append(error_row(FigureNotRead(
+                f"{metric} {fy}: {m.group('label')} {m.group('raw')} {m.group('unit')} is printed in a sentence "
+                f"on page {page}, which is not read (no table of the document prints it)", page=page),
+                document=name, company_id=company_id))
+            break
 
 
 def _same_concept(readings: Readings) -> None:

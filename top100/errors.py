@@ -14,6 +14,7 @@
         x NumberFormatError       a printed number cannot be parsed
         x ReadingsConflict        two places of a document print different values
         x IdentityViolated        an accounting identity fails between printed figures
+        x FigureNotRead           a figure is printed where no reader reads it (a sentence)
       + DeclarationError          a declaration form is not the template, or a cell is invalid
       + WarehouseError            the warehouse cannot be opened, migrated or loaded
       + VerificationError         the verify stage could not run (not a finding: findings are data)
@@ -122,6 +123,10 @@ class ReadingsConflict(ExtractionError):
 
 class IdentityViolated(ExtractionError):
     """An accounting identity does not hold between figures printed in one document."""
+
+
+class FigureNotRead(ExtractionError):
+    """A figure is printed in a place the reader does not read (a sentence of the MD&A)."""
 
 
 class DeclarationError(Top100Error):
