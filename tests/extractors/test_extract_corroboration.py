@@ -84,7 +84,7 @@ def test_no_reading_disagrees_without_a_conflict(path):
     result = _extracted(path)
     for f in result.facts:
         for c in f.corroborations:
-            close = abs(Decimal(repr(c["value"])) - Decimal(repr(f.value))) <= Decimal("0.01") * max(1, f.scale, 1)
+            close = abs(Decimal(repr(c["value"])) - Decimal(repr(f.value))) <= Decimal("0.01") * Decimal(repr(max(1.0, f.scale)))
             if not c["agrees"] and c["restated"] != "before":
                 assert f.conflict, (f.metric, f.fiscal_year, c)
                 assert any(e.kind == "ReadingsConflict" and f"page {f.page}" in e.reason and f"page {c['page']}"
