@@ -286,6 +286,12 @@ def _furniture_key(text: str) -> str:
     return re.sub(r"\d+", "#", s)
 
 
+# an amount as a statement prints it (1,234 or 12.34): running headers and footers never carry one,
+# while a statement's last row (五、净利润 ...) may end this page and, with other figures, the next
+# statement's page too (合并利润表 then 母公司利润表): the same text but for its digits
+_AMOUNT = re.compile(r"\d,\d{3}|\d\.\d{2}(?!\d)")
+
+
 def strip_furniture(pl: PageLines, neighbour_texts: tuple[str, ...] | list[str], edge: int = 2) -> PageLines:
     """The page without its running header and footer (company name + 年度报告全文, page x of
     y): a line among the first or last ``edge`` of the page that the page before or after also
@@ -302,7 +308,8 @@ def strip_furniture(pl: PageLines, neighbour_texts: tuple[str, ...] | list[str],
         return pl
     n = len(pl.lines)
     drop = {i for i in list(range(edge)) + list(range(n - edge, n)) if _furniture_key(pl.lines[i].text) in keys
-            and (_furniture_key(pl.lines[i].text) not in numbers or i in (0, n - 1))}
+            and (_furniture_key(pl.lines[i].text) not in numbers or i in (0, n - 1))
+            and not _AMOUNT.search(pl.lines[i].text)}
     if not drop:
         return pl
     return PageLines(pl.page, [ln for i, ln in enumerate(pl.lines) if i not in drop], pl.synthetic, pl.rules,

@@ -168,10 +168,6 @@ def _print_summary(summary: dict, mode: str) -> None:
 
 
 def explain_command(settings: Settings, company: str, metric: str, png: Path | None) -> int:
-    from top100.vocab import check_company_id
-    from warehouse import reads
-    from warehouse.engine import opened
-
     from top100.vocab import Metric
 
     if metric not in Metric.__members__:
@@ -255,6 +251,39 @@ def _explain_readings(f) -> None:
         restated = f", column {c['restated']}" if c.get("restated") else ""
         print(f"    also page {c.get('page')} ({c.get('source')}{restated}) label {str(c.get('label'))!r} "
               f"raw {str(c.get('raw'))!r} unit {c.get('unit')}: {state}")
+
+
+def _usage(message: str) -> int:
+    from flows.cli import usage_error
+
+    return usage_error(message)
+
+
+def _resolve_company(given: str, known) -> str | None:
+    """A company id, or a legal name / brand given exactly; None when it is not in the year."""
+    if known.empty:
+        return None
+    if given in set(known["company_id"].astype(str)):
+        return given
+    for col in ("legal_name", "brands"):
+        if col in known.columns:
+            hit = known[known[col].astype(str).map(lambda v: given in [x.strip() for x in v.replace("，", ",").split(",")] or v == given)]
+            if len(hit) == 1:
+                return str(hit.iloc[0]["company_id"])
+    return None
+
+
+def _nearest(given: str, choices: list[str], labels: list[str] | None = None, n: int = 5) -> str:
+    """'; nearest: C0001 百度公司, ...' (difflib ratio; names by shared characters too)."""
+    import difflib
+
+    label_of = dict(zip(choices, (labels or choices) * (1 if labels is None else 2)))
+    close = difflib.get_close_matches(given, choices, n=n, cutoff=0.4)
+    if not close:  # Chinese names: rank by characters in common
+        scored = sorted(choices, key=lambda c: -len(set(c) & set(given)))
+        close = [c for c in scored[:n] if set(c) & set(given)]
+    shown = list(dict.fromkeys(label_of.get(c, c) for c in close))
+    return f"; nearest: {', '.join(shown)}" if shown else ""
 
 
 def sql_command(settings: Settings, query: str, as_json: bool = False, fmt: str = "text") -> int:

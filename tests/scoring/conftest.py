@@ -46,7 +46,7 @@ def pool() -> pd.DataFrame:
     return synthetic_pool()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # a plain function: module-scoped fixtures may take it too
 def make_pool():
     return synthetic_pool
 

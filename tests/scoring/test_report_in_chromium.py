@@ -25,9 +25,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("report-chromium")]
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    from conftest import synthetic_pool  # tests/scoring/conftest.py
-
+def report(tmp_path_factory, make_pool):
+    # the fixture, not `from conftest import`: with other test folders collected, the module
+    # named conftest is whichever folder's was collected last (tests/mirror's, say)
+    synthetic_pool = make_pool
     tmp = tmp_path_factory.mktemp("year")
     pool = synthetic_pool(150, seed=21).set_index("company_id", drop=False)
     findings = pd.DataFrame([{"company_id": "C0004", "severity": "ERROR", "check": "integrity",
@@ -111,16 +112,15 @@ def test_charts_are_chinese_with_a_stale_font_cache(tmp_path):
     assert "2-5亿" in labels and "黑龙江" in labels
 
 
-def test_without_chromium_the_pdf_has_the_same_content_on_a4_with_fonts_embedded(report, tmp_path, monkeypatch):
+def test_without_chromium_the_pdf_has_the_same_content_on_a4_with_fonts_embedded(report, tmp_path, monkeypatch,
+                                                                                 make_pool):
     """The fallback PDF (reportlab) reads the same index.html: every section heading, every ranked
     name and the seven figures, on A4, with its CJK font embedded."""
     import scoring.report as rep
 
     out_chromium, ys = report
     monkeypatch.setattr(rep.shutil, "which", lambda name: None)
-    from conftest import synthetic_pool
-
-    pool = synthetic_pool(150, seed=21).set_index("company_id", drop=False)
+    pool = make_pool(150, seed=21).set_index("company_id", drop=False)
     cfg = ScoringConfig()
     findings = pd.DataFrame([{"company_id": "C0004", "severity": "ERROR", "check": "integrity",
                               "kind": "disqualifying_record", "metric": "integrity"}])
