@@ -91,3 +91,35 @@ def conflict_findings(facts: Iterable[dict], companies: list[CompanyRow], year: 
             public=f.get("value"), rule="corroboration",
         ))
     return out
+
+
+FILING_KIND = "filing_disagrees"
+
+
+def filing_findings(facts: Iterable[dict], companies: list[CompanyRow], year: int) -> list[Finding]:
+    """One ERROR finding per figure of the year (or the year before) that a company's SEC filing
+    as filed (20-F, F-1, 424B4) prints differently from its companyfacts (issue 17): the
+    companyfacts figure is the one compared (reconcile.pick_public), and an auditor must see that
+    the filing says otherwise before it is used."""
+    from expectations.reconcile import filing_disagreements
+
+    known = {c.company_id for c in companies}
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for x, f in filing_disagreements(facts, (year, year - 1)):
+        cid = f["company_id"]
+        key = (cid, f.get("metric"), f.get("fiscal_year"), f.get("document_sha256"))
+        if cid not in known or key in seen:
+            continue
+        seen.add(key)
+        out.append(Finding(
+            company_id=cid, fiscal_year=year, check=Check.accuracy.value, metric=str(f.get("metric")),
+            kind=FILING_KIND, severity=Severity.ERROR.value,
+            message=(f"FY{f.get('fiscal_year')} {f.get('metric')}: the {f.get('doc_type')} "
+                     f"{str(f.get('document_sha256'))[:12]} (table {f.get('page')}, row {f.get('label')!r}) prints "
+                     f"{f.get('raw')} {f.get('unit') or ''} = {float(f['value']):,.0f} {f.get('currency') or ''}; "
+                     f"companyfacts {str(x.get('document_sha256'))[:12]} gives {float(x['value']):,.0f}: "
+                     "the companyfacts figure is compared, not confirmed"),
+            public=x.get("value"), rule="filing_vs_companyfacts",
+        ))
+    return out

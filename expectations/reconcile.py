@@ -168,16 +168,50 @@ def decide(declared: float | None, public: float | None, public_source: str | No
                     f"beyond {rules.relative_tolerance:g}: audited public value", "public_used", diff)
 
 
+# SEC filings as filed, read by extractors.sec_filing (issue 17): read where companyfacts lacks a
+# figure or a company; where companyfacts has the figure it is the one used (a filing that agrees
+# confirms it, one that disagrees is a finding: filing_disagreements), so nothing is counted twice
+SEC_FILING_SOURCES = ("20-F", "F-1", "424B4")
+
+
 def pick_public(facts: Iterable[dict], metric: str, year: int, sources: Sequence[str]) -> dict | None:
     """The public fact to compare with: current (not superseded) facts of the year from the
-    most preferred source; CNY before a convenience translation in another currency (20-F)."""
+    most preferred source; CNY before a convenience translation in another currency (20-F).
+    A fact read from an SEC filing as filed is a candidate only where the company's companyfacts
+    give no fact of the metric and year."""
     order = {s: i for i, s in enumerate(sources)}
     cands = [f for f in facts if f.get("metric") == metric and f.get("fiscal_year") == year
              and not f.get("superseded") and f.get("doc_type") in order and f.get("value") is not None]
+    if any(f.get("doc_type") == "companyfacts" for f in cands):
+        cands = [f for f in cands if f.get("doc_type") not in SEC_FILING_SOURCES]
     if not cands:
         return None
     return min(cands, key=lambda f: (order[f["doc_type"]], f.get("currency") != "CNY",
                                      not f.get("restated"), f.get("page") or 0))
+
+
+def filing_disagreements(facts: Iterable[dict], years: Sequence[int], *, relative: float = 0.001
+                         ) -> list[tuple[dict, dict]]:
+    """(companyfacts fact, filing fact) pairs of one company, metric and year, in the same
+    currency, both current, whose values differ by more than the filing's printed rounding
+    (half its scale) and ``relative`` of the companyfacts value. pick_public uses the
+    companyfacts figure; each pair is reported (collected.filing_findings), never resolved silently."""
+    current = [f for f in facts if not f.get("superseded") and f.get("value") is not None
+               and f.get("fiscal_year") in years and f.get("company_id")]
+    xbrl: dict[tuple, list[dict]] = {}
+    for f in current:
+        if f.get("doc_type") == "companyfacts":
+            xbrl.setdefault((f["company_id"], f.get("metric"), f.get("fiscal_year"), f.get("currency") or ""), []).append(f)
+    out: list[tuple[dict, dict]] = []
+    for f in current:
+        if f.get("doc_type") not in SEC_FILING_SOURCES:
+            continue
+        for x in xbrl.get((f["company_id"], f.get("metric"), f.get("fiscal_year"), f.get("currency") or ""), []):
+            a, b = float(x["value"]), float(f["value"])
+            allowed = max(0.5 * float(f.get("scale") or 1), relative * abs(a))
+            if abs(a - b) > allowed:
+                out.append((x, f))
+    return out
 
 
 # ---- groups and duplicates ------------------------------------------------------------------

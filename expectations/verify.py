@@ -23,7 +23,7 @@ import pandas as pd
 
 from expectations import tables as tb
 from expectations.checkpoint import run_checkpoint
-from expectations.collected import collect_findings, conflict_findings, mark_incomplete
+from expectations.collected import collect_findings, conflict_findings, filing_findings, mark_incomplete
 from expectations.findings import to_findings
 from expectations.rules import VerifyRules
 from expectations.suites import CHECK_SUITES, build_suites
@@ -151,6 +151,8 @@ def check_year(settings: Any, paths: YearPaths, market_value_date: Any = None) -
     findings += collect_findings(read_jsonl(paths.collect_errors), tables.companies, paths.year)
     # a figure its own document prints two ways (or whose identity fails) is never used silently
     findings += conflict_findings(inp.facts, tables.companies, paths.year)
+    # an SEC filing as filed that prints a figure otherwise than companyfacts (issue 17)
+    findings += filing_findings(inp.facts, tables.companies, paths.year)
     # delivered rows that could not be read: the checks they feed could not run (fail closed)
     not_run = not_run_findings(read_jsonl(paths.extract_errors), inp.documents, tables.companies,
                                tables.frames.get("licence"), rules, paths.year)

@@ -27,10 +27,12 @@ from top100.vocab import DocType
 from top100.year import YearContext
 
 PDF_TYPES = {DocType.annual_report, DocType.prospectus, DocType.hk_annual_report, DocType.companyfacts}
-# SEC filings as filed (20-F/10-K/40-F, F-1, 424B4) are read by extractors.sec_filing when given to
-# extract_document; adding them here (issue 17) makes the demo's generated 20-F pages, whose rows
-# are XBRL tag names, count as unreadable inputs (exit code 3): see the issue 17 report
+# SEC filings as filed (20-F/10-K/40-F, F-1, 424B4), read by extractors.sec_filing (issue 17 item 3)
+# through the same isolated, cached worker as the PDFs (flows.extract_task: key = extractors.VERSION,
+# doc type, sha256); their facts are used by the reconciliation only where companyfacts lacks the
+# figure or agrees with it (expectations.reconcile)
 SEC_FILING_TYPES = {DocType.form_20f, DocType.form_f1, DocType.form_424b4}
+EXTRACTED_TYPES = PDF_TYPES | SEC_FILING_TYPES
 DELIVERED = {DocType.licence_registry, DocType.traffic, DocType.integrity, DocType.listings}
 
 
@@ -122,7 +124,7 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     declared: list[dict] = []
     errors: list[dict] = []
     staging: dict[str, list[dict]] = {"licences": [], "traffic": [], "integrity": []}
-    pdfs = [d for d in docs if d.doc_type in PDF_TYPES]
+    pdfs = [d for d in docs if d.doc_type in EXTRACTED_TYPES]
     total = len(docs)
     done = 0
 
@@ -131,7 +133,7 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     reads = read_inbox(paths, inbox, workers=settings.workers, isolated=isolation_for(settings) != "in-process")
     first_of: dict[str, str] = {}  # sha256 -> the first file with these bytes: one file sent twice is read once
     for d in docs:
-        if d.doc_type in PDF_TYPES:
+        if d.doc_type in EXTRACTED_TYPES:
             continue
         got = reads.get(d.sha256)
         if got is not None and d.sha256 in first_of:

@@ -131,13 +131,48 @@ def _title(c: Company) -> str:
         1530238: "YY Inc.", 1527636: "Autohome Inc."}.get(c.cik, c.ticker)
 
 
+# the row labels a filing prints for the companyfacts tags (as in the real 20-Fs of Baidu, Qihoo
+# 360, ... : "Total revenues", "Income from operations", "Net income attributable to <the company>"),
+# in the order a statement of operations prints them; the figures are the companyfacts values
+_ROW_ORDER = ("Revenues", "SalesRevenueNet", "CostOfRevenue", "ResearchAndDevelopmentExpense",
+              "OperatingIncomeLoss", "NetIncomeLoss")
+
+
+def _label(tag: str, c: Company, loss: bool) -> str:
+    import html
+
+    if tag in ("Revenues", "SalesRevenueNet"):
+        return "Total revenues"
+    if tag == "CostOfRevenue":
+        return "Cost of revenues"
+    if tag == "ResearchAndDevelopmentExpense":
+        return "Research and development"
+    if tag == "OperatingIncomeLoss":
+        return "Income (loss) from operations" if loss else "Income from operations"
+    if tag == "NetIncomeLoss":
+        return f"Net {'income (loss)' if loss else 'income'} attributable to {html.escape(_title(c))}"
+    raise KeyError(f"no filing row label for the tag {tag}")
+
+
+def _figure(v: float) -> str:
+    """In thousands, a loss in parentheses as a filing prints it."""
+    k = round(v / 1000)
+    return f"({-k:,.0f})" if k < 0 else f"{k:,.0f}"
+
+
 def _document(c: Company, form: str, fy: int, vals: dict, scale: dict, year: int) -> str:
     cur = "RMB" if c.currency == "CNY" else "US$"
     col = 0 if fy == year else 1
-    rows = "".join(f"<tr><td>{tag}</td><td align=right>{v[col] / 1000:,.0f}</td><td align=right>"
-                   f"{v[min(col + 1, 1)] / 1000:,.0f}</td></tr>" for tag, v in sorted(vals.items()))
+    order = sorted(vals, key=lambda t: (_ROW_ORDER.index(t) if t in _ROW_ORDER else len(_ROW_ORDER), t))
+    # the world has figures for the year and the year before only: the earlier filing prints its
+    # own year alone (a second column would print the year's figure under the year before it)
+    cols = [0, 1] if col == 0 else [1]
+    rows = "".join(f"<tr><td>{_label(tag, c, min(v[i] for i in cols) < 0)}</td>"
+                   + "".join(f"<td align=right>{_figure(v[i])}</td>" for i in cols) + "</tr>"
+                   for tag, v in ((t, vals[t]) for t in order))
+    head = "".join(f"<th>{year - i}</th>" for i in cols)
     return (f"<html><head><title>{form} {c.ticker}</title></head><body><h1>{form}</h1>"
             f"<p>{_title(c)} — fiscal year ended December 31, {fy} (demo world, generated)</p>"
             f"<h2>CONSOLIDATED STATEMENTS OF OPERATIONS</h2><p>(In thousands of {cur})</p>"
-            f"<table border=1><tr><th></th><th>{fy}</th><th>{fy - 1}</th></tr>{rows}</table>"
+            f"<table border=1><tr><th></th>{head}</tr>{rows}</table>"
             f"<p>Each ADS represents {c.ads_ratio or 1:g} ordinary shares.</p></body></html>\n")

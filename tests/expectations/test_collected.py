@@ -66,3 +66,30 @@ def test_a_conflicting_fact_is_an_error_finding_naming_both_readings(real, monke
     apply_eligibility(companies, found)
     assert companies[0].eligible is False and companies[1].eligible is True
     assert conflict_findings(facts, companies, 2025) == []  # another year's facts: none
+
+
+def test_a_filing_that_disagrees_with_companyfacts_is_an_error_finding():
+    """Issue 17: a figure read from an SEC filing as filed (the real Loncor 20-F of tests/corpus/
+    sec) where companyfacts also gives one: agreeing (the hand-read value) raises nothing and the
+    companyfacts fact is the one compared; a companyfacts value that differs is an ERROR finding
+    naming the filing's row and printed text, and the figure compared stays the companyfacts one."""
+    from pathlib import Path
+
+    from expectations import reconcile as rc
+    from expectations.collected import FILING_KIND, filing_findings
+    from extractors import sec_filing
+
+    doc = Path(__file__).resolve().parents[1] / "corpus" / "sec" / "20-F_0001062993-16-008650.html"
+    facts = [f.to_dict() | {"company_id": "C1"} for f in sec_filing.extract(doc, company_id="C1").facts]
+    read = [f for f in facts if f["metric"] == "profit_before_tax" and f["fiscal_year"] == 2015 and not f.get("superseded")]
+    assert read and read[0]["value"] == -2417247  # hand-read off the statement (truth/)
+    xbrl = {"company_id": "C1", "metric": "profit_before_tax", "fiscal_year": 2015, "currency": "USD",
+            "doc_type": "companyfacts", "document_sha256": "cf" * 32, "value": -2417247.0}
+    companies = [_company("C1")]
+    assert filing_findings(facts + [xbrl], companies, 2015) == []
+    assert rc.pick_public(facts + [xbrl], "profit_before_tax", 2015, ["20-F", "companyfacts"])["doc_type"] == "companyfacts"
+    found = filing_findings(facts + [xbrl | {"value": -2517247.0}], companies, 2015)
+    assert [(f.company_id, f.metric, f.kind, f.severity) for f in found] == \
+        [("C1", "profit_before_tax", FILING_KIND, "ERROR")]
+    assert "(2,417,247)" in found[0].message and "-2,517,247" in found[0].message
+    assert filing_findings(facts + [xbrl | {"value": -2517247.0, "currency": "CNY"}], companies, 2015) == []

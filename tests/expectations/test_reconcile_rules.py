@@ -94,6 +94,21 @@ def test_pick_public_prefers_cny_current_and_audited():
     assert rc.pick_public(facts, "revenue", 2014, R.public_sources)["value"] == 6.1
 
 
+def test_pick_public_reads_a_filing_only_where_companyfacts_lacks_the_figure():
+    """Issue 17: a fact read from a 20-F / F-1 / 424B4 as filed is the public figure only where the
+    company's companyfacts give none for the metric and year; never both, never added."""
+    filing = {"metric": "revenue", "fiscal_year": 2014, "doc_type": "20-F", "currency": "CNY", "value": 6.1}
+    f1 = filing | {"doc_type": "F-1", "value": 6.0}
+    xbrl = {"metric": "revenue", "fiscal_year": 2014, "doc_type": "companyfacts", "currency": "CNY", "value": 6.2}
+    assert rc.pick_public([filing, xbrl, f1], "revenue", 2014, R.public_sources)["doc_type"] == "companyfacts"
+    assert rc.pick_public([filing, f1], "revenue", 2014, R.public_sources)["doc_type"] == "20-F"
+    assert rc.pick_public([f1], "revenue", 2014, R.public_sources)["value"] == 6.0
+    prior = xbrl | {"fiscal_year": 2013}  # companyfacts of another year do not hide the filing
+    assert rc.pick_public([filing, prior], "revenue", 2014, R.public_sources)["doc_type"] == "20-F"
+    annual = xbrl | {"doc_type": "annual_report", "value": 6.3}  # a preferred source still comes first
+    assert rc.pick_public([filing, xbrl, annual], "revenue", 2014, R.public_sources)["value"] == 6.3
+
+
 def test_market_value_with_ads_ratio_and_social_responsibility():
     q = {"close": 20.0, "total_shares": 4e8, "ads_ratio": 2.0}
     assert rc.market_value_cny(q, 6.11) == pytest.approx(20 * 2e8 * 6.11)
