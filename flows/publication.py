@@ -32,7 +32,8 @@ from top100.paths import YearPaths
 # for fiscal year …"), a document the source says is not there (HTTP 404/410). Everything else
 # (HTTP 5xx/403/429 after the retries, timeouts, refused or lost connections, block pages, the
 # rate-limit page, a changed response shape, a crawl that failed as a whole) is the source failing.
-_NOT_OUTAGE_KINDS = {"InboxFile", "SourceError", "ConfigError", "FileNotFoundError"}
+_NOT_OUTAGE_KINDS = {"InboxFile", "SourceError", "ConfigError", "FileNotFoundError", "DeclarationError",
+                     "IdentityError", "DeliveredFileError", "UnreadableRow", "DuplicateRow", "DuplicateFile"}
 _NOT_OUTAGE_REASONS = ("HTTP 404", "HTTP 410")
 
 
@@ -96,6 +97,8 @@ def source_outages(paths: YearPaths) -> tuple[set[str], Counter]:
     for e in read_jsonl(paths.collect_errors):
         kind, reason = str(e.get("kind") or ""), str(e.get("reason") or "")
         if kind in _NOT_OUTAGE_KINDS or reason.startswith(_NOT_OUTAGE_REASONS):
+            continue
+        if e.get("document") and not e.get("url"):  # an inbox file (a form, a delivered file): the company's own
             continue
         cid = e.get("company_id")
         if cid and cid in incomplete:

@@ -36,6 +36,11 @@ def test_a_source_outage_holds_the_year_back_a_company_s_own_files_do_not(tmp_pa
     # the company's own files and a document that is not there: findings, nothing held back
     write_jsonl(paths.collect_errors, [
         {"stage": "collect", "kind": "InboxFile", "reason": "not UTF-8", "document": "traffic.csv"},
+        # a declaration form refused whole (no company named) and one refused cell
+        {"stage": "collect", "kind": "DeclarationError", "reason": "sheet reaches row 1048000 (limit 1000): refused",
+         "company_id": None, "document": "far.xlsx", "url": None},
+        {"stage": "collect", "kind": "DeclarationError", "reason": "not a finite number: -inf", "cell": "C21",
+         "company_id": "C1", "document": "C1.xlsx", "url": None},
         {"stage": "collect", "kind": "HttpError", "reason": "HTTP 404", "company_id": "C2", "url": "http://x/b.pdf"},
         {"stage": "collect", "kind": "SourceError", "reason": "no annual report for fiscal year 2014 among 3",
          "company_id": "C3", "url": "http://x/q"},
