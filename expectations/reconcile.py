@@ -13,22 +13,42 @@ import math
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from expectations.rules import SocialResponsibilityRule, VerifyRules
 
 # ---- currency -------------------------------------------------------------------------------
 
 
-def fx_average(fx_rows: Iterable[dict], currency: str, year: int) -> float | None:
-    """Mean of the CFETS central parity rates (CNY per unit) published in ``year``: the rate
-    for flows (revenue, profit) of that fiscal year. One rate per published date."""
+def fx_average(fx_rows: Iterable[dict], currency: str, year: int, period_end: str | None = None) -> float | None:
+    """Mean of the CFETS central parity rates (CNY per unit) published in the fiscal period: the
+    rate for flows (revenue, profit) of that fiscal year. The period is the twelve months ending
+    on the fact's ``period_end`` (a fiscal year may end in any month: 2015-03-31 averages
+    2014-04-01..2015-03-31); without one, the calendar year. One rate per published date."""
     if currency == "CNY":
         return 1.0
+    start, end = fiscal_period(year, period_end)
     pair = f"{currency}/CNY"
+    lo, hi = start.isoformat(), end.isoformat()
     by_date = {r["date"]: float(r["rate"]) for r in fx_rows
-               if r.get("pair") == pair and str(r.get("date", ""))[:4] == str(year)}
+               if r.get("pair") == pair and lo <= str(r.get("date", ""))[:10] <= hi}
     return statistics.fmean(by_date.values()) if by_date else None
+
+
+def fiscal_period(year: int, period_end: str | None) -> tuple[date, date]:
+    """(first day, last day) of fiscal ``year``: the twelve months ending on ``period_end`` when it
+    is given and falls in that year, else the calendar year."""
+    try:
+        end = date.fromisoformat(str(period_end)[:10]) if period_end else None
+    except ValueError:
+        end = None
+    if end is None or end.year != year:
+        return date(year, 1, 1), date(year, 12, 31)
+    try:
+        before = end.replace(year=end.year - 1)
+    except ValueError:  # 29 February
+        before = end.replace(year=end.year - 1, day=28)
+    return before + timedelta(days=1), end
 
 
 def fx_on(fx_rows: Iterable[dict], currency: str, on: str) -> float | None:

@@ -236,7 +236,8 @@ def _compare(inp: Inputs, rules: VerifyRules, c: _Company, metric: str, facts: l
         fact = rc.pick_public(facts, "rd_investment", year, rules.public_sources)
     public = fx_missing = None
     if fact is not None:
-        rate = 1.0 if metric in COUNT_METRICS else rc.fx_average(inp.fx, fact.get("currency") or "CNY", year)
+        rate = 1.0 if metric in COUNT_METRICS else rc.fx_average(inp.fx, fact.get("currency") or "CNY", year,
+                                                                    fact.get("period_end"))
         if rate is None:
             fx_missing = f"{fact.get('currency')}/CNY {year}"
         else:

@@ -41,6 +41,19 @@ def test_fx_average_of_the_year_and_rate_on_a_date():
     assert rc.fx_on(rows, "USD", "2014-12-31") == 6.2  # else the last rate before it
 
 
+def test_fx_average_follows_a_fiscal_year_that_does_not_end_in_december():
+    rows = [{"pair": "USD/CNY", "date": d, "rate": r} for d, r in
+            [("2013-12-31", 6.05), ("2014-04-01", 6.15), ("2014-12-31", 6.12), ("2015-03-31", 6.20),
+             ("2015-04-01", 9.99)]]
+    # year to 31 March 2015: 2014-04-01 .. 2015-03-31, not the calendar year 2015
+    assert rc.fx_average(rows, "USD", 2015, "2015-03-31") == pytest.approx((6.15 + 6.12 + 6.20) / 3)
+    # a December year end, or no period end: the calendar year
+    assert rc.fx_average(rows, "USD", 2014, "2014-12-31") == pytest.approx((6.15 + 6.12) / 2)
+    assert rc.fx_average(rows, "USD", 2014) == pytest.approx((6.15 + 6.12) / 2)
+    assert rc.fiscal_period(2016, "2016-02-29") == (__import__("datetime").date(2015, 3, 1),
+                                                    __import__("datetime").date(2016, 2, 29))
+
+
 @pytest.mark.parametrize("declared,public,factor", [
     (5e12, 5e8, 1e4), (5e5, 5e8, 1e-3), (5e8 * 1.001, 5e8, None), (6.5e8, 5e8, None), (5e14, 5e8, 1e6)])
 def test_unit_factor_is_exact(declared, public, factor):
