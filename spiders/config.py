@@ -7,7 +7,8 @@ with ``top100.config.load_settings()``.
 
 Throttling is keyed by source, not by host: in demo mode every source is the same
 ``127.0.0.1:<port>``, and SEC's two hosts share one budget (at most 10 requests per second to
-SEC, all hosts together).
+SEC, all hosts together). The budget of a source is shared by every crawl process of the out
+folder (spiders.budget): the edgar and quotes crawls both ask SEC, side by side.
 """
 
 from __future__ import annotations
@@ -100,4 +101,6 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "RETRY_TIMES": settings.crawl.retry_times,
         "TOP100_RATE_LIMIT_PAUSE": settings.crawl.rate_limit_pause_s,
         "HTTPCACHE_DIR": str((settings.out_dir / "httpcache").resolve()),
+        # the caps are shared by every crawl process of the out folder (spiders.budget)
+        "TOP100_BUDGET_DIR": str((settings.out_dir / "budget").resolve()),
     }

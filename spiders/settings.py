@@ -22,13 +22,12 @@ DOWNLOAD_DELAY = 0
 DOWNLOAD_DELAY_JITTER = 0  # the hard caps are exact intervals: no random shortening
 DOWNLOAD_FAIL_ON_DATALOSS = True  # a body shorter than its Content-Length is an error (retried)
 
-# AutoThrottle adapts the delay to the server's latency; our subclass never lets it go below
-# the per-source hard cap (crawl.rate_limits).
+# AutoThrottle slows a slot down for a slow server; the per-source hard caps (crawl.rate_limits)
+# are kept apart from it, across every crawl process, by spiders.budget.SharedBudgetMiddleware.
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
-EXTENSIONS = {"scrapy.extensions.throttle.AutoThrottle": None, "spiders.throttle.CappedAutoThrottle": 0}
 
 RETRY_ENABLED = True
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -38,8 +37,10 @@ TOP100_RATE_LIMIT_PAUSE = 600.0  # SEC's 403 "Request Rate Threshold Exceeded": 
 
 # Response order (process_response runs from the highest number down): the length check sees
 # the body as sent, decompression follows, then the content check and retry policy, then the
-# cache stores only what passed.
+# cache stores only what passed. Request order (process_request from the lowest number up): a
+# cached answer first, then the retry pauses, then the shared budget claims a send time last.
 DOWNLOADER_MIDDLEWARES = {
+    "spiders.budget.SharedBudgetMiddleware": 950,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.LengthCheckMiddleware": 940,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 930,

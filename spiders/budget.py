@@ -1,0 +1,75 @@
+"""One request budget per source, shared by every crawl process of a run.
+
+The caps of ``crawl.rate_limits`` are hard caps per source, but a source can be asked by more
+than one crawl at a time: the quotes crawl reads SEC's companyfacts for the share count on the
+valuation date while the edgar crawl reads filings from the same hosts, each in its own process
+(Scrapy's reactor cannot restart, so every crawl is a subprocess). Scrapy's download slots and
+AutoThrottle space requests within one process only, so two processes together sent SEC 7
+requests in one second under a cap of 6 (measured at the mirror).
+
+Scrapy has no cross-process throttle; this middleware is the small piece it lacks. Each request of
+a capped slot claims the next send time from a file under ``TOP100_BUDGET_DIR`` (one per slot,
+held under an OS file lock for the few microseconds of the claim): the claims of all processes
+are spaced by the slot's interval (``spiders.config``: ``CAP_MARGIN / rate``), and the request
+waits for its time. It runs after the HTTP cache (a cached answer costs nothing) and after the
+retry pauses (a paused source claims nothing while it waits), right before the download.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+
+BUDGET_DIR = "TOP100_BUDGET_DIR"
+
+
+def claim(folder: Path, slot: str, interval: float, now: float | None = None) -> float:
+    """The wall-clock time at which one more request of ``slot`` may leave, reserved: every
+    process claiming from ``folder`` gets times at least ``interval`` apart."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / slot, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        raw = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+        try:
+            last = float(raw)
+        except ValueError:  # a new budget (or one torn by a crash): no request was sent yet
+            last = float("-inf")
+        now = time.time() if now is None else now
+        at = max(now, last + interval)
+        data = f"{at!r}".encode("ascii").ljust(64)
+        os.pwrite(fd, data, 0)
+        return at
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+class SharedBudgetMiddleware:
+    def __init__(self, folder: Path, intervals: dict[str, float]):
+        self.folder = folder
+        self.intervals = intervals
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "SharedBudgetMiddleware":
+        slots = crawler.settings.getdict("DOWNLOAD_SLOTS")
+        intervals = {k: float(v.get("delay", 0)) for k, v in slots.items() if float(v.get("delay", 0)) > 0}
+        folder = crawler.settings.get(BUDGET_DIR) or os.path.join(
+            crawler.settings.get("HTTPCACHE_DIR") or ".scrapy", "..", "budget")
+        return cls(Path(folder), intervals)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> Any:
+        slot = request.meta.get("download_slot")
+        interval = self.intervals.get(slot or "")
+        if not interval:
+            return None
+        wait = claim(self.folder, slot, interval) - time.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return None
