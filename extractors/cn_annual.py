@@ -53,7 +53,9 @@ _FY = re.compile(r"(?<!\d)((?:19|20)\d{2}|[〇零一二三四五六七八九]{4}
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _NUM = r"-?\(?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2})"  # a figure: 1,234 or 0.00, not a page number
 # R&D investment (capitalised part included), best first; 研发支出 alone only when none of these
-RD_INVESTMENT_STRONG = ("研发投入金额", "研发投入合计", "研发支出合计", "研发投入总额")
+RD_INVESTMENT_STRONG = ("研发投入金额", "研发投入合计", "研发支出合计", "研发投入总额", "研发支出金额")
+# the main-figures section's title: 主要会计数据和财务指标 (SSE/SZSE), 会计数据和财务指标 (BSE)
+_MAIN_TITLE = re.compile(r"主要会计数据|会计数据和财务指标")
 
 
 def _lines(text: str) -> list[str]:
@@ -96,18 +98,19 @@ def find_sections(tp: TextPass, settings: CnAnnualSettings) -> Sections:
         flat = re.sub(r"\s+", "", st)
         if s.fiscal_year is None and n <= 5:
             s.fiscal_year = fiscal_year_of(text)
-        if s.main is None and "主要会计数据" in flat and not _TOC_LINE.search(text.split("主要会计数据")[-1][:80]):
+        title = _MAIN_TITLE.search(flat)
+        if s.main is None and title and not _TOC_LINE.search(re.split(_MAIN_TITLE, text)[-1][:80]):
             nxt = simplify(tp.text(n + 1)) if n < tp.n_pages else ""
             if re.search("营业(总)?收入[^\n]{0,12}?" + _NUM, st) or re.search("营业(总)?收入[^\n]{0,12}?" + _NUM, nxt):
                 # a title at the foot of its page: the table runs over the next two pages
-                after = st.split("主要会计数据")[-1] if "主要会计数据" in st else st
+                after = re.split(_MAIN_TITLE, st)[-1] if _MAIN_TITLE.search(st) else st
                 span = 3 if len(re.findall(_NUM, after)) < 6 else 2
                 s.main = list(range(n, min(n + span, tp.n_pages + 1)))
         if s.employees is None and any(k in flat for k in CN_EMPLOYEES):
             s.employees = n
         before_statements = s.income is None and s.balance is None
         if before_statements and len(s.rd) < settings.max_rd_pages and \
-                re.search("(研发投入金额|研发投入合计|研发支出合计|研发投入总额|研发支出)[^\n]{0,12}?" + _NUM, st):
+                re.search("(研发投入金额|研发投入合计|研发支出合计|研发投入总额|研发支出金额|研发支出)[^\n]{0,12}?" + _NUM, st):
             top = "\n".join(st.split("\n")[:8])
             if n > 1 and n - 1 not in s.rd and re.search("(研发投入|研发支出)[^\n]{0,12}?" + _NUM, top):
                 s.rd.append(n - 1)  # the table starts at the top of the page: its header is on the page before
@@ -213,6 +216,8 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         if numbers and not out.read_from(got):
             out.fail(TableNotFound(f"the {what} was found but no figure could be read from its table"), numbers[0])
     _same_concept(out.readings)
+    if fy is not None and not out.readings.has("employees_total", fy):
+        _dated_head_count(texts, fy, out)
     decide(out.readings, origin, result, name, _period)
     _prose_figures(texts, fy, result, name, company_id)
     return result
@@ -221,11 +226,13 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
 # Metrics a report may print only in a sentence of its MD&A ("研发费用投入166,066,239.06元",
 # "利润总额190,905,713.07元", "2024 年度公司研发投入 6.16 亿元"), by the words that name them.
 PROSE_LABELS = {"rd_investment": ("研发投入",), "rd_expense": ("研发费用投入", "研发费用"),
-                "profit_before_tax": ("利润总额",)}
+                "profit_before_tax": ("利润总额",), "employees_total": ("公司员工", "名员工", "员工总数", "在职员工")}
 # a label, a few non-digit characters at most (no clause break), a number, and its unit right after
 # it: how a sentence prints a figure (a table row prints its unit above the columns, not after each)
-_PROSE = re.compile(r"(?P<label>%s)[^\d，。；;,.、（）()]{0,6}?(?P<raw>-?\d[\d,]*(?:\.\d+)?)(?P<unit>亿元|万元|元)"
+_PROSE = re.compile(r"(?P<label>%s)[^\d，。；;,.、（）()]{0,6}?(?P<raw>-?\d[\d,]*(?:\.\d+)?)(?P<unit>亿元|万元|元|人|名)"
                     % "|".join(sorted({w for ws in PROSE_LABELS.values() for w in ws}, key=len, reverse=True)))
+# a head count printed before its noun: 公司共拥有 44,361 名员工
+_PROSE_COUNT = re.compile(r"(?:共有|拥有|共计|合计|总数为|总数|有)(?P<raw>\d[\d,]*)(?P<unit>名|人)(?P<label>员工|在职员工|职工)")
 
 
 def _prose_figures(texts: dict[int, str], fy: int | None, result: ExtractResult, name: str,
@@ -241,7 +248,10 @@ def _prose_figures(texts: dict[int, str], fy: int | None, result: ExtractResult,
             continue
         for page, text in sorted(texts.items()):
             flat = re.sub(r"\s+", "", text)  # a sentence wraps anywhere, even inside its label
-            m = next((m for m in _PROSE.finditer(flat) if m.group("label") in words), None)
+            m = next((m for m in _PROSE.finditer(flat) if m.group("label") in words and
+                      (m.group("unit") in ("人", "名")) == (metric == "employees_total")), None)
+            if m is None and metric == "employees_total":
+                m = _PROSE_COUNT.search(flat)
             if m is None:
                 continue
             result.errors.append(error_row(FigureNotRead(
@@ -249,6 +259,31 @@ def _prose_figures(texts: dict[int, str], fy: int | None, result: ExtractResult,
                 f"on page {page}, which is not read (no table of the document prints it)", page=page),
                 document=name, company_id=company_id))
             break
+
+
+# a head count in a sentence dated to the year's end: 截至 2023 年 12 月 31 日，公司共有 1,747 名员工;
+# 截至报告期期末，公司员工 9,788 人
+_DATED_COUNT = re.compile(r"截至(?:本)?报告期(?:期)?末|报告期末|截至(?P<y>(?:19|20)\d{2})年(?:12月31日|末|底)")
+_COUNT_IN_SENTENCE = re.compile(r"(?:公司|本公司|集团|本集团)(?:共|总)?(?:有|拥有|计|在职)?(?:员工|职工)?(?:总数|人数|总人数)?(?:为|共|有)?"
+                                r"(?P<raw>\d[\d,]*)(?:名|人)(?:员工|职工)?")
+
+
+def _dated_head_count(texts: dict[int, str], fy: int, out: "_Collector") -> None:
+    """The staff count of a report that prints it only in a sentence dated to the end of the
+    year (a summary, 摘要): read once, from the first such sentence, and said so (single source).
+    An undated sentence is not read (see _prose_figures: an error names it)."""
+    for page, text in sorted(texts.items()):
+        flat = re.sub(r"\s+", "", simplify(text))
+        for sentence in re.split(r"[。；;]", flat):
+            date = _DATED_COUNT.search(sentence)
+            if not date or (date.group("y") and int(date.group("y")) != fy):
+                continue
+            m = _COUNT_IN_SENTENCE.search(sentence, date.end())
+            if not m or not re.search(r"员工|职工", sentence[m.start():m.end() + 4]):
+                continue
+            out.add("employees_total", fy, number_of(m.group("raw")), parse_unit("人"), page, sentence[:120],
+                    m.group("raw"), None, "mdna_sentence")
+            return
 
 
 def _same_concept(readings: Readings) -> None:
@@ -414,7 +449,13 @@ def _employees(sec: Sections, pages: dict[int, PageLines], fy: int | None, out: 
             out.fail(exc, single.page)
         break
     if not out.readings.has("employees_total", fy):
+        # a table of head counts at the start and the end of the year (期初人数 / 本期新增 /
+        # 本期减少 / 期末人数, the BSE template): its total row, by its period columns
+        tables = read_tables([pages[sec.employees]], fy)
+        _take_counts(out, tables, "mdna")
+    if not out.readings.has("employees_total", fy):
         return
+    parent = _parent_staff(pages[sec.employees])
     # a second reading: the total (合计) of the staff's professional composition (专业构成), the
     # first 合计 after that title, on the same page or the next
     after: list[PageLines] = []
@@ -430,8 +471,31 @@ def _employees(sec: Sections, pages: dict[int, PageLines], fy: int | None, out: 
         after.append(PageLines(pl.page, pl.lines[at:], pl.synthetic, pl.rules, pl.vrules))
     for single in single_values(after, lambda lab: key(lab) == "合计")[:1]:
         w = single.word
+        if parent is not None and number_of(w.text) == parent:
+            continue  # the composition of the parent company's staff alone (母公司在职员工的数量): not the group's
         try:
             out.add("employees_total", fy, number_of(w.text), parse_unit("人"), single.page, "专业构成 " + single.label,
                     w.text, (w.x0, w.top, w.x1, w.bottom), "mdna_composition")
         except Top100Error as exc:
             out.fail(exc, single.page)
+
+
+def _take_counts(out: _Collector, tables, source: str) -> None:
+    for hit in pick(tables, {"employees_total": set(CN_EMPLOYEES)}, key):
+        if hit.ambiguous:
+            continue
+        try:
+            out.add("employees_total", hit.year, number_of(hit.cell.raw), parse_unit("人"), hit.row.page,
+                    hit.row.label, hit.cell.raw, hit.cell.bbox, source)
+        except Top100Error as exc:
+            out.fail(exc, hit.row.page)
+
+
+def _parent_staff(pl: PageLines):
+    """The parent company's own head count (母公司在职员工的数量), where printed beside the total."""
+    for single in single_values([pl], lambda lab: key(lab) in ("母公司在职员工的数量", "母公司在职员工数量")):
+        try:
+            return number_of(single.word.text)
+        except Top100Error:
+            return None
+    return None

@@ -18,8 +18,8 @@ from extractors.numbers import looks_numeric, normalise
 _YEAR = re.compile(r"^((?:19|20)\d{2})(?:年)?(?:度|末|年度|年末|12月31日|年12月31日|-12-31|\.12\.31|/12/31|年金额)?$")
 _INTERIM = re.compile(r"^(?:19|20)\d{2}(?:年)?(?:1-\d+月|-\d{1,2}-\d{1,2}|\.\d{1,2}\.\d{1,2}|年\d{1,2}月\d{1,2}日|[上下]半年|半年度)$")
 _QUARTER = re.compile(r"^(第[一二三四]季度|[一二三四]季度|Q[1-4]|\d{1,2}-\d{1,2}月份?)$", re.I)
-_THIS = {"本年度", "本期发生额", "本期金额", "本期数", "本年数", "本年金额", "本期", "本年", "本报告期", "本年发生额", "期末余额", "期末数"}
-_PRIOR = {"上年度", "上期发生额", "上期金额", "上年同期数", "上年数", "上年金额", "上期", "上年", "上年同期", "上年发生额", "期初余额", "上年年末余额", "期初数"}
+_THIS = {"本年度", "本期发生额", "本期金额", "本期数", "本年数", "本年金额", "本期", "本年", "本报告期", "本年发生额", "期末余额", "期末数", "期末人数"}
+_PRIOR = {"上年度", "上期发生额", "上期金额", "上年同期数", "上年数", "上年金额", "上期", "上年", "上年同期", "上年发生额", "期初余额", "上年年末余额", "期初数", "期初人数"}
 _AFTER = {"调整后", "重述后", "追溯调整后", "restated"}
 _BEFORE = {"调整前", "重述前", "追溯调整前", "original", "aspreviouslyreported"}
 _NOTE_RE = re.compile(r"^(?:附注|注释|注|note|notes|附注编号|附注号)[一二三四五六七八九十\d]*$")
@@ -66,6 +66,7 @@ _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
 def anchor(text: str, fiscal_year: int | None) -> Column | None:
     s = normalise(simplify(text))
+    s = re.sub(r"[/／](?:比例|占比|%)$", "", s)  # 本期金额/比例: an amount column that also prints a ratio
     if re.fullmatch(r"[〇零一二三四五六七八九]{4}年?", s):  # 二零二一年 in HK reports in Chinese
         s = s.translate(_CN_DIGITS)
     m = _YEAR.match(s)
@@ -140,7 +141,12 @@ def build_header(band: list[Line], above: list[str], fy: int | None) -> Header:
             if id(w) in used:
                 continue
             s = normalise(simplify(w.text)).lower().strip("()[]")
-            if s in _NOTE:
+            suffix_of = _year_suffix_of(w, s, cols)
+            if suffix_of is not None:
+                # '2025' above '年度' (a cell printed on two baselines): one year column
+                suffix_of.x0, suffix_of.x1 = min(suffix_of.x0, w.x0), max(suffix_of.x1, w.x1)
+                suffix_of.text += w.text
+            elif s in _NOTE:
                 cols.append(Column("note", w.x0, w.x1, w.text))
             elif w.xc > left and not _UNIT_WORD.match(normalise(w.text)):
                 near = [c for c in cols if c.kind in ("pct", "text") and abs(c.xc - w.xc) < 30]
@@ -154,6 +160,19 @@ def build_header(band: list[Line], above: list[str], fy: int | None) -> Header:
                     cols.append(Column(kind, w.x0, w.x1, w.text))
     cols = sorted((c for c in cols if c.kind != "split"), key=lambda c: c.xc)
     return Header(band[0].page, band[0].top, band[-1].bottom, cols, " ".join(ln.text for ln in band), above)
+
+
+_SUFFIX = re.compile(r"^(?:年|年度|年末|度|末|年12月31日|12月31日|年1-12月|1-12月)$")
+
+
+def _year_suffix_of(w: Word, s: str, cols: list[Column]) -> Column | None:
+    """The year column a stray '年度' / '年末' / '12月31日' belongs to: a year printed on another
+    line of the header right beside it (nearest centre, within a cell's width)."""
+    if not _SUFFIX.match(s):
+        return None
+    years = [c for c in cols if c.kind == "year" and c.restated is None]
+    near = [c for c in years if abs(c.xc - w.xc) <= max(30.0, (c.x1 - c.x0) + (w.x1 - w.x0))]
+    return min(near, key=lambda c: abs(c.xc - w.xc)) if near else None
 
 
 def _split_restated(band: list[Line], cols: list[Column], used: set[int]) -> None:

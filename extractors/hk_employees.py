@@ -26,11 +26,16 @@ _DATE_ZH = re.compile(r"((?:19|20)\d{2})年\d{1,2}月\d{1,2}日|([〇零○一�
 _BARE_YEAR = re.compile(r"[(（]\s*((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4}年)(?:年)?\s*[:：]")
 _COUNT_EN = re.compile(
     r"(?i)(?:had|employed|has|have|with|of|was|were|to|totall?ed|amounted\s+to|approximately|about|around|a\s+total\s+of|:)"
-    r"\s+(?:a\s+total\s+of\s+|approximately\s+|about\s+|around\s+)?(\d{1,3}(?:,\d{3})+|\d+)"
+    r"\s+(?:a\s+total\s+of\s+|approximately\s+|about\s+|around\s+|near(?:ly)?\s+)?"
+    r"(\d{1,3}(?:,\d{3})+|\d+)"
     r"(?:\s+(?:full[- ]time|permanent|staff))?\s*(?:employees|staff|workers|personnel|people)?")
 _CONTEXT_EN = re.compile(r"(?i)\b(?:employees|staff|workforce|headcount|workers)\b")
 _COUNT_ZH = re.compile(r"(?:约|共|有|聘用|雇用|僱用|拥有|：|:)\s*约?\s*(\d{1,3}(?:,\d{3})+|\d+)\s*名")
 _CONTEXT_ZH = re.compile(r"雇员|僱員|员工|職員|职员|員工")
+
+
+_COUNT_ROW = re.compile(r"(?i)^(?:total\s+number\s+of\s+(?:in-service\s+|full-time\s+)?(?:employees|staff)(?:\s+of\s+the\s+group)?|"
+                        r"在职员工的数量合计|在职员工数量合计)\s*[:：]?\s*(\d{1,3}(?:,\d{3})+|\d+)$")
 
 
 def _squeeze(text: str) -> str:
@@ -60,12 +65,43 @@ def _split_brackets(sentence: str) -> tuple[str, list[str]]:
     return outside, inside
 
 
+_N = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
+_COUNT_LIST = re.compile(rf"(?i)(?:approximately\s+|a\s+total\s+of\s+|about\s+)?({_N}(?:\s*,\s*{_N})*\s*,?\s+and\s+{_N})"
+                         r"\s+(?:full[- ]time\s+|permanent\s+)?(?:employees|staff|personnel)\b")
+_YEAR_LIST = re.compile(rf"(?i)(?:\b\d{{1,2}}\s+{_MONTH}|\b{_MONTH}\s+\d{{1,2}}\s*,)\s*((?:19|20)\d{{2}}(?:\s*,\s*"
+                        rf"(?:\d{{1,2}}\s+{_MONTH}\s+|{_MONTH}\s+\d{{1,2}}\s*,\s*)?(?:19|20)\d{{2}})*\s*,?\s+and\s+"
+                        rf"(?:\d{{1,2}}\s+{_MONTH}\s+|{_MONTH}\s+\d{{1,2}}\s*,\s*)?(?:19|20)\d{{2}})")
+
+
+def _respectively(sentence: str) -> list[tuple[int, str]] | None:
+    """(year, count) pairs of a sentence that lists counts and dates 'respectively', in order;
+    None unless it says 'respectively' and both lists have the same length."""
+    if not re.search(r"(?i)\brespectively\b", sentence):
+        return None
+    counts_m, years_m = _COUNT_LIST.search(sentence), _YEAR_LIST.search(sentence)
+    if not counts_m or not years_m:
+        return None
+    counts = re.findall(_N, counts_m.group(1))
+    years = [int(y) for y in re.findall(r"(?:19|20)\d{2}", years_m.group(1))]
+    if len(counts) != len(years) or len(counts) < 2:
+        return None
+    return list(zip(years, counts))
+
+
 def find_employees(text: str) -> list[tuple[int | None, str, str]]:
     """(year, count as printed, the sentence) for the first sentence of the page that states the
     group's staff count; [] where none does."""
     t = _squeeze(text)
+    # a table row of an A+H report's staff section ('Total number of in-service employees 26,740',
+    # 在职员工的数量合计 26,740): the count at the end of the line, dated by the report's year
+    for line in t.split("\n"):
+        m = _COUNT_ROW.match(line.strip())
+        if m:
+            return [(None, m.group(1), " ".join(line.split())[:300])]
     for s in _sentences(t):
-        en = _CONTEXT_EN.search(s) and re.search(r"(?i)\bgroup\b|\bcompany\b|\bwe\b", s)
+        # the reporting entity's own staff ('the Group had', 'we had'), not a rule about 'a company
+        # with more than 300 employees'
+        en = _CONTEXT_EN.search(s) and re.search(r"(?i)\bthe\s+group\b|\bthe\s+company\b|\bwe\b|\bour\b", s)
         zh = _CONTEXT_ZH.search(s) and re.search(r"本集团|本公司|集团", s)
         if not (en or zh):
             continue
@@ -76,14 +112,13 @@ def find_employees(text: str) -> list[tuple[int | None, str, str]]:
         if re.search(r"(?i)remuneration|cost|salar|benefit|pension|share option|酬金|成本|薪酬总额|购股权", s) and \
                 not any(re.search(r"(?i)\d\s*(?:full[- ]time\s+)?(?:employees|staff)\b|\d\s*名", x) for x in (s, outside)):
             continue
-        # 'As at 31 December 2021 and 2020, the Group had 1,200 and 1,100 employees respectively'
-        pair = re.search(r"(?i)(\d{1,3}(?:,\d{3})+|\d+)\s+and\s+(\d{1,3}(?:,\d{3})+|\d+)\s+(?:full[- ]time\s+)?"
-                         r"(?:employees|staff)\s+respectively", outside)
-        years2 = re.search(rf"(?i)\b\d{{1,2}}\s+{_MONTH}\s+((?:19|20)\d{{2}})\s+and\s+(?:\d{{1,2}}\s+{_MONTH}\s+)?"
-                           r"((?:19|20)\d{2})\b", outside)
-        if en and pair and years2:
+        # 'As at 31 December 2021 and 2020, the Group had 1,200 and 1,100 employees respectively';
+        # 'We had approximately 39,800, 35,900 and 33,500 full time employees as of December 31,
+        # 2023, 2024 and 2025, respectively': a list of counts and a list of dates, paired in order
+        listed = _respectively(outside) if en else None
+        if listed:
             label = " ".join(s.split())[:300]
-            return [(int(years2.group(1)), pair.group(1), label), (int(years2.group(2)), pair.group(2), label)]
+            return [(year, count, label) for year, count in listed]
         count_re = _COUNT_EN if en else _COUNT_ZH
         main = None
         for m in count_re.finditer(outside):
@@ -125,7 +160,8 @@ def find_employees(text: str) -> list[tuple[int | None, str, str]]:
                 out.append((py, pm.group(1), label))
                 break  # the comparison of this count; later brackets belong to other figures (of which 15 ...)
         # a second count in the sentence itself: '..., compared to 2,100 as at 31 December 2020'
-        cm = re.search(r"(?i)(?:compared\s+(?:to|with)|as\s+against|versus|up\s+from|down\s+from|较|比)\s*"
+        cm = re.search(r"(?i)(?:compared\s+(?:to|with)|as\s+against|versus|up\s+from|down\s+from|"
+                       r"(?:increased|decreased|rose|grew|fell)\s+from|较|比)\s*"
                        r"(?:approximately\s+|约\s*)?(\d{1,3}(?:,\d{3})+|\d+)", outside[main.end(1):])
         if cm:
             rest = outside[main.end(1) + cm.end(1):]

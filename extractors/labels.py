@@ -56,9 +56,12 @@ def unit_in_label(label: str) -> str | None:
 
 # Names by which each metric's row is printed (keys as produced by key()).
 CN_MAIN = {
-    "revenue": {"营业收入", "营业总收入"},
+    "revenue": ("营业收入", "营业总收入"),  # in this order: 营业总收入 only where 营业收入 is not printed
     "net_profit_attributable": {"归属于上市公司股东的净利润", "归属于母公司股东的净利润", "归属于本公司股东的净利润"},
     "total_assets": {"总资产", "资产总额", "资产总计"},
+    # printed by some main tables (and by the BSE template's): read as corroborations of the statement
+    "profit_before_tax": {"利润总额"},
+    "net_profit": {"净利润"},
     # where a report breaks out its internet business (the evaluation's revenue scale)
     "internet_revenue": {"互联网业务收入", "互联网收入", "互联网业务营业收入", "其中：互联网业务收入"},
 }
@@ -86,27 +89,70 @@ CN_BALANCE = {
 # R&D as expensed (rd_expense) printed outside the income statement: the MD&A's expense table
 # or the 研究与开发费用 note; 本期费用化研发支出 is the expensed part of the R&D spending
 CN_RD_EXPENSE_MDNA = {"研发费用", "研究与开发费用", "研究开发费用", "本期费用化研发支出", "费用化研发支出"}
-CN_EMPLOYEES = {"在职员工的数量合计", "报告期末在职员工的数量合计", "在职员工数量合计"}
+CN_EMPLOYEES = {"在职员工的数量合计", "报告期末在职员工的数量合计", "在职员工数量合计", "员工总计", "在职员工总计"}
 # MD&A amounts used when the income statement has no 研发费用 line, best first
 CN_RD_INVESTMENT = ("研发投入金额", "研发投入合计", "研发支出合计", "研发支出")
-HK_INCOME = {
-    "revenue": {"revenue", "turnover", "收益", "收入", "营业额"},
-    "internet_revenue": {"revenuefrominternetbusiness", "internetbusinessrevenue", "互联网业务收益", "互联网业务收入"},
-    "operating_cost": {"costofsales", "costofrevenue", "销售成本", "服务成本"},
-    "operating_profit": {"operating(loss)/profit", "operatingprofit/(loss)", "operatingprofit", "operatingloss",
-                         "(loss)/profitfromoperations", "profit/(loss)fromoperations", "profitfromoperations",
-                         "经营(亏损)/溢利", "经营溢利", "经营(亏损)/利润"},
-    "profit_before_tax": {"(loss)/profitbeforetax", "profit/(loss)beforetax", "profitbeforetax", "lossbeforetax",
-                          "(loss)/profitbeforeincometax", "profitbeforeincometax", "profitbeforetaxation",
-                          "(loss)/profitbeforetaxation", "除税前(亏损)/溢利", "除税前溢利"},
-    "net_profit": {"(loss)/profitfortheyear", "profit/(loss)fortheyear", "profitfortheyear", "lossfortheyear",
-                   "年内(亏损)/溢利", "年内溢利"},
-    "net_profit_attributable": {"ownersofthecompany", "equityholdersofthecompany", "本公司拥有人",
-                                "ownersoftheparent", "shareholdersofthecompany"},
-    "total_assets": {"totalassets", "资产总值", "总资产"},
-}
+# --- English statement labels (HKFRS/IFRS and US GAAP alike) ----------------------------------
+# One vocabulary for every English statement: HK annual reports (extractors.hk_statements) and
+# SEC filings as filed. A label is first normalised: the words of a result ("profit", "(loss)",
+# "income", "earnings", "gain" in any order, with brackets and slashes: "(Loss) profit",
+# "Profit/(loss)", "Income (loss)") become PNL, "income tax(es)" becomes INCOMETAX, and
+# "comprehensive income/expense/loss" becomes COMPREHENSIVE, so that each metric is one pattern
+# over the structure of the label rather than a list of its spellings.
+
+_EN_NOTE = re.compile(r"\s*\((?:note|notes)\s*[\w\s,().&-]*\)\s*$|\s*\(\d{1,2}\)\s*$|\s*[*#†]+\s*$")
+_EN_PNL_WORD = r"\(?\s*(?:profits?|loss(?:es)?|income|earnings|gains?)\s*\)?"
+_EN_METRICS: list[tuple[str, re.Pattern[str]]] = [
+    ("_nci", re.compile(r"^(?:(?:net\s+)?PNL(?:\s+for\s+the\s+(?:year|period))?\s+attributable\s+to\s+)?"
+                        r"(?:non[- ]?controlling|minority)\s+(?:interests?|shareholders)$")),
+    ("net_profit_attributable", re.compile(
+        r"^(?:net\s+)?PNL(?:\s+and\s+(?:total\s+)?COMPREHENSIVE)?(?:\s+for\s+the\s+(?:year|period))?\s+attributable\s+"
+        r"to[\s:-]+(?!non[- ]?controlling|minority)(?:the\s+)?(?:(?:owners|(?:ordinary\s+|equity\s+)?shareholders|equity\s+holders)"
+        r"(?:\s+of\s+(?:the\s+)?[a-z][\w .,&'-]*)?|[a-z][\w .,&'-]*?(?:inc|ltd|limited|plc|corp|corporation|co|group|holdings?|"
+        r"company)\.?(?:'s\s+(?:ordinary\s+)?(?:shareholders|stockholders))?)[\s.,]*$")),
+    # the owners' line of an attribution ('Owners of the Company', 'Shareholders of AIA Group Limited')
+    ("_owners", re.compile(r"^(?:the\s+)?(?:owners|equity\s+holders|(?:ordinary\s+|equity\s+)?shareholders)\s+of\s+(?:the\s+)?"
+                           r"[a-z][\w .,&'-]*$")),
+    ("revenue", re.compile(r"^(?:total\s+)?(?:net\s+)?(?:revenues?|turnover|sales)(?:\s*,\s*net)?"
+                           r"(?:\s+from\s+contracts?\s+with\s+customers)?$")),
+    ("operating_cost", re.compile(r"^(?:total\s+)?cost\s+of\s+(?:sales|revenues?|services|goods\s+sold)$")),
+    ("operating_profit", re.compile(r"^(?:operating\s+PNL|PNL\s+from\s+(?:operations|operating\s+activities))$")),
+    ("profit_before_tax", re.compile(r"^(?:net\s+)?PNL\s+before\s+(?:INCOMETAX|tax(?:ation|es)?)(?:\s+(?:expenses?|credit))?"
+                                     r"(?:\s+from\s+continuing\s+operations)?$")),
+    ("net_profit", re.compile(r"^(?:net\s+PNL(?:\s+for\s+the\s+(?:year|period))?|"
+                              r"PNL(?:\s+and\s+(?:total\s+)?COMPREHENSIVE)?\s+for\s+the\s+(?:year|period))$")),
+    ("total_assets", re.compile(r"^total\s+assets$")),
+    ("rd_expense", re.compile(r"^(?:research\s+and\s+development|r\s*&\s*d)(?:\s+(?:expenses?|costs?|expenditures?))?$")),
+    ("internet_revenue", re.compile(r"^(?:revenue\s+from\s+internet\s+business|internet\s+business\s+revenue)$")),
+    ("_total_liabilities_and_equity", re.compile(
+        r"^total\s+(?:liabilities\b.*\band\s+(?:\w+'?\s+)?(?:equity|deficit|deficiency)|equity\s+and\s+liabilities)$")),
+    ("_total_liabilities", re.compile(r"^total\s+liabilities$")),
+    ("_total_equity", re.compile(r"^(?:total\s+equity|net\s+assets)$")),
+]
 
 
-def hk_key(label: str) -> str:
-    """English labels keep their parentheses ((Loss)/profit ...): only spaces and case go."""
-    return re.sub(r"\s+", "", simplify(label)).replace("’", "'").rstrip(":：").lower()
+def en_normalise(label: str) -> str:
+    """An English label in the normal form the metric patterns match (see above)."""
+    s = simplify(label).replace("’", "'").replace("‘", "'").lower()
+    s = re.sub(r"[–—−]", "-", s)
+    s = re.sub(r"^\s*(?:less|add|of which|including)\s*:\s*", "", s)
+    s = re.sub(r"^\s*[-•]\s*", "", s)
+    prev = None
+    while prev != s:
+        prev = s
+        s = _EN_NOTE.sub("", s)
+    s = s.rstrip(" :")
+    s = re.sub(r"\bincome\s+tax(?:es)?(?:\s+(?:expenses?|credit))?\b", "INCOMETAX", s)
+    s = re.sub(r"\bcomprehensive\s+(?:\(?\s*(?:income|loss|expenses?)\s*\)?[\s/]*)+", "COMPREHENSIVE ", s)
+    s = re.sub(rf"(?:{_EN_PNL_WORD}(?:\s*/\s*|\s+)?){{1,3}}", " PNL ", s)
+    s = re.sub(r"\s+", " ", s).strip(" ,")
+    return s.replace("PNL ,", "PNL,")
+
+
+def en_metric(label: str) -> str | None:
+    """The metric (or identity part, '_...') an English statement label names, or None."""
+    s = en_normalise(label)
+    for metric, pat in _EN_METRICS:
+        if pat.match(s):
+            return metric
+    return None

@@ -71,33 +71,45 @@ def merge_rules(edges: list[tuple[float, float, float]]) -> list[tuple[float, fl
 
 
 def group_lines(page: int, words: list[Word], y_tol: float = 2.0) -> list[Line]:
-    """Words whose tops are within ``y_tol`` points form one line, left to right."""
+    """Words whose tops are within ``y_tol`` points, or whose boxes share most of their height
+    (a CJK word beside digits in another font: see _char_lines), form one line, left to right."""
     lines: list[Line] = []
+    first: list[tuple[float, float]] = []
     for w in sorted(words, key=lambda w: (round(w.top, 1), w.x0)):
-        if lines and abs(w.top - lines[-1].top) <= y_tol:
-            lines[-1].words.append(w)
-            lines[-1].bottom = max(lines[-1].bottom, w.bottom)
-        else:
-            lines.append(Line(page, [w], w.top, w.bottom))
+        if lines:
+            top, bottom = first[-1]
+            overlap = min(bottom, w.bottom) - max(top, w.top)
+            shorter = max(min(bottom - top, w.bottom - w.top), 0.1)
+            if abs(w.top - top) <= y_tol or overlap >= 0.7 * shorter:
+                lines[-1].words.append(w)
+                lines[-1].bottom = max(lines[-1].bottom, w.bottom)
+                continue
+        lines.append(Line(page, [w], w.top, w.bottom))
+        first.append((w.top, w.bottom))
     for ln in lines:
         ln.words.sort(key=lambda w: w.x0)
     return lines
 
 
 def _char_lines(chars: list[tuple]) -> list[list[tuple]]:
-    """Characters grouped into lines by their tops, each line left to right."""
+    """Characters grouped into lines, each line left to right.
+
+    A glyph joins the line above it when their boxes share most of their height: the same top,
+    a glyph of a smaller font box lying within the line's height (a kerned capital 'T' of
+    'Total' set in another font starts 2-3 points lower), or the CJK glyphs of a mixed line
+    (``2025 年 12 月 31 日``: the Chinese font's box sits 2-3 points lower than the digits')."""
     lines: list[list[tuple]] = []
-    bottoms: list[float] = []
+    boxes: list[tuple[float, float]] = []  # (top, bottom) of each line's first glyph
     for c in sorted(chars, key=lambda c: (round(c[0], 1), c[1])):
-        # same top, or a glyph of a smaller font box lying within the line's height (a kerned
-        # capital 'T' of 'Total' set in another font: its box starts 2-3 points lower)
-        if lines and (abs(c[0] - lines[-1][0][0]) <= 2.0 or
-                      (c[0] >= lines[-1][0][0] - 0.5 and c[3] <= bottoms[-1] + 0.5)):
-            lines[-1].append(c)
-            bottoms[-1] = max(bottoms[-1], c[3])
-        else:
-            lines.append([c])
-            bottoms.append(c[3])
+        if lines:
+            top, bottom = boxes[-1]
+            overlap = min(bottom, c[3]) - max(top, c[0])
+            shorter = max(min(bottom - top, c[3] - c[0]), 0.1)
+            if abs(c[0] - top) <= 2.0 or (c[0] >= top - 0.5 and c[3] <= bottom + 0.5) or overlap >= 0.7 * shorter:
+                lines[-1].append(c)
+                continue
+        lines.append([c])
+        boxes.append((c[0], c[3]))
     return [sorted(ln, key=lambda c: c[1]) for ln in lines]
 
 

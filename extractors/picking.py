@@ -23,18 +23,24 @@ class Hit:
     ambiguous: bool = False  # two figures under one column: not a reading
 
 
-def pick(tables: list[Table], names: dict[str, set[str]], keyfn: Callable[[str], str]) -> list[Hit]:
+def pick(tables: list[Table], names: dict[str, set[str] | tuple[str, ...]], keyfn: Callable[[str], str]) -> list[Hit]:
     """For each metric and year, the first row whose label is one of the metric's names.
 
     Year columns only (quarters, interim periods, % changes and notes are not facts). Where a
     year is printed restated and original (调整后/调整前), the restated value is kept."""
     found: dict[tuple[str, int], Hit] = {}
     lookup = {n: m for m, ns in names.items() for n in ns}
+    # names given in order (a tuple) are preferences: 营业收入 over 营业总收入 (a main table that
+    # prints both: the group's total operating revenue includes interest and fee income)
+    rank = {n: i for ns in names.values() if isinstance(ns, (tuple, list)) for i, n in enumerate(ns)}
     for t in tables:
         for row in t.rows:
             metric = lookup.get(keyfn(row.label))
             if metric is None:
                 continue
+            mine = rank.get(keyfn(row.label), 0)
+            for k in [k for k, h in found.items() if k[0] == metric and rank.get(keyfn(h.row.label), 0) > mine]:
+                del found[k]  # a preferred name's row replaces the readings of a lesser one
             seen: dict[tuple, int] = {}
             for cell in row.cells:
                 if cell.column.kind == "year" and cell.value is not None and not cell.raw.strip().endswith("%"):
@@ -79,6 +85,11 @@ def table_unit(row: Row, default_currency: str | None, carried: Unit | None = No
                 return found
             if re.fullmatch(r"(人民币)?(元|千元|万元|百万元|亿元)", t):
                 return parse_unit(t, default_currency=default_currency)
+            tokens = simplify(text).split()
+            last = tokens[-1] if tokens else ""
+            if len(tokens) > 1 and re.fullmatch(r"(人民币)(元|千元|万元|百万元|亿元)", last):
+                # '2025年度      人民币元': the unit at the end of the statement's date line
+                return parse_unit(last, default_currency=default_currency)
         if carried is not None and header.page == row.page and len(header.above) <= 3:
             # a table continued at the top of the page (or a second header of it further down):
             # its unit was printed on the page before
@@ -96,7 +107,7 @@ class Single:
 
 def single_values(pages: list[PageLines], wanted: Callable[[str], bool], skip: set[int] | None = None) -> list[Single]:
     """Label-value pairs outside year tables (研发支出合计 3,361,725.80; 在职员工的数量合计 637):
-    the first figure on the label's line, or on the next line when the label stands alone."""
+    the one figure on the label's line, or on the next line when the label stands alone."""
     out: list[Single] = []
     for pl in pages:
         lines = pl.lines
@@ -129,8 +140,10 @@ def single_values(pages: list[PageLines], wanted: Callable[[str], bool], skip: s
                     gap, j, fig = min(cands, key=lambda c: c[0])
                     if gap <= 2.0 * height:
                         nums = fig
-            if nums:
+            if len(nums) == 1:
                 out.append(Single(label, nums[0], pl.page))
+            # several figures on the label's line are a table row (期初人数 / 本期新增 / 期末人数):
+            # which one is the year's is for the table reader to say by its columns, never the first
     return out
 
 

@@ -93,7 +93,38 @@ def join_wrapped_numbers(lines: list[Line]) -> list[Line]:
                     ln.words[k] = Word(w.text + tail.text, min(w.x0, tail.x0), w.x1, w.top, tail.bottom)
                     nxt.words.remove(tail)
                     break
+    _join_wrapped_signs(out)
     return [ln for ln in out if ln.words]
+
+
+_DASH = {"-", "−", "–", "—", "－"}
+
+
+def _join_wrapped_signs(lines: list[Line]) -> None:
+    """Negative figures wrapped inside narrow centred cells, the sign on the row's line and the
+    digits on the next (``归属于…净利润  -  -  -`` over ``53,722,574.18 45,180,740.62 …``): each
+    sign joins the figure right under it. Only where every figure of the lower line, which has no
+    label of its own, sits under a sign of the row (a wrap of the whole row): a lone dash is a
+    nil elsewhere, and stays one."""
+    for i, ln in enumerate(lines):
+        dashes = [w for w in ln.words if normalise(w.text) in _DASH or w.text in _DASH]
+        if not dashes or any(looks_numeric(w.text) for w in ln.words):
+            continue
+        height = max(ln.bottom - ln.top, 4.0)
+        for nxt in lines[i + 1:i + 3]:
+            if nxt.top - ln.bottom > 2.5 * height:
+                break
+            figs = [w for w in nxt.words if looks_numeric(w.text)]
+            if not figs or len(figs) != len(nxt.words):
+                continue  # a labelled line, or nothing to join
+            pairs = [(d, f) for f in figs for d in dashes if f.x0 - 1 <= d.x0 and d.x1 <= f.x1 + 1]
+            if len(pairs) != len(figs) or len({id(d) for d, _ in pairs}) != len(figs):
+                continue
+            for d, f in pairs:
+                k = ln.words.index(d)
+                ln.words[k] = Word("-" + f.text, f.x0, f.x1, d.top, f.bottom)
+                nxt.words.remove(f)
+            break
 
 
 _PERCENT = re.compile(r"^[-+]?[\d,]*\.?\d+%$")

@@ -129,6 +129,11 @@ class FigureNotRead(ExtractionError):
     """A figure is printed in a place the reader does not read (a sentence of the MD&A)."""
 
 
+class RowNotFound(ExtractionError):
+    """A statement was read, but the row of a metric it should print is not in it (an insurer's
+    statement has no revenue line; a label the reader does not know)."""
+
+
 class DeclarationError(Top100Error):
     pass
 

@@ -78,6 +78,19 @@ def test_fact_right_or_refused(pdf, truth, fact):
         f"p{fact['page']} ({fact.get('label')}); errors {[(e.kind, e.reason) for e in result.errors][:5]}")
 
 
+def test_corpus_is_mostly_read_and_never_wrong():
+    """Over every A-share document with truth: no wrong value, at least 96% read right."""
+    counts = {"right": 0, "wrong": 0, "refused": 0, "missing": 0}
+    for _tf, pdf in DOCUMENTS:
+        truth = json.loads(_tf.read_text(encoding="utf-8"))
+        result = _extract(pdf)
+        for fact in truth["facts"]:
+            counts[accuracy.judge(result, fact).outcome] += 1
+    total = sum(counts.values())
+    assert counts["wrong"] == 0 and counts["missing"] <= 0.02 * total, counts
+    assert counts["right"] >= 0.96 * total, counts
+
+
 def test_judge_tells_wrong_from_right():
     """The judgement itself: a value off by more than the printed rounding, unflagged, is wrong."""
     from types import SimpleNamespace as NS

@@ -39,7 +39,12 @@ def test_command_starts_without_heavy_libraries(real):
             "print(heavy, file=sys.stderr); sys.exit(rc if not heavy else 3)")
     out = subprocess.run([sys.executable, "-c", code, str(pdf)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert len(json.loads(out.stdout)) == 9
+    facts = json.loads(out.stdout)
+    # the main table's 3 metrics x 3 years, and the head count of a sentence dated to the year's end
+    # (p11: 截至 2023 年 12 月 31 日，公司共有 1,747 名员工), read once and said so
+    assert len(facts) == 10
+    (staff,) = [f for f in facts if f["metric"] == "employees_total"]
+    assert staff["value"] == 1747 and staff["page"] == 11 and staff["single_source"] is True
 
 
 def test_prospectus_from_a_text_conversion(real):
