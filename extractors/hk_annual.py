@@ -30,7 +30,7 @@ from top100.errors import IdentityViolated, ReadingsConflict, RowNotFound, Table
 from top100.vocab import DocType
 
 NAME = "hk_annual"
-VERSION = f"1.1.0+{READER_VERSION}"
+VERSION = f"1.2.0+{READER_VERSION}"
 
 
 @dataclass(frozen=True)
