@@ -271,7 +271,12 @@ def build(seed: int, candidates: int, companies14: list[Company]) -> tuple[list[
             last_error = exc
     else:
         raise RuntimeError(f"seed {seed}: no calibrated FY2013 world after 40 draws: {last_error}")
+    # the US filers that print a USD convenience translation beside CNY: the FY2014 world's (a
+    # filer keeps its presentation from one year to the next)
+    us14 = sorted((c for c in list14 if c.exchange in ("NYSE", "NASDAQ") and c.currency == "CNY"),
+                  key=lambda c: c.company_id)
     facts = {"fx": fx, "fx_gap": gap, "usd_avg": usd, "fx_mv": fx_mv, "calibration": cal, "attempt": attempt,
+             "usd_convenience": {c.company_id for c in us14[:6]},
              "entrants": {c.company_id: _why_new(c) for c in below14 + absent14},
              "entrants_below_floor": sorted(c.company_id for c in below14)}
     return companies, facts

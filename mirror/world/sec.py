@@ -31,11 +31,15 @@ def _fact(start, end, val, accn, fy, filed, frame=None) -> dict:
     return d
 
 
-def write_sec(root: Path, us: list[Company], year: int, usd_avg: dict, rng: random.Random) -> list[dict]:
+def write_sec(root: Path, us: list[Company], year: int, usd_avg: dict, rng: random.Random,
+              convenience: set[str] | None = None) -> list[dict]:
+    """``convenience``: the companies whose companyfacts carry a USD convenience translation
+    beside CNY (default: the first six reporting in CNY, by id)."""
     traps: list[dict] = []
     real = read_real()
     tickers = {}
-    both = sorted((c for c in us if c.currency == "CNY"), key=lambda c: c.company_id)[:6]
+    cny = sorted((c for c in us if c.currency == "CNY"), key=lambda c: c.company_id)
+    both = cny[:6] if convenience is None else [c for c in cny if c.company_id in convenience]
     for i, c in enumerate(sorted(us, key=lambda c: c.cik)):
         tickers[str(i)] = {"cik_str": c.cik, "ticker": c.ticker, "title": _title(c)}
         drawn = (f"0001193125-{(year + 1) % 100:02d}-{rng.randint(100000, 199999)}",

@@ -71,7 +71,8 @@ def write_sources(root: Path, companies: list[Company], facts: dict, year: int, 
     traps += _cninfo(root, [c for c in lst if c.exchange in ("SSE", "SZSE")], year, rng, budget,
                      extra=syn, extra_rng=listed_rng)
     _hkex(root, [c for c in lst if c.exchange == "HKEX"], year, facts, budget)
-    traps += write_sec(root, [c for c in lst if c.exchange in ("NYSE", "NASDAQ")], year, facts["usd_avg"], rng)
+    traps += write_sec(root, [c for c in lst if c.exchange in ("NYSE", "NASDAQ")], year, facts["usd_avg"], rng,
+                       facts.get("usd_convenience"))
     traps += write_market(root, [c for c in lst if c.exchange], mv_date, rng)
     if syn:  # no suspension: a trap is meant for the list companies
         traps += write_market(root, syn, mv_date, listed_rng, suspend=False)
