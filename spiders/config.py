@@ -99,5 +99,5 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": settings.crawl.download_timeout,
         "RETRY_TIMES": settings.crawl.retry_times,
         "TOP100_RATE_LIMIT_PAUSE": settings.crawl.rate_limit_pause_s,
-        "HTTPCACHE_DIR": str((settings.out_dir / "httpcache").resolve()),
+        "HTTPCACHE_DIR": str((settings.crawl.http_cache_dir or settings.out_dir / "httpcache").resolve()),
     }
