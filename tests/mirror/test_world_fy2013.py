@@ -316,3 +316,12 @@ def test_a_year_the_generator_does_not_cover_is_refused(tmp_path):
             generate(tmp_path / str(year), seed=2015, year=year)
         assert not (tmp_path / str(year)).exists()
     assert date(2014, 6, 25).weekday() == 2  # the assumed valuation date is a trading day (Wednesday)
+
+
+def test_top100_mirror_generate_year_2013_writes_this_world(tmp_path, world13, capsys):
+    from flows.cli import EXIT_OK, main
+
+    assert main(["mirror", "generate", "--year", "2013", "--out", str(tmp_path / "w")]) == EXIT_OK
+    assert "world written to" in capsys.readouterr().out
+    assert (tmp_path / "w" / "world.json").read_bytes() == (world13 / "world.json").read_bytes()
+    assert (tmp_path / "w" / "expected_findings.json").read_bytes() == (world13 / "expected_findings.json").read_bytes()
