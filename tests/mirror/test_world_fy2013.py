@@ -325,3 +325,19 @@ def test_top100_mirror_generate_year_2013_writes_this_world(tmp_path, world13, c
     assert "world written to" in capsys.readouterr().out
     assert (tmp_path / "w" / "world.json").read_bytes() == (world13 / "world.json").read_bytes()
     assert (tmp_path / "w" / "expected_findings.json").read_bytes() == (world13 / "expected_findings.json").read_bytes()
+
+
+def test_another_seed_gives_another_fy2013_world_that_holds_too(world13_json):
+    from mirror.generate import build
+
+    companies, facts = build(7, 2013)
+    lst = sorted((c for c in companies if c.rank), key=lambda c: c.rank)
+    assert [c.company_id for c in lst] != world13_json["expected_ranking"]
+    cal = facts["calibration"]
+    assert cal["ordered"] and cal["min_gap"] > 0.05 and cal["last_list_score"] > cal["best_other_score"] + 0.5
+    assert sum(c.truth["internet_revenue"] for c in lst) == pytest.approx(398.0 * BN, rel=1e-9)
+    assert len({c.province for c in lst}) == 8
+    assert [c.province for c in lst if c.province in CENTRAL | WESTERN] == ["hunan"]
+    assert cal["traffic_top5_share"] == pytest.approx(0.74, abs=1e-4)
+    assert cal["traffic_top20_share"] == pytest.approx(0.95, abs=1e-4)
+    assert not {c.legal_name for c in lst} & set(NAMED_NEW)
