@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# the two demo years into one warehouse: the 2014 list (FY2013), then the 2015 list (FY2014),
+# whose report compares with it
 demo: install
 	bash scripts/system-deps.sh --fonts
+	$(BIN)/top100 run --year 2013 --demo
 	$(BIN)/top100 run --year 2014 --demo
 
 # What the tests need from the system: PostgreSQL up, Debian's chromium and a CJK font.

@@ -268,15 +268,43 @@ def collect_scheduled(list_year: int | None = None) -> dict[str, Any]:
     return annual(load_settings(), (list_year or current_list_year()) - 1, COLLECT_STAGES)
 
 
-@flow(name="backfill", validate_parameters=True)
-def backfill(start_year: int, end_year: int) -> list[dict[str, Any]]:
-    """Re-run a range of fiscal years, oldest first; each year replaces its partition whole."""
-    from top100.config import load_settings
+@flow(name="backfill", validate_parameters=False)
+def backfill(start_year: int, end_year: int, demo: bool = False, settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Re-run a range of fiscal years, oldest first, in one out folder and one warehouse; each
+    year replaces its partition whole. ``demo``: each year against the local mirror of its own
+    generated world (flows.demo), valued on its own date: the demo backfill of 2013..2014 fills one
+    warehouse with both demo years, and the later year's report compares with the earlier.
 
+    Every year is checked before any runs: a year without its file, or (``demo``) a year the
+    generator does not cover, is refused naming it, and nothing is written. The settings are read
+    from top100.toml and TOP100_* (deployments) unless given (the command line)."""
+    from flows.runlock import out_folder_lock
+    from top100.config import load_settings
+    from top100.year import load_year
+
+    start_year, end_year = int(start_year), int(end_year)
     if end_year < start_year:
         raise ValueError(f"backfill: end_year {end_year} is before start_year {start_year}")
-    settings = load_settings()
-    return [annual(settings, y) for y in range(start_year, end_year + 1)]
+    settings = settings or load_settings()
+    years = range(start_year, end_year + 1)
+    for y in years:  # refused before anything runs
+        load_year(y, settings.evaluation.dir)
+        if demo:
+            from flows.demo import covered
+
+            covered(y)
+    out = []
+    with out_folder_lock(settings.out_dir):  # one backfill holds its out folder from first to last year
+        for y in years:
+            year_settings = settings.model_copy(update={"year": y})
+            if demo:
+                from flows.demo import mirrored
+
+                with mirrored(year_settings) as run_settings:
+                    out.append(annual(run_settings, y))
+            else:
+                out.append(annual(year_settings, y))
+    return out
 
 
 def _today():

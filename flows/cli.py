@@ -139,6 +139,16 @@ def _build_app():
                          publish_incomplete=publish_incomplete))
 
     @app.command()
+    def backfill(start_year: Annotated[int, typer.Argument(help="First fiscal year, e.g. 2013.")],
+                 end_year: Annotated[int, typer.Argument(help="Last fiscal year, e.g. 2014.")],
+                 config: Config = None, demo: Demo = False, quiet: Quiet = False, json_logs: JsonLogs = False):
+        """Run fiscal years START..END, oldest first, into one warehouse (the backfill flow)."""
+        settings = settings_for(config, None)
+        from flows.commands import backfill_command
+
+        raise _Exit(backfill_command(settings, start_year, end_year, demo=demo, mode=_mode(quiet, json_logs)))
+
+    @app.command()
     def crawl(config: Config = None, year: Year = None, demo: Demo = False, quiet: Quiet = False, json_logs: JsonLogs = False):
         """Collect only: the inbox, then one Scrapy crawl per source."""
         raise _Exit(_run(settings_for(config, year), ("collect",), demo=demo, mode=_mode(quiet, json_logs)))
@@ -208,13 +218,16 @@ def _build_app():
         raise _Exit(sql_command(settings_for(config, None), query, as_json, fmt))
 
     @mirror_app.command("generate")
-    def mirror_generate(out: Annotated[Path, typer.Option(help="Folder of the world.")] = Path("out/demo-world"),
+    def mirror_generate(out: Annotated[Optional[Path], typer.Option(
+                            help="Folder of the world (default: out/demo-world/<year>).")] = None,
                         seed: Annotated[int, typer.Option(help="Seed number.")] = 2015,
-                        year: Annotated[int, typer.Option(help="Fiscal year.")] = 2014,
+                        year: Annotated[int, typer.Option(help="Fiscal year: 2014 (the 2015 list) or 2013 "
+                                                               "(the 2014 list).")] = 2014,
                         candidates: Annotated[int, typer.Option(help="Number of candidates (>= 300).")] = 300):
-        """Generate the demo world deterministically from a seed."""
+        """Generate the demo world of a fiscal year deterministically from a seed."""
         from mirror.generate import generate
 
+        out = Path("out/demo-world") / str(year) if out is None else out
         try:
             path = generate(out, seed=seed, year=year, candidates=candidates)
         except ValueError as exc:  # a year (or size) the generator does not cover: say so, exit 2
@@ -223,7 +236,7 @@ def _build_app():
         typer.echo(f"world written to {path}")
 
     @mirror_app.command("serve")
-    def mirror_serve(world: Annotated[Path, typer.Option(help="Folder of a generated world.")] = Path("out/demo-world"),
+    def mirror_serve(world: Annotated[Path, typer.Option(help="Folder of a generated world.")] = Path("out/demo-world/2014"),
                      port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: a free one).")] = 8000,
                      faults: Annotated[Optional[str], typer.Option(help="Fault-injection profile.")] = None):
         """Serve a generated world at the public sources' paths, on 127.0.0.1."""

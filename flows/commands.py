@@ -38,7 +38,7 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
 def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: str, faults: str | None,
               publish_incomplete: bool) -> int:
     from flows import progress
-    from flows.annual import StageFailed, annual, totals
+    from flows.annual import StageFailed, annual
     from top100.errors import ConfigError
     from top100.year import YearNotAvailable
 
@@ -64,25 +64,7 @@ def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: 
     finally:
         if handler is not None:
             handler.close()
-    paths = YearPaths(settings.out_dir, settings.year)
-    figures = totals(paths)
-    summary = {
-        "year": settings.year,
-        "outcome": "failed" if failure else (result or {}).get("outcome") or "done",
-        "error": str(failure) if failure else None,
-        "run_id": (result or {}).get("run_id"),
-        "held_back": ((result or {}).get("counts") or {}).get("held_back"),
-        "killed_runs": ((result or {}).get("counts") or {}).get("killed_runs") or [],
-        "seconds": (result or {}).get("seconds"),
-        **figures,
-        "outputs": {
-            "warehouse": _safe_url(settings),
-            "ranking": str(paths.ranking_csv),
-            "report": str(paths.report / "index.html"),
-            "audit": str(paths.audit / "index.html"),
-            "data_docs": str(paths.data_docs),
-        },
-    }
+    summary = year_summary(settings, result, failure)
     _print_summary(summary, mode)
     refused = failure.cause if isinstance(failure, StageFailed) else failure
     if isinstance(refused, YearNotAvailable):  # the stage wrote nothing: inputs, not a crash
@@ -93,7 +75,75 @@ def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: 
         return EXIT_FAILED
     if summary["held_back"] and mode != "json":
         print(summary["held_back"], file=sys.stderr)
-    return EXIT_INPUTS if figures["input_errors"] or summary["held_back"] else EXIT_OK
+    return EXIT_INPUTS if summary["input_errors"] or summary["held_back"] else EXIT_OK
+
+
+def year_summary(settings: Settings, result: dict | None, failure: BaseException | None) -> dict:
+    """The closing summary of one year's run: its outcome and the figures read back from its files."""
+    from flows.annual import totals
+
+    paths = YearPaths(settings.out_dir, settings.year)
+    return {
+        "year": settings.year,
+        "outcome": "failed" if failure else (result or {}).get("outcome") or "done",
+        "error": str(failure) if failure else None,
+        "run_id": (result or {}).get("run_id"),
+        "held_back": ((result or {}).get("counts") or {}).get("held_back"),
+        "killed_runs": ((result or {}).get("counts") or {}).get("killed_runs") or [],
+        "seconds": (result or {}).get("seconds"),
+        **totals(paths),
+        "outputs": {
+            "warehouse": _safe_url(settings),
+            "ranking": str(paths.ranking_csv),
+            "report": str(paths.report / "index.html"),
+            "audit": str(paths.audit / "index.html"),
+            "data_docs": str(paths.data_docs),
+        },
+    }
+
+
+def backfill_command(settings: Settings, start: int, end: int, *, demo: bool, mode: str) -> int:
+    """``top100 backfill START END [--demo]``: the backfill flow, fiscal years START..END oldest
+    first into one out folder and warehouse (``--demo``: each against its own demo world); one
+    summary per year. Every year is checked first: a year without its file, or one the demo
+    world does not cover, is a usage error (exit 2) and nothing runs."""
+    from flows import progress
+    from flows.annual import backfill
+    from flows.runlock import OutFolderBusy
+    from top100.errors import ConfigError
+    from top100.year import load_year
+
+    try:
+        if end < start:
+            raise ConfigError(f"backfill: the last year {end} is before the first {start}")
+        for y in range(start, end + 1):
+            load_year(y, settings.evaluation.dir)
+            if demo:
+                from flows.demo import covered
+
+                covered(y)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    handler = progress.install(mode)
+    try:
+        results = backfill(start, end, demo=demo, settings=settings)
+    except OutFolderBusy as exc:
+        print(f"top100: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a stage failed: the years before it are in the warehouse
+        print(f"top100: backfill {start}..{end} failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        if handler is not None:
+            handler.close()
+    code = EXIT_OK
+    for y, result in zip(range(start, end + 1), results):
+        summary = year_summary(settings.model_copy(update={"year": y}), result, None)
+        _print_summary(summary, mode)
+        if summary["input_errors"] or summary["held_back"]:
+            code = EXIT_INPUTS
+    return code
 
 
 def year_refusal(settings: Settings, stages: tuple[str, ...]) -> str | None:

@@ -23,13 +23,16 @@ DEMO_RATE_LIMITS = {"cninfo": 10.0, "cninfo_static": 20.0, "hkex": 10.0, "quotes
 
 
 def ensure_world(settings: Settings, *, seed: int | None = None, force: bool = False) -> Path:
-    """The generated world for the settings' seed, generated once and reused."""
+    """The generated world of the settings' fiscal year and seed, generated once and reused. Each
+    fiscal year has its own folder (``settings.world_dir``: ``<demo.world_dir>/<year>``), so the
+    years of one out folder never replace each other's world; a world of another year, seed or
+    size found there is generated again, never reused."""
     from mirror.generate import generate
 
+    covered(settings.year)
     seed = settings.demo.seed if seed is None else seed
     world = settings.world_dir
-    marker = world / "world.json"
-    if force or not marker.exists() or _seed_of(marker) != seed or _year_of(marker) != settings.year:
+    if force or _world_of(world / "world.json") != (seed, settings.year, settings.demo.candidates):
         try:
             generate(world, seed=seed, year=settings.year, candidates=settings.demo.candidates)
         except ValueError as exc:  # a year (or size) the demo world does not cover: a usage error
@@ -39,22 +42,38 @@ def ensure_world(settings: Settings, *, seed: int | None = None, force: bool = F
     return world
 
 
-def _seed_of(world_json: Path) -> int | None:
-    return _field(world_json, "seed")
+def covered(year: int) -> None:
+    """Refuse (ConfigError, a usage error) a fiscal year the demo world generator does not cover."""
+    from mirror.generate import YEARS
+
+    if year not in YEARS:
+        from top100.errors import ConfigError
+
+        raise ConfigError(f"--demo: the demo world covers fiscal years {' and '.join(map(str, sorted(YEARS)))} "
+                          f"(the {' and '.join(str(y + 1) for y in sorted(YEARS))} lists), not {year}")
 
 
-def _year_of(world_json: Path) -> int | None:
-    """The fiscal year of a generated world: a world of another year is never reused."""
-    return _field(world_json, "fiscal_year")
-
-
-def _field(world_json: Path, key: str) -> int | None:
+def _world_of(world_json: Path) -> tuple[int, int, int] | None:
+    """(seed, fiscal year, candidates) of a generated world, or None when there is none."""
     import json
 
     try:
-        return int(json.loads(world_json.read_text("utf-8")).get(key))
-    except (OSError, ValueError, TypeError):
+        w = json.loads(world_json.read_text("utf-8"))
+        return int(w["seed"]), int(w["fiscal_year"]), len(w["companies"])
+    except (OSError, ValueError, TypeError, KeyError):
         return None
+
+
+def world_cache_dir(settings: Settings, world: Path) -> Path:
+    """The crawls' HTTP cache of one generated world: ``<out_dir>/httpcache/demo-<year>-<digest of
+    its world.json>``. A mirror answers stock lists, searches and quotes as they stood for its
+    world; cached for an hour, a day or for ever (spiders.cache), they would otherwise answer for
+    another year's world, or another seed's, in the same out folder."""
+    import hashlib
+
+    marker = world / "world.json"
+    digest = hashlib.sha256(marker.read_bytes()).hexdigest()[:12] if marker.is_file() else "unmarked"
+    return settings.out_dir / "httpcache" / f"demo-{settings.year}-{digest}"
 
 
 def demo_settings(settings: Settings, base_url: str, world: Path) -> Settings:
@@ -68,6 +87,7 @@ def demo_settings(settings: Settings, base_url: str, world: Path) -> Settings:
         # still a capped rate per source (the spiders key caps by source name first)
         "rate_limits": {**settings.crawl.rate_limits, **DEMO_RATE_LIMITS},
     })
+    crawl = crawl.model_copy(update={"http_cache_dir": world_cache_dir(settings, world)})
     return settings.model_copy(update={"sources": sources, "inbox_dir": world / "inbox", "crawl": crawl})
 
 

@@ -28,11 +28,13 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from mirror.world import calendar, defects, figures, indicators
+from mirror.world import calendar, defects, figures, fy2013, indicators
 from mirror.world.calibrate import calibrate
 from mirror.world.registry import Company, build_registry
 
 MARKET_VALUE_DATE = date(2015, 6, 25)
+# the valuation date of each fiscal year the generator covers (evaluation/<list year>.toml)
+YEARS = {2014: MARKET_VALUE_DATE, fy2013.YEAR: fy2013.MARKET_VALUE_DATE}
 ELIGIBLE_SYNTHETIC = ("lower_score", "anchor")
 
 
@@ -45,9 +47,15 @@ def _fx(year: int) -> list[dict]:
 
 
 def build(seed: int, year: int = 2014, candidates: int = 300) -> tuple[list[Company], dict]:
-    """The registry with every truth figure, calibrated; and the world's facts (fx, dates)."""
-    if year != 2014:
-        raise ValueError(f"the demo world covers fiscal year 2014 (the 2015 list), not {year}")
+    """The registry with every truth figure, calibrated; and the world's facts (fx, dates).
+    Fiscal 2014 (the 2015 list) and fiscal 2013 (the 2014 list, built from the FY2014 world of
+    the same seed and size: mirror.world.fy2013)."""
+    if year not in YEARS:
+        raise ValueError(f"the demo world covers fiscal years {' and '.join(map(str, sorted(YEARS)))} "
+                         f"(the {' and '.join(str(y + 1) for y in sorted(YEARS))} lists), not {year}")
+    if year == fy2013.YEAR:
+        companies14, _ = build(seed, 2014, candidates)
+        return fy2013.build(seed, candidates, companies14)
     fx = _fx(year)
     usd = {y: calendar.fx_average(fx, "USD/CNY", y) for y in (year - 1, year)}
     fx_mv = {"CNY": 1.0, "USD": calendar.fx_on(fx, "USD/CNY", MARKET_VALUE_DATE.isoformat())[1],
@@ -97,15 +105,22 @@ def generate(out_dir: Path, *, seed: int, year: int = 2014, candidates: int = 30
             raise FileExistsError(f"{out_dir} exists and is not a generated world (no world.json): not replacing it")
         shutil.rmtree(out_dir)
     companies, facts = build(seed, year, candidates)
-    rng = random.Random(f"defects-{seed}")
-    findings, traps, edits = defects.plan(companies, rng)
+    tag = "" if year == 2014 else f"{year}-"  # each year's own random streams (FY2014's as they always were)
+    rng = random.Random(f"defects-{tag}{seed}")
+    if year == fy2013.YEAR:  # the leavers that joined a group in 2014 (mirror.world.fy2013)
+        by_id = {c.company_id: c for c in companies}
+        joins = tuple((c.rank, by_id[c.group_parent_id].rank, c.joined_group_on)
+                      for c in sorted(companies, key=lambda c: c.company_id) if c.rank and c.joined_group_on)
+        findings, traps, edits = defects.plan(companies, rng, year=year, joins=joins)
+    else:
+        findings, traps, edits = defects.plan(companies, rng)
     inbox = out_dir / "inbox"
     inbox.mkdir(parents=True)
-    defects.write_declarations(inbox, companies, year, edits, random.Random(f"forms-{seed}"))
-    defects.write_delivered(inbox, companies, year, random.Random(f"delivered-{seed}"))
-    traps += sources.write_sources(out_dir / "sources", companies, facts, year, MARKET_VALUE_DATE,
-                                   random.Random(f"sources-{seed}"), max_pdfs=max_pdfs,
-                                   listed_rng=random.Random(f"listed-sources-{seed}"))
+    defects.write_declarations(inbox, companies, year, edits, random.Random(f"forms-{tag}{seed}"))
+    defects.write_delivered(inbox, companies, year, random.Random(f"delivered-{tag}{seed}"))
+    traps += sources.write_sources(out_dir / "sources", companies, facts, year, YEARS[year],
+                                   random.Random(f"sources-{tag}{seed}"), max_pdfs=max_pdfs,
+                                   listed_rng=random.Random(f"listed-sources-{tag}{seed}"))
     findings.sort(key=lambda f: (f["company_id"], f["check"], f["metric"], f["kind"]))
     traps.sort(key=lambda t: (t.get("company_id") or "", t["kind"], json.dumps(t, sort_keys=True, ensure_ascii=False)))
     _dump(out_dir / "expected_findings.json", {"seed": seed, "fiscal_year": year, "findings": findings, "traps": traps})
@@ -114,7 +129,7 @@ def generate(out_dir: Path, *, seed: int, year: int = 2014, candidates: int = 30
 
 
 def world_json(companies: list[Company], facts: dict, seed: int, year: int) -> dict:
-    lst = sorted((c for c in companies if not c.synthetic), key=lambda c: c.rank)
+    lst = sorted((c for c in companies if c.rank), key=lambda c: c.rank)
     rows = []
     for c in companies:
         truth = {k: v for k, v in sorted(c.truth.items()) if isinstance(v, (int, float, str, bool)) or v is None}
@@ -130,8 +145,8 @@ def world_json(companies: list[Company], facts: dict, seed: int, year: int) -> d
             "network_in_mainland": c.network_in_mainland, "business_in_mainland": c.business_in_mainland,
             "truth": truth, "provenance": dict(sorted(c.provenance.items())),
         })
-    return {
-        "seed": seed, "fiscal_year": year, "market_value_date": MARKET_VALUE_DATE.isoformat(),
+    out = {
+        "seed": seed, "fiscal_year": year, "market_value_date": YEARS[year].isoformat(),
         "list_year": year + 1, "source": "2015 年中国互联网企业 100 强 (mirror/data/top100_2015.tsv); figures "
         "real where mirror/data/real_figures.csv names them, otherwise generated",
         "rules": {
@@ -146,6 +161,15 @@ def world_json(companies: list[Company], facts: dict, seed: int, year: int) -> d
         "calibration": facts["calibration"],
         "companies": rows,
     }
+    if year == fy2013.YEAR:
+        out["source"] = ("the FY2014 world of the same seed one year earlier (mirror/world/fy2013.py) and what the "
+                         "2015 report states about the previous list (evaluation/2014.toml)")
+        out["published_rank_source"] = ("generated: the 2014 list's order is not among our sources; "
+                                        "published_rank is the order calibrated from the generator's method")
+        out["published_figures"] = {**out["published_figures"], **fy2013.summary(lst)}
+        out["entrants"] = facts["entrants"]  # on the 2015 list, not on this one: why
+        out["leavers"] = [c.company_id for c in lst if c.synthetic]  # on this list, not a 2015 candidate
+    return out
 
 
 def _dump(path: Path, obj) -> None:

@@ -14,6 +14,12 @@ report each carry a prior-year column too (``internet_revenue_prior``: ``declare
 
 Each finding carries both values. Without the previous year in the warehouse, this year's
 prior-year value is used as it is and nothing is cross-checked (``prior_source`` says which).
+
+Like is compared with like. Where either year's internet revenue is **derived** (status
+``derived``: self-operated e-commerce, revenue less the cost of goods, METHOD.md section 3), the
+form's and the report's columns hold the gross figure as declared or printed, not the figure
+used; each is then compared with the same column of last year's row (what the company declared,
+what its report printed, last year), never with the derived figure.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import pandas as pd
 TOLERANCE = 0.01  # relative: 1%, the reconciliation's tolerance for amounts
 METRIC = "internet_revenue"
 PRIOR = "internet_revenue_prior"
+DERIVED = "derived"  # the status of a figure derived from others (self-operated e-commerce)
 
 
 def _num(v: Any) -> float | None:
@@ -40,11 +47,14 @@ def cross_check(this_long: pd.DataFrame, prev_long: pd.DataFrame, year: int,
     """(last year's internet revenue by company, findings) from the two years' metric rows
     (``warehouse.reads.metrics_long``)."""
     last: dict[str, float] = {}
+    last_row: dict[str, dict] = {}
     if len(prev_long):
         rows = prev_long[prev_long["metric"] == METRIC]
-        for cid, v in zip(rows["company_id"].astype(str), rows["value"]):
-            if _num(v) is not None:
-                last[cid] = float(v)
+        for r in rows.to_dict("records"):
+            cid = str(r["company_id"])
+            if _num(r.get("value")) is not None:
+                last[cid] = float(r["value"])
+                last_row[cid] = r
     findings: list[dict] = []
     if not last or not len(this_long):
         return last, findings
@@ -53,19 +63,23 @@ def cross_check(this_long: pd.DataFrame, prev_long: pd.DataFrame, year: int,
         cid = str(r["company_id"])
         if cid not in last:
             continue
-        was = last[cid]
+        derived = DERIVED in (r.get("status"), last_row[cid].get("status"))
         for column, kind, what in (("public", "restated", "the public report's prior-year column"),
                                    ("declared", "inconsistent", "the declaration form's prior-year column")):
             v = _num(r.get(column))
-            if v is None or (was == 0 and v == 0):
+            # a derived figure's columns hold the gross figure: compared with last year's same column
+            was = _num(last_row[cid].get(column)) if derived else last[cid]
+            if v is None or was is None or (was == 0 and v == 0):
                 continue
             diff = (v - was) / abs(was) if was else float("inf")
             if abs(diff) > tolerance:
+                then = (f"last year's {'form' if column == 'declared' else 'report'} gave {was:,.0f} ({diff:+.1%}; "
+                        "the gross figure: internet revenue is derived, self-operated e-commerce)" if derived
+                        else f"the warehouse's FY{year - 1} figure (evaluated last year) is {was:,.0f} ({diff:+.1%})")
                 findings.append({
                     "company_id": cid, "fiscal_year": year, "check": "accuracy", "kind": kind, "metric": PRIOR,
                     "severity": "WARNING", "warehouse": was, "this_year": v, "column": column,
-                    "message": (f"{what} gives FY{year - 1} internet revenue {v:,.0f}; the warehouse's FY{year - 1} "
-                                f"figure (evaluated last year) is {was:,.0f} ({diff:+.1%}); growth uses the warehouse's"),
+                    "message": f"{what} gives FY{year - 1} internet revenue {v:,.0f}; {then}; growth uses the warehouse's",
                 })
     return last, findings
 

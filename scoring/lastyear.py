@@ -1,11 +1,11 @@
 """Last year's list, from the warehouse: what the report states about "去年/上年度百强".
 
 The 2015 report compares its list with the previous one: the total (3980 亿元, +44%), the
-provinces (8 -> 10), the central and western companies (1 -> 5), traffic concentration (top 5:
-74% -> 54%, top 20: 95% -> 84%). ``compare(this, previous)`` computes all of that, and the new
-entrants, the leavers and the rank moves by company, from the two years' lists as the warehouse
-holds them (``previous_list`` reads the previous fiscal year's ranking and metrics through the
-named reads). When the previous year is not in the warehouse nothing is computed: every figure
+provinces (8 -> 10), the central and western companies (1 -> 5; Hunan 1 -> 3), traffic
+concentration (top 5: 74% -> 54%, top 20: 95% -> 84%). ``compare(this, previous)`` computes all
+of that, and the new entrants, the leavers and the rank moves by company, from the two years'
+lists as the warehouse holds them (``previous_list`` reads the previous fiscal year's ranking and
+metrics through the named reads). When the previous year is not in the warehouse nothing is computed: every figure
 says "not available (FY… not in the warehouse)", and a total stated in the year file is shown
 as a labelled fallback, never as reproduced.
 """
@@ -20,7 +20,7 @@ import pandas as pd
 from scoring.stats import as_dict, list_statistics
 
 # the figures of last year the report states; each is computed for both lists
-COMPARED = ("total_internet_revenue", "province_count", "central_western_count",
+COMPARED = ("total_internet_revenue", "province_count", "central_western_count", "province_hunan",
             "traffic_top5_share", "traffic_top20_share", "list_size")
 
 

@@ -79,8 +79,12 @@ def members_frame(ys: YearScore) -> pd.DataFrame:
     return m
 
 
+# what the report states about last year's list (scoring.lastyear computes it from the warehouse):
+# the figure's name here is previous_<name of the statistic>
+PREVIOUS = ("province_count", "province_hunan", "central_western_count", "traffic_top5_share", "traffic_top20_share")
+STATEMENTS = tuple(f"previous_{k}" for k in PREVIOUS)
 # figures that need last year's list: not evaluated (n/a) when it is not in the warehouse
-NEEDS_LAST_YEAR = ("previous_list_total", "growth_vs_previous_list")
+NEEDS_LAST_YEAR = ("previous_list_total", "growth_vs_previous_list", *STATEMENTS)
 
 
 def compute_report_data(ys: YearScore, *, previous_total: float | None, previous_source: str,
@@ -109,12 +113,18 @@ def compute_report_data(ys: YearScore, *, previous_total: float | None, previous
                           "list members in the global top 30 by market value", None, "上市与市值 Listings and market value"))
         stats.append(Stat("global_top10_list_members", float(top30.head(10)["on_list"].sum()), "count",
                           "list members in the global top 10", None, "上市与市值 Listings and market value"))
+    if last is not None and last.available:  # last year's list, as the warehouse holds it
+        units = {st.name: st.unit for st in stats}
+        for k in PREVIOUS:
+            stats.append(Stat(f"previous_{k}", last.previous.get(k), units.get(k, "count"),
+                              f"last year's list: {k} ({last.reason})", None, "与上年度百强 Against last year's list"))
     computed = as_dict(stats)
     figures = side_by_side(computed, published_figures(ctx) if ctx is not None else None)
-    if last is not None and not last.available:  # never shown as reproduced
-        for f in figures:
-            if f["name"] in NEEDS_LAST_YEAR:
-                f.update(value=None, difference=None, within_tolerance=None)
+    # never shown as reproduced without last year's list (a total given by the caller is its own)
+    unknown = NEEDS_LAST_YEAR if last is not None and not last.available else STATEMENTS if last is None else ()
+    for f in figures:
+        if f["name"] in unknown:
+            f.update(value=None, difference=None, within_tolerance=None)
     checks = consistency_checks(computed, ctx) if ctx is None or (ctx.published and ctx.published.report) else []
     sens = sensitivity(ys.ranked, ys.config, n=sensitivity_draws)
     return {"members": members, "stats": stats, "computed": computed, "figures": figures,

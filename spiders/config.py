@@ -100,7 +100,7 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": settings.crawl.download_timeout,
         "RETRY_TIMES": settings.crawl.retry_times,
         "TOP100_RATE_LIMIT_PAUSE": settings.crawl.rate_limit_pause_s,
-        "HTTPCACHE_DIR": str((settings.out_dir / "httpcache").resolve()),
+        "HTTPCACHE_DIR": str((settings.crawl.http_cache_dir or settings.out_dir / "httpcache").resolve()),
         # the caps are shared by every crawl process of the out folder (spiders.budget)
         "TOP100_BUDGET_DIR": str((settings.out_dir / "budget").resolve()),
     }

@@ -25,6 +25,7 @@ from top100.errors import ConfigError
 
 DEFAULT_CONFIG = Path("top100.toml")
 OUT_DIR_MARK = "{out_dir}"  # in warehouse_url and demo.world_dir: the configured out_dir
+YEAR_MARK = "{year}"  # in demo.world_dir: the fiscal year (else the year's folder is <world_dir>/<year>)
 
 
 class Sources(BaseModel):
@@ -73,6 +74,9 @@ class Crawl(BaseModel):
     rate_limit_pause_s: float = Field(default=600.0, ge=0)  # SEC's 403 rate-limit page pauses the source this long
     obey_robots: bool = True
     parallel_crawls: int = Field(default=3, ge=1)  # sources crawled at once (each its own hosts)
+    # the crawls' HTTP cache (stock lists, searches, quotes); None: <out_dir>/httpcache. Demo mode
+    # gives each generated world its own (flows.demo): two worlds never answer for each other
+    http_cache_dir: Path | None = None
 
     @field_validator("hkex_language")
     @classmethod
@@ -103,7 +107,9 @@ class Demo(BaseModel):
 
     seed: int = 2015
     candidates: int = Field(default=300, ge=300)
-    world_dir: Path = Path("{out_dir}/demo-world")  # "{out_dir}" is the configured out_dir
+    # the demo worlds, one folder per fiscal year: <world_dir>/<year> ("{out_dir}" is the configured
+    # out_dir; a "{year}" in it names the year's folder instead)
+    world_dir: Path = Path("{out_dir}/demo-world")
 
 
 class Settings(BaseSettings):
@@ -166,8 +172,13 @@ class Settings(BaseSettings):
 
     @property
     def world_dir(self) -> Path:
-        """The demo world's folder (demo.world_dir, under out_dir by default)."""
-        return Path(str(self.demo.world_dir).replace(OUT_DIR_MARK, self.out_dir.as_posix()))
+        """The demo world of the fiscal year ``year``: ``demo.world_dir/<year>`` (under out_dir by
+        default), or demo.world_dir with its ``{year}`` replaced. Each year has its own world, so
+        that the years of one out folder never share or replace each other's."""
+        raw = str(self.demo.world_dir).replace(OUT_DIR_MARK, self.out_dir.as_posix())
+        if YEAR_MARK in raw:
+            return Path(raw.replace(YEAR_MARK, str(self.year)))
+        return Path(raw) / str(self.year)
 
     @property
     def user_agent(self) -> str:

@@ -1,6 +1,6 @@
 """Business days and the CFETS central-parity series of the demo world (generated).
 
-Mainland holidays of 2013-2015 as published by the State Council; CFETS publishes no central
+Mainland holidays of 2012-2015 as published by the State Council; CFETS publishes no central
 parity on them nor at weekends (working Saturdays are ignored: CFETS did not publish on most).
 The rates follow a smooth path through the published levels of the period (USD/CNY about
 6.10-6.17 in 2014, HKD/CNY about 0.786-0.796); they are GENERATED, not the real series.
@@ -12,6 +12,10 @@ import math
 from datetime import date, timedelta
 
 _HOLIDAYS = {
+    # 2012 (the FY2013 world's series starts on 2012-01-01: its prior year's average)
+    "2012-01-02", "2012-01-03", "2012-01-23", "2012-01-24", "2012-01-25", "2012-01-26", "2012-01-27",
+    "2012-04-02", "2012-04-03", "2012-04-04", "2012-04-30", "2012-05-01", "2012-06-22", "2012-10-01",
+    "2012-10-02", "2012-10-03", "2012-10-04", "2012-10-05",
     # 2013
     "2013-01-01", "2013-01-02", "2013-01-03", "2013-02-11", "2013-02-12", "2013-02-13", "2013-02-14",
     "2013-02-15", "2013-04-04", "2013-04-05", "2013-04-29", "2013-04-30", "2013-05-01", "2013-06-10",
@@ -25,11 +29,15 @@ _HOLIDAYS = {
     "2015-01-01", "2015-01-02", "2015-02-18", "2015-02-19", "2015-02-20", "2015-02-23", "2015-02-24",
     "2015-04-06", "2015-05-01", "2015-06-22",
 }
-# US market holidays (NYSE/NASDAQ) and Hong Kong holidays in the window the quotes cover
+# US market holidays (NYSE/NASDAQ) and Hong Kong holidays in the windows the quotes cover (the
+# 120 days before each world's valuation date: 2015-06-25 for FY2014, 2014-06-25 for FY2013)
 US_HOLIDAYS = {"2015-01-01", "2015-01-19", "2015-02-16", "2015-04-03", "2015-05-25", "2015-07-03",
-               "2014-12-25", "2014-11-27"}
+               "2014-12-25", "2014-11-27",
+               "2014-01-01", "2014-01-20", "2014-02-17", "2014-04-18", "2014-05-26", "2014-07-04"}
 HK_HOLIDAYS = {"2015-01-01", "2015-02-19", "2015-02-20", "2015-04-03", "2015-04-06", "2015-04-07",
-               "2015-05-01", "2015-05-25", "2014-12-25", "2014-12-26"}
+               "2015-05-01", "2015-05-25", "2014-12-25", "2014-12-26",
+               "2014-01-01", "2014-01-31", "2014-02-03", "2014-04-18", "2014-04-21", "2014-05-01",
+               "2014-05-06", "2014-06-02", "2014-07-01"}
 
 
 def days(start: date, end: date):

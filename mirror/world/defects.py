@@ -26,9 +26,15 @@ def _finding(c: Company, check: str, metric: str, kind: str, correct=None, **ext
             "correct_value": correct, **extra}
 
 
-def plan(companies: list[Company], rng: random.Random) -> tuple[list[dict], list[dict], dict]:
+# the list companies that joined a group after the fiscal year: (rank, group parent's rank, date)
+JOINS_2015 = ((32, 31, "2015-04-17"), (92, 52, "2015-10-08"), (50, 9, "2015-05-22"))
+
+
+def plan(companies: list[Company], rng: random.Random, *, year: int = 2014,
+         joins: tuple[tuple[int, int, str], ...] = JOINS_2015) -> tuple[list[dict], list[dict], dict]:
     """Choose where each defect goes. Returns (findings, traps, form_edits) where form_edits maps
-    company_id -> {field: ("unit"|"factor"|"blank", arg)}."""
+    company_id -> {field: ("unit"|"factor"|"blank", arg)}. ``year``: the fiscal year (a licence
+    that expires during it); ``joins``: who joined a group after it (a trap)."""
     by_rank = {c.rank: c for c in companies if c.rank}
     lst = [by_rank[r] for r in sorted(by_rank)]
     findings: list[dict] = []
@@ -88,7 +94,7 @@ def plan(companies: list[Company], rng: random.Random) -> tuple[list[dict], list
         metric = {"network_outside_mainland": "network_in_mainland", "business_outside_mainland": "business_in_mainland",
                   "subsidiary_declared_separately": "group_parent_id"}.get(c.role, metric)
         if c.role == "licence_expired":
-            c.licence_valid_from, c.licence_valid_until = "2009-03-01", f"2014-0{rng.randint(2, 9)}-15"
+            c.licence_valid_from, c.licence_valid_until = f"{year - 5}-03-01", f"{year}-0{rng.randint(2, 9)}-15"
         elif c.role == "licence_malformed":
             n = c.licence_number
             variants = ([n.replace("ICP证", "ICP备"), n[:-2] + "号", n.replace("号", "")] if c.licence_type == "ICP"
@@ -112,11 +118,12 @@ def plan(companies: list[Company], rng: random.Random) -> tuple[list[dict], list
         if c.role == "subsidiary_declared_separately":
             f["group"] = c.group_parent_id
         findings.append(f)
-    # traps: joined a group in 2015, independent in 2014 (must be ranked on its own)
-    for r, parent, on in ((32, 31, "2015-04-17"), (92, 52, "2015-10-08"), (50, 9, "2015-05-22")):
+    # traps: joined a group after the fiscal year, independent during it (must be ranked on its own)
+    for r, parent, on in joins:
         by_rank[r].group_parent_id, by_rank[r].joined_group_on = by_rank[parent].company_id, on
-        traps.append({"company_id": by_rank[r].company_id, "name": by_rank[r].legal_name, "kind": "joined_group_2015",
-                      "handling": f"independent for all of 2014: ranked on its own, not consolidated into "
+        traps.append({"company_id": by_rank[r].company_id, "name": by_rank[r].legal_name,
+                      "kind": f"joined_group_{year + 1}",
+                      "handling": f"independent for all of {year}: ranked on its own, not consolidated into "
                                   f"{by_rank[parent].company_id} (METHOD.md section 1 exception)"})
     # traps: non-disqualifying integrity records (lower the social-responsibility score only)
     low_sr = [c for c in lst if c.truth["social_responsibility"] <= 80 and not c.exchange]

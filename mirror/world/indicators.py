@@ -69,10 +69,11 @@ def market_values(lst: list[Company], rng: random.Random, fx_mv: dict[str, float
                                         if (c.ticker, "market_value_table1", 2015) in real else "generated")
 
 
-def synthetic(others: list[Company], lst: list[Company], rng: random.Random) -> None:
+def synthetic(others: list[Company], lst: list[Company], rng: random.Random, *, link: bool = True) -> None:
     """Figures of the synthetic pool. Candidates excluded by a check get figures that would put
-    them on the list if the check were missed."""
-    by_rank = {c.rank: c for c in lst}
+    them on the list if the check were missed. ``link``: also point the duplicates and
+    subsidiaries at list companies (``link_to_list``); a world whose list order is calibrated
+    after these figures (FY2013) links them once its ranks are known."""
     anchors = [c for c in others if c.role == "anchor"]
     for c in others:
         t = c.truth
@@ -128,7 +129,14 @@ def synthetic(others: list[Company], lst: list[Company], rng: random.Random) -> 
                                          - (0 if t["tax_compliant"] else 30), 0.0)
         for k in ("internet_revenue", "revenue", "operating_profit", "employees_total", "traffic", "users"):
             c.provenance[k] = "generated (synthetic candidate)"
-    # roles that point at list companies
+    if link:
+        link_to_list(others, lst)
+
+
+def link_to_list(others: list[Company], lst: list[Company]) -> None:
+    """The roles that point at list companies, by the list's rank (no random draw): each
+    duplicate copies a list company's identity, each subsidiary names a list company as its group."""
+    by_rank = {c.rank: c for c in lst}
     dup_targets = [r for r in (26, 31, 45, 57, 73, 85) if not by_rank[r].self_op]
     for c, r in zip([c for c in others if c.role == "duplicate_company"], dup_targets):
         orig = by_rank[r]

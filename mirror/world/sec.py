@@ -10,9 +10,12 @@ from pathlib import Path
 from mirror.world.registry import Company, read_real
 
 CONVENIENCE_RATE = 6.2046  # 20-F convenience translation of 31 Dec 2014 (H.10 noon buying rate)
-REAL_ACCN = {1329099: ("0001193125-15-108009", "0001193125-14-120068"),
-             1508913: ("0001144204-15-025229", "0001144204-14-024789")}
-IPO_2014 = {"JD", "XNET", "ZPIN"}  # listed in 2014: F-1 and 424B4 in the filings
+# the rate of each year end (H.10 noon buying rate: 6.2046, 6.0537, 6.2301), for the USD column
+CONVENIENCE_RATES = {2014: CONVENIENCE_RATE, 2013: 6.0537, 2012: 6.2301}
+# the real accession numbers of the annual reports filed for a fiscal year
+REAL_ACCN = {1329099: {2014: "0001193125-15-108009", 2013: "0001193125-14-120068"},
+             1508913: {2014: "0001144204-15-025229", 2013: "0001144204-14-024789"}}
+IPO = {2014: {"JD", "XNET", "ZPIN"}}  # listed during the fiscal year: F-1 and 424B4 in the filings
 
 
 def _dump(path: Path, obj) -> None:
@@ -28,15 +31,20 @@ def _fact(start, end, val, accn, fy, filed, frame=None) -> dict:
     return d
 
 
-def write_sec(root: Path, us: list[Company], year: int, usd_avg: dict, rng: random.Random) -> list[dict]:
+def write_sec(root: Path, us: list[Company], year: int, usd_avg: dict, rng: random.Random,
+              convenience: set[str] | None = None) -> list[dict]:
+    """``convenience``: the companies whose companyfacts carry a USD convenience translation
+    beside CNY (default: the first six reporting in CNY, by id)."""
     traps: list[dict] = []
     real = read_real()
     tickers = {}
-    both = sorted((c for c in us if c.currency == "CNY"), key=lambda c: c.company_id)[:6]
+    cny = sorted((c for c in us if c.currency == "CNY"), key=lambda c: c.company_id)
+    both = cny[:6] if convenience is None else [c for c in cny if c.company_id in convenience]
     for i, c in enumerate(sorted(us, key=lambda c: c.cik)):
         tickers[str(i)] = {"cik_str": c.cik, "ticker": c.ticker, "title": _title(c)}
-        acc14, acc13 = REAL_ACCN.get(c.cik, (f"0001193125-15-{rng.randint(100000, 199999)}",
-                                             f"0001193125-14-{rng.randint(100000, 199999)}"))
+        drawn = (f"0001193125-{(year + 1) % 100:02d}-{rng.randint(100000, 199999)}",
+                 f"0001193125-{year % 100:02d}-{rng.randint(100000, 199999)}")
+        acc14, acc13 = REAL_ACCN.get(c.cik, {}).get(year, drawn[0]), REAL_ACCN.get(c.cik, {}).get(year - 1, drawn[1])
         filed14, filed13 = f"{year + 1}-04-{rng.randint(1, 28):02d}", f"{year}-04-{rng.randint(1, 28):02d}"
         scale = {year: usd_avg[year], year - 1: usd_avg[year - 1]} if c.currency == "USD" else {year: 1.0, year - 1: 1.0}
         t = c.truth
@@ -48,14 +56,12 @@ def write_sec(root: Path, us: list[Company], year: int, usd_avg: dict, rng: rand
             "ResearchAndDevelopmentExpense": (t["rd_expense"] / scale[year], t["rd_expense"] * 0.8 / scale[year - 1]),
             "NetIncomeLoss": (t["net_profit"] / scale[year], t["net_profit_prior"] / scale[year - 1]),
         }
-        if c.cik == 1329099:  # Baidu tags revenue as SalesRevenueNet (real values)
-            vals["SalesRevenueNet"] = (real[("BIDU", "revenue", 2014)][0], real[("BIDU", "revenue", 2013)][0])
-            del vals["Revenues"]
-        if c.cik == 1508913:
-            vals["Revenues"] = (real[("QIHU", "revenue", 2014)][0], real[("QIHU", "revenue", 2013)][0])
-            vals["OperatingIncomeLoss"] = (real[("QIHU", "operating_profit", 2014)][0],
-                                           real[("QIHU", "operating_profit", 2013)][0])
-            vals["NetIncomeLoss"] = (real[("QIHU", "net_profit", 2014)][0], vals["NetIncomeLoss"][1])
+        if c.cik == 1329099:  # Baidu tags revenue as SalesRevenueNet (real values where known)
+            vals["SalesRevenueNet"] = _real(real, "BIDU", "revenue", year, vals.pop("Revenues"))
+        if c.cik == 1508913:  # Qihoo 360: real USD figures where known
+            for tag, metric in (("Revenues", "revenue"), ("OperatingIncomeLoss", "operating_profit"),
+                                ("NetIncomeLoss", "net_profit")):
+                vals[tag] = _real(real, "QIHU", metric, year, vals[tag])
         gaap = {}
         for tag, (v14, v13) in sorted(vals.items()):
             unit = c.currency
@@ -64,10 +70,9 @@ def write_sec(root: Path, us: list[Company], year: int, usd_avg: dict, rng: rand
                     _fact(f"{year}-01-01", f"{year}-12-31", v14, acc14, year, filed14, f"CY{year}")]
             units = {unit: rows}
             if c in both:  # a USD convenience translation under the same tag
+                u14, u13 = v14 / CONVENIENCE_RATES[year], v13 / CONVENIENCE_RATES[year - 1]
                 if c.cik == 1329099 and tag == "SalesRevenueNet":
-                    u14, u13 = real[("BIDU", "revenue_usd_convenience", 2014)][0], real[("BIDU", "revenue_usd_convenience", 2013)][0]
-                else:
-                    u14, u13 = v14 / CONVENIENCE_RATE, v13 / 6.0537
+                    u14, u13 = _real(real, "BIDU", "revenue_usd_convenience", year, (u14, u13))
                 units["USD"] = [_fact(f"{year - 1}-01-01", f"{year - 1}-12-31", u13, acc13, year - 1, filed13),
                                 _fact(f"{year}-01-01", f"{year}-12-31", u14, acc14, year, filed14)]
             gaap[tag] = {"label": tag, "description": f"{tag} (demo world)", "units": units}
@@ -82,7 +87,7 @@ def write_sec(root: Path, us: list[Company], year: int, usd_avg: dict, rng: rand
         if c in both:
             traps.append({"company_id": c.company_id, "name": c.legal_name, "kind": "companyfacts_cny_and_usd",
                           "handling": "each tag carries CNY and a USD convenience translation (rate "
-                                      f"{CONVENIENCE_RATE}): use CNY, never sum or mix the units"})
+                                      f"{CONVENIENCE_RATES[year]}): use CNY, never sum or mix the units"})
         if c.ads_ratio and c.ads_ratio != 1:
             traps.append({"company_id": c.company_id, "name": c.legal_name, "kind": "price_per_ads",
                           "ads_ratio": c.ads_ratio,
@@ -92,7 +97,7 @@ def write_sec(root: Path, us: list[Company], year: int, usd_avg: dict, rng: rand
                    ("6-K", f"0001193125-15-{rng.randint(200000, 299999)}", f"{year + 1}-05-{rng.randint(1, 28):02d}", "",
                     "d6k.htm", "FORM 6-K"),
                    ("20-F", acc13, filed13, f"{year - 1}-12-31", "d20f.htm", "FORM 20-F")]
-        if c.ticker in IPO_2014:
+        if c.ticker in IPO.get(year, ()):
             filings += [("424B4", f"0001193125-14-{rng.randint(300000, 399999)}", f"{year}-05-{rng.randint(10, 28):02d}", "",
                          "d424b4.htm", "424B4"),
                         ("F-1", f"0001193125-14-{rng.randint(400000, 499999)}", f"{year}-03-{rng.randint(10, 28):02d}", "",
@@ -121,6 +126,12 @@ def write_sec(root: Path, us: list[Company], year: int, usd_avg: dict, rng: rand
             "formerNames": [], "filings": {"recent": recent, "files": []}})
     _dump(root / "sec" / "company_tickers.json", tickers)
     return traps
+
+
+def _real(real: dict, ticker: str, metric: str, year: int, generated: tuple[float, float]) -> tuple[float, float]:
+    """(the year's, the prior year's) figure: real where mirror/data/real_figures.csv has it."""
+    return tuple(real[(ticker, metric, y)][0] if (ticker, metric, y) in real else g
+                 for y, g in ((year, generated[0]), (year - 1, generated[1])))
 
 
 def _title(c: Company) -> str:

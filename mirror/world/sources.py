@@ -60,7 +60,8 @@ def write_sources(root: Path, companies: list[Company], facts: dict, year: int, 
     synthetic candidates (drawn after the list's: the list's draws do not depend on them)."""
     traps: list[dict] = []
     budget = [max_pdfs if max_pdfs is not None else 10 ** 6]
-    lst = sorted((c for c in companies if not c.synthetic), key=lambda c: c.rank)
+    # the real companies (FY2013: a few are candidates below the list, without a rank)
+    lst = sorted((c for c in companies if not c.synthetic), key=lambda c: (c.rank is None, c.rank or 0, c.company_id))
     syn = sorted((c for c in companies if c.synthetic and c.exchange), key=lambda c: c.company_id)
     if syn and listed_rng is None:
         raise ValueError(f"{len(syn)} listed synthetic candidates (e.g. {syn[0].company_id}) need listed_rng")
@@ -70,14 +71,21 @@ def write_sources(root: Path, companies: list[Company], facts: dict, year: int, 
     traps += _cninfo(root, [c for c in lst if c.exchange in ("SSE", "SZSE")], year, rng, budget,
                      extra=syn, extra_rng=listed_rng)
     _hkex(root, [c for c in lst if c.exchange == "HKEX"], year, facts, budget)
-    traps += write_sec(root, [c for c in lst if c.exchange in ("NYSE", "NASDAQ")], year, facts["usd_avg"], rng)
+    traps += write_sec(root, [c for c in lst if c.exchange in ("NYSE", "NASDAQ")], year, facts["usd_avg"], rng,
+                       facts.get("usd_convenience"))
     traps += write_market(root, [c for c in lst if c.exchange], mv_date, rng)
     if syn:  # no suspension: a trap is meant for the list companies
         traps += write_market(root, syn, mv_date, listed_rng, suspend=False)
     _dump(root / "fx" / "ccpr.json", facts["fx"])
-    traps.append({"company_id": None, "kind": "fx_rate_not_published", "pair": "HKD/CNY", "date": mv_date.isoformat(),
-                  "handling": f"no HKD/CNY parity on {mv_date}: the last published rate "
-                              f"({calendar.fx_on(facts['fx'], 'HKD/CNY', mv_date.isoformat())[0]}) applies"})
+    gap = facts.get("fx_gap", mv_date.isoformat())  # the day without an HKD/CNY parity
+    if gap == mv_date.isoformat():
+        handling = (f"no HKD/CNY parity on {mv_date}: the last published rate "
+                    f"({calendar.fx_on(facts['fx'], 'HKD/CNY', mv_date.isoformat())[0]}) applies")
+    else:
+        handling = (f"no HKD/CNY parity on {gap}: the FY{gap[:4]} average (HK$ amounts of that year) is over the "
+                    "days published")
+    traps.append({"company_id": None, "kind": "fx_rate_not_published", "pair": "HKD/CNY", "date": gap,
+                  "handling": handling})
     return traps
 
 

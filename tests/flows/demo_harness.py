@@ -21,10 +21,16 @@ class DemoRun:
     stdout: str
     stderr: str
     seconds: float
+    year: int = 2014
 
     @property
     def year_dir(self) -> Path:
-        return self.out / "2014"
+        return self.out / str(self.year)
+
+    @property
+    def world(self) -> Path:
+        """The generated world of the run's fiscal year (demo.world_dir/<year>)."""
+        return self.out / "demo-world" / str(self.year)
 
     def ranking(self) -> list[dict]:
         with (self.year_dir / "ranking.csv").open(encoding="utf-8", newline="") as fh:
@@ -48,12 +54,15 @@ def demo_env(tmp: Path, **extra: str) -> dict:
     return env
 
 
-def run_demo(tmp: Path, *extra: str, env_extra: dict | None = None, seed: int | None = None) -> DemoRun:
+def run_demo(tmp: Path, *extra: str, env_extra: dict | None = None, seed: int | None = None,
+             year: int = 2014) -> DemoRun:
+    """``top100 run --year <year> --demo`` in tmp/out (a second year in the same tmp shares the
+    out folder, its warehouse and demo-world/ with the first)."""
     out = tmp / "out"
     env = demo_env(tmp, **(env_extra or {}))
     if seed is not None:
         env["TOP100_DEMO__SEED"] = str(seed)
     t0 = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "flows", "run", "--year", "2014", "--demo", "--quiet", *extra],
+    proc = subprocess.run([sys.executable, "-m", "flows", "run", "--year", str(year), "--demo", "--quiet", *extra],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
-    return DemoRun(out, env, proc.returncode, proc.stdout, proc.stderr, time.monotonic() - t0)
+    return DemoRun(out, env, proc.returncode, proc.stdout, proc.stderr, time.monotonic() - t0, year)

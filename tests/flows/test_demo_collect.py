@@ -25,14 +25,14 @@ def _docs(year_dir: Path) -> list[dict]:
 def test_every_candidate_document_fetched_once(demo_run):
     docs = _docs(demo_run.year_dir)
     assert len({d["sha256"] for d in docs}) == len(docs) == len({d["url"] for d in docs})
-    world = json.loads((demo_run.out / "demo-world" / "world.json").read_text("utf-8"))
+    world = json.loads((demo_run.world / "world.json").read_text("utf-8"))
     listed = {c["company_id"]: c["exchange"] for c in world["companies"] if c.get("exchange")}
     by_company = Counter((d["company_id"], d["doc_type"]) for d in docs if d["source"] != "inbox")
     expected_type = {"SSE": "annual_report", "SZSE": "annual_report", "HKEX": "hk_annual_report",
                      "NYSE": "companyfacts", "NASDAQ": "companyfacts"}
     for cid, exchange in listed.items():
         assert by_company[(cid, expected_type[exchange])] == 1, (cid, exchange)
-    inbox = sorted(p for p in (demo_run.out / "demo-world" / "inbox").rglob("*") if p.is_file())
+    inbox = sorted(p for p in (demo_run.world / "inbox").rglob("*") if p.is_file())
     assert sum(1 for d in docs if d["source"] == "inbox") == len(inbox)
     for d in docs:  # every row complete
         for key in ("source", "url", "doc_type", "sha256", "size", "fetched_at", "title"):

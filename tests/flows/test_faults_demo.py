@@ -133,7 +133,7 @@ def check_permanent(demo_run: DemoRun, permanent: DemoRun) -> None:
     """One annual report never delivered: a finding, the company incomplete, the rest unchanged."""
     from mirror.faults_profile import load_profile, resolve_permanent
 
-    gone = resolve_permanent(load_profile("permanent"), demo_run.out / "demo-world" / "sources")
+    gone = resolve_permanent(load_profile("permanent"), demo_run.world / "sources")
     assert len(gone) == 1
     path = next(iter(gone))
     errors = _rows(permanent.year_dir / "collect" / "errors.jsonl")

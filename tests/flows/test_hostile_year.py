@@ -140,7 +140,7 @@ def hostile(tmp_path_factory, demo_run):
 
     tmp = tmp_path_factory.mktemp("hostile-year")
     defaults = Settings()
-    world = generate(tmp / "out" / "demo-world", seed=defaults.demo.seed, year=2014,
+    world = generate(tmp / "out" / "demo-world" / "2014", seed=defaults.demo.seed, year=2014,
                      candidates=defaults.demo.candidates)
     clean = _eligibility(demo_run.year_dir)
     targets = _attack(world / "inbox", clean)

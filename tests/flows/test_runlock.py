@@ -89,14 +89,14 @@ def test_a_waiting_run_gets_the_folder_when_the_holder_ends(tmp_path):
 def test_out_dir_moves_the_warehouse_and_the_demo_world(tmp_path, monkeypatch):
     s = Settings(out_dir=tmp_path / "elsewhere")
     assert s.warehouse == f"duckdb:///{tmp_path}/elsewhere/top100.duckdb"
-    assert s.world_dir == tmp_path / "elsewhere" / "demo-world"
+    assert s.world_dir == tmp_path / "elsewhere" / "demo-world" / "2014"  # one folder per fiscal year
     # the project's own top100.toml, moved by TOP100_OUT_DIR alone
     monkeypatch.setenv("TOP100_OUT_DIR", str(tmp_path / "moved"))
     monkeypatch.delenv("TOP100_WAREHOUSE_URL", raising=False)
     monkeypatch.delenv("TOP100_DEMO__WORLD_DIR", raising=False)
     moved = load_settings(ROOT / "top100.toml")
     assert moved.warehouse == f"duckdb:///{tmp_path}/moved/top100.duckdb"
-    assert moved.world_dir == tmp_path / "moved" / "demo-world"
+    assert moved.world_dir == tmp_path / "moved" / "demo-world" / "2014"
     # an explicit URL is left as it is
     assert Settings(out_dir=tmp_path, warehouse_url="duckdb:///w.duckdb").warehouse == "duckdb:///w.duckdb"
 

@@ -59,7 +59,7 @@ def test_statuses_sum_to_the_documents_and_rejections_say_why(year):
 
 
 def test_every_inbox_file_has_a_document_row(demo_run, year):
-    inbox = demo_run.out / "demo-world" / "inbox"
+    inbox = demo_run.world / "inbox"
     files = [p for p in inbox.rglob("*") if p.is_file()]
     assert len(files) > 300
     inbox_shas = Counter(r["sha256"] for r in year["documents"] if r["source"] == "inbox")

@@ -138,10 +138,26 @@ def test_the_stages_refuse_an_empty_year_themselves(tmp_path):
 def test_the_generator_refuses_a_year_it_does_not_cover_in_one_line(tmp_path, capsys):
     from flows.cli import EXIT_USAGE, main
 
-    assert main(["mirror", "generate", "--year", "2013", "--out", str(tmp_path / "w")]) == EXIT_USAGE
-    err = capsys.readouterr().err
-    assert "covers fiscal year 2014" in err and "Traceback" not in err
-    assert not (tmp_path / "w").exists()
+    for year in ("2012", "2015"):
+        assert main(["mirror", "generate", "--year", year, "--out", str(tmp_path / "w")]) == EXIT_USAGE
+        err = capsys.readouterr().err
+        assert "covers fiscal years 2013 and 2014" in err and f"not {year}" in err and "Traceback" not in err
+        assert not (tmp_path / "w").exists()
+
+
+def _year_files_with_2016(tmp_path):
+    """An evaluation folder with the two list years and a 2016 list (fiscal 2015): a year with
+    its file that the demo world generator does not cover."""
+    folder = tmp_path / "evaluation"
+    folder.mkdir()
+    for name in ("2014.toml", "2015.toml"):
+        (folder / name).write_bytes((ROOT / "evaluation" / name).read_bytes())
+    text = (ROOT / "evaluation" / "2015.toml").read_text("utf-8")
+    text = (text.replace("2015-", "2016-").replace("list_year = 2015", "list_year = 2016")
+            .replace("fiscal_year = 2014", "fiscal_year = 2015"))
+    (folder / "2016.toml").write_text(text, encoding="utf-8")
+    assert load_year(2015, folder).fiscal_year == 2015
+    return folder
 
 
 def test_a_demo_run_of_a_year_the_world_does_not_cover_is_a_usage_error_and_writes_nothing(tmp_path, monkeypatch,
@@ -151,19 +167,71 @@ def test_a_demo_run_of_a_year_the_world_does_not_cover_is_a_usage_error_and_writ
     env = demo_env(tmp_path)
     for k in ("TOP100_OUT_DIR", "TOP100_WAREHOUSE_URL", "TOP100_DEMO__WORLD_DIR"):
         monkeypatch.setenv(k, env[k])
-    assert main(["run", "--year", "2013", "--demo", "--quiet"]) == EXIT_USAGE
+    monkeypatch.setenv("TOP100_EVALUATION__DIR", str(_year_files_with_2016(tmp_path)))
+    assert main(["run", "--year", "2015", "--demo", "--quiet"]) == EXIT_USAGE
     got = capsys.readouterr()
-    assert "covers fiscal year 2014" in got.out + got.err
+    assert "covers fiscal years 2013 and 2014" in got.out + got.err and "not 2015" in got.out + got.err
     out = tmp_path / "out"  # no world, no empty year, no warehouse (the out folder's lock aside)
     assert not out.exists() or {p.name for p in out.iterdir()} <= {".top100.lock", ".top100.run.json"}
 
 
+def test_a_backfill_refuses_an_unknown_or_uncovered_year_before_anything_runs(tmp_path, monkeypatch, capsys):
+    """``top100 backfill``: every year is checked first (its file; with --demo, the generator's
+    coverage); one line names the year, exit 2, nothing written."""
+    from flows.cli import EXIT_USAGE, main
+
+    env = demo_env(tmp_path)
+    for k in ("TOP100_OUT_DIR", "TOP100_WAREHOUSE_URL", "TOP100_DEMO__WORLD_DIR"):
+        monkeypatch.setenv(k, env[k])
+    assert main(["backfill", "2012", "2014", "--demo", "--quiet"]) == EXIT_USAGE  # no evaluation/2013.toml
+    err = capsys.readouterr().err
+    assert str(year_file(2012)) in err and "the 2013 list" in err and "Traceback" not in err
+    assert main(["backfill", "2014", "2013", "--quiet"]) == EXIT_USAGE
+    assert "2013 is before the first 2014" in capsys.readouterr().err
+    monkeypatch.setenv("TOP100_EVALUATION__DIR", str(_year_files_with_2016(tmp_path)))
+    assert main(["backfill", "2013", "2015", "--demo", "--quiet"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "covers fiscal years 2013 and 2014" in err and "not 2015" in err
+    assert not (tmp_path / "out").exists()  # neither year ran: nothing written
+
+
+def test_each_fiscal_year_has_its_own_demo_world_and_http_cache(tmp_path):
+    """The demo worlds of one out folder never collide (<demo.world_dir>/<year>), and each
+    world's crawls cache their answers apart (a world of 2014 answers stock lists, searches and
+    quotes as they stood for 2014: never for 2013's)."""
+    from flows.demo import demo_settings, world_cache_dir
+    from top100.config import Settings
+
+    s13 = Settings(out_dir=tmp_path / "out", year=2013)
+    s14 = s13.model_copy(update={"year": 2014})
+    assert s13.world_dir == tmp_path / "out" / "demo-world" / "2013" != s14.world_dir
+    braced = Settings(out_dir=tmp_path / "out", year=2013, demo={"world_dir": "{out_dir}/worlds/fy{year}"})
+    assert braced.world_dir == tmp_path / "out" / "worlds" / "fy2013"
+    for s, text in ((s13, "one"), (s14, "two")):
+        s.world_dir.mkdir(parents=True)
+        (s.world_dir / "world.json").write_text(text, encoding="utf-8")
+    c13, c14 = world_cache_dir(s13, s13.world_dir), world_cache_dir(s14, s14.world_dir)
+    assert c13 != c14 and c13.parent == c14.parent == tmp_path / "out" / "httpcache"
+    (s13.world_dir / "world.json").write_text("one, again generated", encoding="utf-8")
+    assert world_cache_dir(s13, s13.world_dir) != c13  # another world: another cache
+    demo = demo_settings(s13, "http://127.0.0.1:9", s13.world_dir)
+    assert demo.crawl.http_cache_dir == world_cache_dir(s13, s13.world_dir)
+    assert demo.inbox_dir == s13.world_dir / "inbox"
+
+    from spiders.config import scrapy_settings
+
+    assert scrapy_settings(demo)["HTTPCACHE_DIR"] == str(demo.crawl.http_cache_dir.resolve())
+    assert scrapy_settings(s13)["HTTPCACHE_DIR"] == str((tmp_path / "out" / "httpcache").resolve())
+
+
 def test_the_published_figures_are_the_year_files(tmp_path):
-    """The 2015 report's 65 figures are data of evaluation/2015.toml: another file, other figures."""
+    """The 2015 report's 70 figures (5 of them about last year's list) are data of
+    evaluation/2015.toml: another file, other figures."""
     from scoring.published import PUBLISHED, published_figures, side_by_side
 
     figures = published_figures(load_year(2014))
-    assert len(figures) == 65 and figures == PUBLISHED
+    assert len(figures) == 70 and figures == PUBLISHED
+    assert len([f for f in figures if f.name.startswith("previous_")]) == 6  # the total and 5 statements
     text = (ROOT / "evaluation" / "2015.toml").read_text("utf-8")
     changed = text.replace('name = "listed_count"\nvalue = 71.0', 'name = "listed_count"\nvalue = 70.0')
     assert changed != text

@@ -35,3 +35,16 @@ def by_id(world_json) -> dict:
 @pytest.fixture(scope="session")
 def listed(world_json) -> list[dict]:
     return sorted((c for c in world_json["companies"] if c["published_rank"]), key=lambda c: c["published_rank"])
+
+
+@pytest.fixture(scope="session")
+def world13(tmp_path_factory) -> Path:
+    """The FY2013 world (the 2014 list) of the same seed: built from the FY2014 world."""
+    from mirror.generate import generate
+
+    return generate(tmp_path_factory.mktemp("world13") / "w", seed=SEED, year=2013)
+
+
+@pytest.fixture(scope="session")
+def world13_json(world13) -> dict:
+    return json.loads((world13 / "world.json").read_text(encoding="utf-8"))
