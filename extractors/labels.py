@@ -116,8 +116,8 @@ _EN_METRICS: list[tuple[str, re.Pattern[str]]] = [
     ("revenue", re.compile(r"^(?:total\s+)?(?:net\s+)?(?:revenues?|turnover|sales)(?:\s*,\s*net)?"
                            r"(?:\s+from\s+contracts?\s+with\s+customers)?$")),
     ("operating_cost", re.compile(r"^(?:total\s+)?cost\s+of\s+(?:sales|revenues?|services|goods\s+sold)$")),
-    ("operating_profit", re.compile(r"^(?:operating\s+PNL|PNL\s+from\s+(?:operations|operating\s+activities))$")),
-    ("profit_before_tax", re.compile(r"^(?:net\s+)?PNL\s+before\s+(?:INCOMETAX|tax(?:ation|es)?)(?:\s+(?:expenses?|credit))?"
+    ("operating_profit", re.compile(r"^(?:(?:total\s+)?operating\s+PNL|(?:net\s+)?PNL\s+from\s+(?:operations|operating\s+activities))$")),
+    ("profit_before_tax", re.compile(r"^(?:net\s+)?PNL\s+before\s+(?:(?:federal|provision\s+for)\s+)?(?:INCOMETAX|tax(?:ation|es)?)(?:\s+(?:expenses?|credit))?"
                                      r"(?:\s+from\s+continuing\s+operations)?$")),
     ("net_profit", re.compile(r"^(?:net\s+PNL(?:\s+for\s+the\s+(?:year|period))?|"
                               r"PNL(?:\s+and\s+(?:total\s+)?COMPREHENSIVE)?\s+for\s+the\s+(?:year|period))$")),

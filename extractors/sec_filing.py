@@ -31,6 +31,7 @@ from pathlib import Path
 
 import lxml.html
 
+from extractors.labels import en_metric
 from extractors.numbers import Unit
 from extractors.result import ExtractResult, Origin, error_row, load, make_fact
 from top100.errors import DocumentUnreadable
@@ -38,7 +39,7 @@ from top100.records import ErrorRow, Fact
 from top100.vocab import Metric
 
 NAME = "sec_filing"
-VERSION = "1.0.0"
+VERSION = "1.1.0"  # 1.1: the shared English vocabulary (extractors.labels.en_metric), corroborations, the NCI identity
 MAX_BYTES = 40 * 1024 * 1024  # the largest 20-Fs as filed are ~10 MB; anything far beyond is refused
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december")
@@ -52,24 +53,6 @@ _YEAR = re.compile(r"^(?:fy\s*)?((?:19|20)\d\d)$", re.I)
 _NUM = re.compile(r"^\(?-?[\d,]*\.?\d+\)?$")
 _DASHES = {"-", "—", "–", "--", "—%", "nil", "n/a"}
 
-# label -> metric, first match wins; labels are compared lower-cased with spaces squeezed
-_LABELS: list[tuple[str, re.Pattern[str]]] = [
-    (Metric.net_profit_attributable, re.compile(
-        r"^net\s+(?:income|loss|profit|\(loss\)|income\s*\(loss\)|\(loss\)\s*income|loss\s*\(income\)|earnings)[^a-z]*"
-        r"(?:\(loss\)\s*)?attributable\s+to\s+(?!non|minority)")),
-    (Metric.net_profit, re.compile(
-        r"^net\s+(?:income|loss|profit|earnings)(?:\s*\((?:loss|income)\))?(?:\s+for\s+the\s+(?:year|period))?$")),
-    (Metric.operating_profit, re.compile(
-        r"^(?:total\s+)?(?:income|loss|profit|\(loss\)|income\s*\(loss\)|\(loss\)\s*income)(?:\s*\((?:loss|income)\))?"
-        r"\s+from\s+operations$|^operating\s+(?:income|profit|loss)(?:\s*\((?:loss|income)\))?$|"
-        r"^net\s+(?:income|loss)(?:\s*\((?:loss|income)\))?\s+from\s+operations$")),
-    (Metric.profit_before_tax, re.compile(
-        r"^(?:net\s+)?(?:income|loss|profit|earnings)(?:\s*\((?:loss|income)\))?\s+before\s+(?:(?:federal\s+|provision\s+for\s+)?"
-        r"income\s+tax(?:es)?|tax(?:es)?)")),
-    (Metric.revenue, re.compile(
-        r"^(?:total\s+)?(?:net\s+)?(?:revenues?|sales)(?:,\s*net)?$|^(?:total\s+)?net\s+revenues?$")),
-    (Metric.rd_expense, re.compile(r"^(?:research\s+and\s+development|product\s+development)(?:\s+expenses?)?$")),
-]
 _CURRENCY_WORDS = [
     (re.compile(r"\brmb\b|renminbi|\bcny\b|人民币"), "CNY"),
     (re.compile(r"hk\$|hong\s+kong\s+dollars?|\bhkd\b"), "HKD"),
@@ -255,9 +238,10 @@ def _read_table(table, n_table: int, section: str, context: str, reporting: str 
         currency = "USD"  # a 10-K filer's "$": domestic filers report in US dollars
     for r in rows[first_data:]:
         label = r[0]
-        key = re.sub(r"\s+", " ", re.sub(r"\(\s*note[^)]*\)|\(notes?\s[^)]*\)", "", label.lower())).strip(" :")
-        metric = next((m for m, pat in _LABELS if pat.search(key)), None)
-        if metric is None:
+        # one English vocabulary for every statement (extractors.labels.en_metric: HKFRS and US GAAP);
+        # the non-controlling interests' line is kept for the identity net = attributable + NCI
+        metric = en_metric(label)
+        if metric is None or (metric.startswith("_") and metric != "_nci"):
             continue
         figures = _number(r[1:])
         figures = [f for f in figures if f != ""]
@@ -411,6 +395,7 @@ def read(source: Path | str | bytes, *, company_id: str | None = None, sha256: s
     for r in reads:
         first.setdefault((r.section, r.metric, r.year, r.convenience), r)
     keys = {(m, y, c) for (_, m, y, c) in first}
+    parts: dict[tuple[str, int, bool], Decimal] = {}
     for metric, year, conv in sorted(keys):
         stmt = first.get(("statements of operations", metric, year, conv))
         sel = first.get(("selected financial data", metric, year, conv))
@@ -428,12 +413,22 @@ def read(source: Path | str | bytes, *, company_id: str | None = None, sha256: s
                 "the evaluation converts (CNY, HKD, USD)", page=chosen.table)
             continue
         unit = Unit(printed=f"{chosen.currency} x{chosen.scale}", scale=Decimal(chosen.scale), currency=chosen.currency)
+        if metric.startswith("_"):
+            parts[(metric, year, conv)] = chosen.number * chosen.scale
+            continue
         basis = "convenience_translation" if conv else (None if not (stmt and sel) else "read_twice_agree")
-        result.facts.append(make_fact(
+        fact = make_fact(
             origin, metric, year, chosen.number, unit, page=chosen.table,
             label=f"{chosen.section}: {chosen.label}", raw=chosen.raw, bbox=None, basis=basis,
             positive=metric == Metric.rd_expense, period_end=result.period_end if year == _year(result.period_end) else None,
-            superseded=conv))
+            superseded=conv)
+        other = sel if stmt and sel else None
+        fact.corroborations = [{"page": other.table, "label": f"{other.section}: {other.label}", "raw": other.raw,
+                                "bbox": None, "value": float(other.number * other.scale), "unit": f"{other.currency} x{other.scale}",
+                                "source": "selected_data", "restated": None, "agrees": True}] if other else []
+        fact.single_source = not fact.corroborations
+        result.facts.append(fact)
+    _identity(result, parts, err)
     employees, raw = _employees(text)
     if employees is not None and result.period_end:
         result.facts.append(Fact(
@@ -442,6 +437,26 @@ def read(source: Path | str | bytes, *, company_id: str | None = None, sha256: s
             label="employees", raw=raw or "", unit="人", scale=1.0, bbox=None, extractor=NAME,
             extractor_version=VERSION))
     return result
+
+
+def _identity(result: "SecFilingResult", parts: dict, err) -> None:
+    """Net income = net income attributable to the company + non-controlling interests, where the
+    statement prints all three (the NCI line as printed: 'Less: net income attributable to
+    noncontrolling interests'). A violation marks the facts it involves as a conflict."""
+    facts = {(f.metric, f.fiscal_year): f for f in result.facts if not f.superseded}
+    for (metric, year, conv), nci in parts.items():
+        if metric != "_nci" or conv:
+            continue
+        net, att = facts.get(("net_profit", year)), facts.get(("net_profit_attributable", year))
+        if net is None or att is None:
+            continue
+        scale = Decimal(str(net.scale))
+        if abs(Decimal(str(net.value)) - Decimal(str(att.value)) - nci) > scale:
+            # 'Less:' lines print the NCI as a deduction from net income: the sign may be either way
+            if abs(Decimal(str(net.value)) - Decimal(str(att.value)) + nci) > scale:
+                err(f"net_profit {year}: {net.raw} is not {att.raw} (attributable) plus the non-controlling "
+                    f"interests' {nci / scale}", kind="IdentityViolated", page=net.page)
+                net.conflict = att.conflict = True
 
 
 def _year(iso: str | None) -> int | None:
