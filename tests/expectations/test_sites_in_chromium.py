@@ -95,6 +95,12 @@ def test_audit_index_links_filters_and_fits(site, browser):
     text = page.eval("document.body.innerText")
     assert "passed the four checks" in text and re.search(r"\d+(\.\d+)? (亿|万)元", text) or "亿元" not in text
     assert ".0\n" not in text and "<NA>" not in text
+    # the messages' figures are grouped for people ("declared 2,000,000,000 is 10 times ..."),
+    # never a bare float ("declared 2000000000.0") or an ungrouped run of digits
+    cells = page.eval("Array.from(document.querySelectorAll('#findings tbody tr')).map(r => r.cells[5].innerText + ' | ' + r.cells[6].innerText + ' | ' + r.cells[11].innerText)")
+    assert any(re.search(r"\d{1,3}(,\d{3}){2,}", c) for c in cells), cells
+    bare = re.compile(r"(?<![\w\u4e00-\u9fff.,])\d{5,}(?![\w])")  # licence numbers (京ICP证030105号) aside
+    assert not [c for c in cells if bare.search(c)], [c for c in cells if bare.search(c)][:5]
 
 
 def test_company_page_evidence(site, browser):
