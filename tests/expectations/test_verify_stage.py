@@ -72,6 +72,8 @@ def test_values_used(run):
     assert c11["value"] == pytest.approx(2.5e8) and "C12, C13" in c11["rule"]
     # 20-F in CNY (the USD convenience translation ignored); ADS market value at the date's FX
     assert m["C16", "revenue"]["status"] == "agree"
+    # C16 has no companyfacts: the filing's own figure is the public one compared
+    assert m["C16", "revenue"]["public"] == pytest.approx(6.1e9)
     assert m["C16", "market_value"]["value"] == pytest.approx(20 * 4e8 / 2 * 6.11)
     assert m["C01", "market_value"]["value"] == pytest.approx(1e10)
     assert m["C01", "traffic"]["value"] == pytest.approx(300.0)
