@@ -3,12 +3,15 @@ then merge their outputs into the contract files of ``<year>/collect/``."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
@@ -63,6 +66,43 @@ def write_settings_file(settings: Settings, paths: YearPaths, name: str) -> Path
     return Path(tmp)
 
 
+def asks_sec(name: str, companies_file: Path | None, paths: YearPaths) -> bool:
+    """Whether crawl ``name`` sends requests to SEC: edgar always; quotes for the cover share count
+    of US lines with a CIK (companyfacts). Where the candidates cannot be read, assume it does."""
+    if name == "edgar":
+        return True
+    if name != "quotes":
+        return False
+    from spiders import companies as companies_mod
+
+    try:
+        listed = companies_mod.load(str(companies_file) if companies_file else None, paths.candidates)
+    except Exception:  # noqa: BLE001 - the crawl itself reports a bad candidates file
+        return True
+    return any(c.exchange in ("NYSE", "NASDAQ") and c.cik is not None for c in listed)
+
+
+@contextlib.contextmanager
+def sec_turn(settings: Settings, paths: YearPaths, name: str, companies_file: Path | None) -> Iterator[None]:
+    """SEC's fair-access cap is for all of a client's requests together, and each crawl process
+    keeps its own budget: the crawls that ask SEC (edgar, and quotes for US cover share counts)
+    take turns, so that SEC never gets two budgets at once (issue 16 item 10). The turn is an
+    exclusive lock on a file named for the configured SEC hosts (the same for every run on this
+    machine asking the same hosts, threads and processes alike); the quotes crawl that waits
+    then finds edgar's companyfacts in the shared HTTP cache."""
+    if not asks_sec(name, companies_file, paths):
+        yield
+        return
+    hosts = "|".join(sorted({settings.sources.sec_www.rstrip("/"), settings.sources.sec_data.rstrip("/")}))
+    lock = Path(tempfile.gettempdir()) / f"top100-sec-{hashlib.sha1(hosts.encode()).hexdigest()[:16]}.lock"
+    fd = os.open(lock, os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def crawl(settings: Settings, paths: YearPaths, name: str, companies_file: Path | None = None, *,
           scrapy_overrides: dict[str, Any] | None = None, timeout: float | None = None,
           valuation_date: Any = None) -> dict[str, Any]:
@@ -80,8 +120,9 @@ def crawl(settings: Settings, paths: YearPaths, name: str, companies_file: Path 
                                  scrapy_overrides=scrapy_overrides)
         if valuation_date is not None:  # the year's valuation date (top100.year), a spider argument
             cmd[cmd.index("crawl") + 2:cmd.index("crawl") + 2] = ["-a", f"valuation_date={valuation_date.isoformat()}"]
-        started = time.monotonic()
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+        with sec_turn(settings, paths, name, companies_file):
+            started = time.monotonic()
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     finally:
         settings_file.unlink(missing_ok=True)
     summary = read_summary(paths, name)

@@ -185,3 +185,48 @@ def test_listings_csv_takes_the_cik_as_of_the_year(tmp_path):
                      ' {"company_id": "N2", "legal_name": "某公司", "exchange": null, "ticker": null, "ipo_in_progress": true}]')
     got = {c.company_id: c for c in load_companies(str(cands), cands)}
     assert got["QIHU"].cik == 1508913 and got["N2"].ipo_in_progress and not got["QIHU"].ipo_in_progress
+
+
+def test_crawls_that_ask_sec_take_turns(tmp_path):
+    """Issue 16 item 10: SEC's cap holds for all of a run's requests together. Each crawl process
+    keeps its own budget, so the crawls that ask SEC (edgar; quotes when a US line has a CIK, for
+    its cover share count) run one at a time against the same SEC hosts; other crawls, and
+    crawls against other hosts, are not held back."""
+    import json
+    import threading
+    import time
+
+    from spiders.runner import asks_sec, sec_turn
+    from top100.config import Settings
+    from top100.paths import YearPaths
+
+    paths = YearPaths(tmp_path, 2014)
+    with_cik = tmp_path / "with.json"
+    with_cik.write_text(json.dumps([{"company_id": "U1", "legal_name": "x", "exchange": "NASDAQ", "ticker": "X",
+                                     "ads_ratio": 1.0, "cik": 1329099}]), encoding="utf-8")
+    without = tmp_path / "without.json"
+    without.write_text(json.dumps([{"company_id": "U1", "legal_name": "x", "exchange": "NASDAQ", "ticker": "X",
+                                    "ads_ratio": 1.0, "cik": None}]), encoding="utf-8")
+    assert asks_sec("edgar", without, paths) and asks_sec("quotes", with_cik, paths)
+    assert not asks_sec("quotes", without, paths) and not asks_sec("cninfo", with_cik, paths)
+
+    def overlap(a: tuple[str, Settings], b: tuple[str, Settings]) -> bool:
+        spans: list[tuple[float, float]] = []
+
+        def hold(name: str, settings: Settings) -> None:
+            with sec_turn(settings, paths, name, with_cik):
+                start = time.monotonic()
+                time.sleep(0.3)
+                spans.append((start, time.monotonic()))
+        threads = [threading.Thread(target=hold, args=x) for x in (a, b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        (s1, e1), (s2, e2) = sorted(spans)
+        return s2 < e1
+    here = Settings(sources={"sec_www": f"http://127.0.0.1:1/{tmp_path.name}", "sec_data": "http://127.0.0.1:2"})
+    there = Settings(sources={"sec_www": f"http://127.0.0.1:3/{tmp_path.name}", "sec_data": "http://127.0.0.1:4"})
+    assert not overlap(("edgar", here), ("quotes", here))  # one SEC budget at a time
+    assert overlap(("edgar", here), ("cninfo", here))  # CNINFO is not SEC
+    assert overlap(("edgar", here), ("edgar", there))  # another SEC (a mirror): its own turn
