@@ -33,6 +33,11 @@ def site(tmp_path_factory):
         if f["company_id"] == "C01" and f["metric"] == "revenue" and f["fiscal_year"] == world.YEAR:
             f["corroborations"] = [{"page": 1, "label": "营业总收入", "raw": "500,000,000.00", "bbox": f["bbox"]}]
     paths.facts.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in facts), encoding="utf-8")
+    # the share count C01's quote used: today's snapshot, a labelled fallback (issue 17 item 4)
+    paths.shares.write_text(json.dumps({"company_id": "C01", "requested_date": "2015-06-25", "shares": 1e9,
+                                        "as_of": None, "filed": None, "fallback": True, "url": "mirror",
+                                        "source": "EastMoney snapshot f84 (today's count, not the valuation "
+                                                  "date's: fallback)"}) + "\n", encoding="utf-8")
     run_verify(Settings(out_dir=out, year=world.YEAR), paths)
     return paths
 
@@ -124,6 +129,8 @@ def test_company_page_evidence(site, browser):
     # the market value: the quote (date, close, shares), not a dead URL
     quote = page.eval("(document.querySelector('#m-market_value .quote') || {}).innerText || ''")
     assert "close" in quote and "2015-06-2" in quote and "shares" in quote
+    assert "shares 1,000,000,000 (EastMoney snapshot f84 (today's count, not the valuation date's: fallback))" in quote
+    assert page.eval("document.querySelector('#m-market_value .shares-source.fallback') !== null")
 
 
 def test_inbox_page(site, browser):
