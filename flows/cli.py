@@ -168,18 +168,13 @@ def _build_app():
             raise typer.BadParameter("--faults needs --demo (faults are injected by the local mirror)")
         if faults is not None:
             check_faults(faults)
-        if "collect" in chosen and not demo:
-            check_inbox(settings)
         raise _Exit(_run(settings, chosen, demo=demo, mode=_mode(quiet, json_logs), faults=faults,
                          publish_incomplete=publish_incomplete))
 
     @app.command()
     def crawl(config: Config = None, year: Year = None, demo: Demo = False, quiet: Quiet = False, json_logs: JsonLogs = False):
         """Collect only: the inbox, then one Scrapy crawl per source."""
-        settings = settings_for(config, year)
-        if not demo:
-            check_inbox(settings)
-        raise _Exit(_run(settings, ("collect",), demo=demo, mode=_mode(quiet, json_logs)))
+        raise _Exit(_run(settings_for(config, year), ("collect",), demo=demo, mode=_mode(quiet, json_logs)))
 
     @app.command()
     def extract(file: Annotated[Optional[Path], typer.Argument(help="One document: PDF, companyfacts JSON or xlsx form.")] = None,

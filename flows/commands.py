@@ -24,6 +24,13 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
         load_year(settings.year, settings.evaluation.dir)
     except ConfigError as exc:
         return _usage(str(exc))
+    if "collect" in stages and not demo:  # the demo's inbox is the world's, generated below
+        from flows.cli import check_inbox
+
+        try:
+            check_inbox(settings)
+        except ConfigError as exc:
+            return _usage(str(exc))
     # the out folder is this run's from before the demo world is generated (flows.runlock)
     try:
         with out_folder_lock(settings.out_dir):
