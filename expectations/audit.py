@@ -272,6 +272,11 @@ def write_index(paths: YearPaths, companies: list[CompanyRow], findings: list[Fi
     return paths.audit / "index.html"
 
 
+# extract errors that say a whole delivered file was not used (refused from its header or size, the
+# same bytes sent twice); a form is refused when not one of its cells was read (declared.jsonl)
+WHOLE_FILE_KINDS = ("DeliveredFileError", "UnreadableRow", "DuplicateFile")
+
+
 def inbox_files(paths: YearPaths, companies: set[str], inbox_dir: Path | None = None) -> list[dict]:
     """Every file of the inbox: used (a document row) or refused (a collect error), with the
     problems found when reading it (extract errors), and a local copy of the used ones."""
@@ -279,21 +284,33 @@ def inbox_files(paths: YearPaths, companies: set[str], inbox_dir: Path | None = 
     from top100.jsonl import read_jsonl
 
     ev = evidence.load(paths)
+    # an extract error names its file by the reader's name for it (the form's or CSV's file name),
+    # else by sha256, and carries the document's URL: any of them finds the file
     problems: dict[str, list[str]] = {}
+    whole: set[str] = set()  # texts of problems that refuse a file whole (no cell, row or page of it used)
     for e in read_jsonl(paths.extract_errors):
         where = f" (cell {e['cell']})" if e.get("cell") else f" (page {e['page']})" if e.get("page") else ""
-        problems.setdefault(str(e.get("document") or ""), []).append(f"{e.get('kind')}: {e.get('reason')}{where}")
+        text = f"{e.get('kind')}: {e.get('reason')}{where}"
+        if e.get("kind") in WHOLE_FILE_KINDS and (not e.get("cell") or str(e["cell"]).split(",")[0] == "row 1"):
+            whole.add(text)  # no row, or the header row: the file was refused whole
+        for key in dict.fromkeys(str(k) for k in (e.get("url"), e.get("document")) if k):
+            problems.setdefault(key, []).append(text)
+    forms_read = {str(c.get("form_sha256")) for c in read_jsonl(paths.declared)}  # a form with no cell read: refused
     files = []
-    for d in ev.documents.values():
-        if d.get("source") != "inbox":
+    for d in read_jsonl(paths.documents):  # every row: two files with the same bytes are two files
+        if d.get("source") != "inbox" or not d.get("sha256"):
             continue
         url = str(d.get("url") or "")
         name = url[len("file://"):] if url.startswith("file://") else (d.get("title") or d["sha256"])
         doc = ev.document(paths, d["sha256"])
         cid = d.get("company_id")
+        found = list(dict.fromkeys(p for key in dict.fromkeys(str(k) for k in (url, d["sha256"], d.get("title")) if k)
+                                   for p in problems.get(key, [])))
         files.append({"name": name, "kind": d.get("doc_type"), "company_id": cid,
-                      "company_href": company_page(cid) if cid in companies else None, "used": True,
-                      "problems": problems.get(d["sha256"], []), "local": doc and doc["local"], "ext": doc and doc["ext"]})
+                      "company_href": company_page(cid) if cid in companies else None,
+                      "used": not any(p in whole for p in found) and (
+                          d.get("doc_type") != "declaration_form" or d["sha256"] in forms_read),
+                      "problems": found, "local": doc and doc["local"], "ext": doc and doc["ext"]})
     for e in read_jsonl(paths.collect_errors):
         url = str(e.get("url") or "")
         if e.get("kind") == "CrawlFailed" or (url and not url.startswith("file://")):

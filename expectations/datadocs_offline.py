@@ -60,12 +60,12 @@ def rewrite(page: str, to_root: str) -> str:
 
     def script(m: re.Match) -> str:
         new = local(m.group(1))
-        return m.group(0).replace(m.group(1), new) if new else ""
+        return _no_sri(m.group(0).replace(m.group(1), new)) if new else ""
 
     def link(m: re.Match) -> str:
         new = local(m.group(1))
         if new:
-            return m.group(0).replace(m.group(1), new)
+            return _no_sri(m.group(0).replace(m.group(1), new))
         return "" if re.search(r'rel="(stylesheet|preload|icon|shortcut icon)"', m.group(0), re.I) else m.group(0)
 
     def img(m: re.Match) -> str:
@@ -78,6 +78,17 @@ def rewrite(page: str, to_root: str) -> str:
     page = IMG_RE.sub(img, page)
     page = FAVICON_RE.sub(lambda m: f"{m.group(1)}{prefix}static/images/favicon.ico{m.group(3)}", page)
     return page
+
+
+SRI_RE = re.compile(r'\s+(?:integrity|crossorigin)(?:="[^"]*")?', re.I)
+
+
+def _no_sri(tag: str) -> str:
+    """A tag pointed at the site's own copy, without the CDN's subresource-integrity hash and
+    crossorigin mode: a file:// page cannot make the CORS request they ask for, and the hash is
+    of the CDN's bytes (ours have their source-map comment removed), so the browser would refuse
+    to run Bootstrap and Popper (``$(...).modal is not a function`` on every validation page)."""
+    return SRI_RE.sub("", tag)
 
 
 def make_offline(docs_dir: Path) -> int:

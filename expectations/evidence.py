@@ -64,6 +64,7 @@ class Evidence:
     quotes: dict[str, dict] = field(default_factory=dict)  # company -> quote row
     fx: dict[str, dict] = field(default_factory=dict)  # "USD/CNY" -> fx row
     cells: dict[tuple[str, str], dict] = field(default_factory=dict)  # (company, field) -> declared cell
+    shares: dict[str, dict] = field(default_factory=dict)  # company -> the share count its quote used
 
     def document(self, paths: YearPaths, sha: str | None, page: Any = None) -> dict | None:
         """The document as the site shows it, its local copy made (None for an unknown sha)."""
@@ -96,7 +97,9 @@ class Evidence:
         cur = str(q.get("currency") or "CNY").upper()
         fx = self.fx.get(f"{cur}/CNY") if cur != "CNY" else None
         return {**q, "url_link": is_public_url(q.get("url")), "fx": fx,
-                "fx_link": bool(fx) and is_public_url(fx.get("url"))}
+                "fx_link": bool(fx) and is_public_url(fx.get("url")),
+                # where the share count comes from and as of when; today's snapshot says it is a fallback
+                "shares": self.shares.get(company_id)}
 
     def cell(self, company_id: str, metric: str, prior: bool = False) -> dict | None:
         return self.cells.get((company_id, metric + ("|prior" if prior else "")))
@@ -126,6 +129,9 @@ def _load(root: str, year: int, stamp: tuple = ()) -> Evidence:
     for q in read_jsonl(paths.quotes):
         if q.get("company_id"):
             ev.quotes[str(q["company_id"])] = q
+    for r in read_jsonl(paths.shares):
+        if r.get("company_id"):
+            ev.shares[str(r["company_id"])] = r
     for r in read_jsonl(paths.fx):
         if r.get("pair"):
             ev.fx[str(r["pair"]).upper()] = r
@@ -138,7 +144,8 @@ def _load(root: str, year: int, stamp: tuple = ()) -> Evidence:
 
 def load(paths: YearPaths) -> Evidence:
     """The year's evidence (read once per process and version of the stage files)."""
-    stamp = tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in (paths.documents, paths.declared, paths.quotes))
+    stamp = tuple(p.stat().st_mtime_ns if p.exists() else 0
+                  for p in (paths.documents, paths.declared, paths.quotes, paths.shares))
     return _load(str(paths.out_dir), paths.year, stamp)
 
 

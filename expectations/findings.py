@@ -38,6 +38,8 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if value is None:
             return "—"
+        if not format_spec:
+            return plain(value)
         try:
             return super().format_field(value, format_spec)
         except (ValueError, TypeError):
@@ -45,6 +47,21 @@ class _Formatter(string.Formatter):
 
     def get_value(self, key, args, kwargs):
         return kwargs.get(key) if isinstance(key, str) else super().get_value(key, args, kwargs)
+
+
+def plain(value: Any) -> str:
+    """A figure as people read it in a message: thousands grouped, no trailing '.0'
+    (22833252000.0 -> '22,833,252,000'; 6.112 stays '6.112'; years and other text unchanged)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if abs(value) >= 10_000:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        return text
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def message(template: str, row: dict) -> str:
@@ -117,6 +134,6 @@ def _merge_unit_errors(findings: dict[tuple, Finding], groups: dict[tuple, list[
         group.sort(key=lambda f: order.get(f.metric, len(order)))
         head, rest = group[0], group[1:]
         head.message += "; the same unit error, corrected alike, in: " + ", ".join(
-            f"{f.metric} ({f.declared} -> {f.correct_value})" for f in rest)
+            f"{f.metric} ({plain(f.declared)} -> {plain(f.correct_value)})" for f in rest)
         for f in rest:
             findings.pop((f.company_id, f.check, f.metric, f.kind), None)

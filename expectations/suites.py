@@ -86,10 +86,10 @@ def specs(rules: VerifyRules) -> dict[str, list[tuple[str, dict, dict, str]]]:
           column="business_in_mainland", value_set=[True]),
     ]
     current = "prior==False"
-    factors = ", ".join(f"{f:g}" for f in rules.unit_factors)
+    factors = ", ".join(f"{f:,.0f}" for f in rules.unit_factors)
     acc = [
         s("ExpectColumnValuesToBeNull", "unit_error",
-          "declared {declared} is {unit_factor:g} times the right figure (unit error; factors " + factors
+          "declared {declared} is {unit_factor:,.0f} times the right figure (unit error; factors " + factors
           + "): {correct_value} used ({rule})", column="unit_factor", **_cond(current)),
         s("ExpectColumnValuesToBeBetween", "public_mismatch",
           "declared {declared} differs from the audited public {public} by {difference:+.1%} (tolerance "

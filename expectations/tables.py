@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from expectations import reconcile as rc
+from expectations.findings import plain
 from expectations.rules import VerifyRules
 from top100.records import CompanyRow, ErrorRow, MetricRow
 from top100.vocab import MONEY_METRICS, check_company_id
@@ -514,9 +515,10 @@ def _market_traffic_social(inp: Inputs, rules: VerifyRules, comps: dict[str, _Co
                 errors.append(ErrorRow("verify", "VerificationError",
                                        f"no {q.get('currency')}/CNY rate on or before {inp.market_value_date}",
                                        company_id=cid, url=q.get("url")))
-            rule = (f"close {q.get('close')} {q.get('currency')} on {q.get('date')} x shares "
-                    f"{q.get('total_shares')}" + (f" / ADS ratio {q.get('ads_ratio')}" if q.get("ads_ratio") else "")
-                    + f" x FX {rate}")
+            rule = (f"close {plain(q.get('close'))} {q.get('currency')} on {q.get('date')} x shares "
+                    f"{plain(q.get('total_shares'))}"
+                    + (f" / ADS ratio {plain(q.get('ads_ratio'))}" if q.get("ads_ratio") else "")
+                    + f" x FX {plain(rate) if rate is not None else '—'}")
             out.append(MetricRow(cid, y, "market_value", mv, "quotes", q.get("url"), None, mv, None, rule,
                                  "derived" if mv is not None else "missing"))
         elif listed:

@@ -12,7 +12,9 @@ report counts the companies by that reason). Which companies a refused row conce
 - a licence registry row that names nobody: every company whose licence number is not found
   among the registry's readable rows (its row may be the unreadable one; its licence is not
   blamed for that);
-- an integrity row that names nobody, or a file refused whole: every company.
+- an integrity row that names nobody, or a file refused whole: every company;
+- a row whose unclosed quote hides the rest of the file: for integrity.csv every company, for the
+  registry its own company and every company whose licence number is not found.
 A company with a refused registry row gets no registry-based licence finding
 (not in registry, mismatch): the registry could not say.
 """
@@ -32,6 +34,8 @@ CHECKS = {DocType.licence_registry.value: (Check.licence, "licence_check_not_run
           DocType.integrity.value: (Check.integrity, "integrity_check_not_run", "integrity")}
 REGISTRY_KINDS = ("licence_not_in_registry", "licence_mismatch")
 PREFIX = "check not run: "
+# extractors.delivered.records: a quote never closed hides every row after it, whoever they concern
+SWALLOWS_THE_REST = "the rest of the file"
 
 
 def _company(e: dict) -> str | None:
@@ -60,8 +64,14 @@ def not_run_findings(errors: Iterable[dict], documents: list[dict], companies: l
         where = ", ".join(x for x in (e.get("url", "").removeprefix("file://") or e.get("document"), e.get("cell")) if x)
         cause = f"{where}: {e.get('reason')}"
         cid = _company(e)
+        rest = SWALLOWS_THE_REST in str(e.get("reason") or "")
         if e.get("cell") is None or str(e.get("cell")).split(",")[0] == "row 1":
             targets = known  # the file was refused whole (unreadable, too large, its header)
+        elif rest and doc_type == DocType.licence_registry.value:
+            # the rows after it were never read: any licence not found may be in them
+            targets = sorted({c for c in known if c in not_found} | ({cid} & set(known) if cid else set()))
+        elif rest:
+            targets = known  # any company's record may be in the rows never read
         elif cid is not None:
             targets = [cid] if cid in known else []
         elif doc_type == DocType.licence_registry.value:

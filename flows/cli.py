@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["extract"] and not any(a in ("--year", "-y") for a in argv[1:]) and len(argv) > 1 and not argv[1].startswith("-"):
         from extractors.command import main as extract_main
 
+        refused = _extract_usage(argv[1:])
+        if refused is not None:
+            return refused
         return extract_main(argv[1:])
     if argv[:1] in (["--version"], ["-V"]):
         print(f"top100 {version()}")
@@ -58,6 +61,34 @@ def version() -> str:
         return dist_version("top100")
     except PackageNotFoundError:  # run from a source tree that was not installed
         return "unknown"
+
+
+def _extract_usage(args: list[str]) -> int | None:
+    """`top100 extract FILE ...`: a mistake in its arguments (an unknown --type, a missing file)
+    is one line and exit 2, like every other command's (argparse would print its usage too)."""
+    from extractors.command import build_parser
+
+    class _Refused(Exception):
+        pass
+
+    parser = build_parser()
+
+    def error(message: str):
+        raise _Refused(message)
+
+    parser.error = error  # type: ignore[method-assign]
+    try:
+        parsed = parser.parse_args(args)
+    except _Refused as exc:
+        return usage_error(f"{exc} (see top100 extract --help)")
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    path = Path(parsed.file)
+    if not path.is_file():
+        why = "is a folder" if path.is_dir() else "does not exist"
+        return usage_error(f"{path} {why}: give one document (a PDF, a companyfacts JSON, an SEC filing's "
+                           "HTML or a declaration form xlsx)")
+    return None
 
 
 def usage_error(message: str, code: int = EXIT_USAGE) -> int:
@@ -129,12 +160,14 @@ def _build_app():
         settings = settings_for(config, year, runner=runner)  # first: no Prefect import for a bad setting
         from flows.annual import STAGES
 
-        chosen = tuple(s.strip() for s in stages.split(",")) if stages else STAGES
-        bad = [s for s in chosen if s not in STAGES]
+        chosen = tuple(s.strip() for s in stages.split(",")) if stages is not None else STAGES
+        bad = [s or "(empty)" for s in chosen if s not in STAGES]
         if bad:
             raise typer.BadParameter(f"unknown stage(s) {', '.join(bad)}; stages are {', '.join(STAGES)}")
-        if faults and not demo:
+        if faults is not None and not demo:
             raise typer.BadParameter("--faults needs --demo (faults are injected by the local mirror)")
+        if faults is not None:
+            check_faults(faults)
         raise _Exit(_run(settings, chosen, demo=demo, mode=_mode(quiet, json_logs), faults=faults,
                          publish_incomplete=publish_incomplete))
 
@@ -176,7 +209,7 @@ def _build_app():
 
     @app.command()
     def score(config: Config = None, year: Year = None, quiet: Quiet = False, json_logs: JsonLogs = False,
-              sensitivity: Annotated[int, typer.Option(help="Perturb every weight by up to ±20% N times and report rank ranges.")] = 0,
+              sensitivity: Annotated[int, typer.Option(min=0, max=1_000_000, help="Perturb every weight by up to ±20% N times and report rank ranges.")] = 0,
               seed: Annotated[int, typer.Option(help="Seed of the sensitivity draws.")] = 0):
         """Score and rank the year from the warehouse (optionally with a sensitivity analysis)."""
         settings = settings_for(config, year)
@@ -231,21 +264,53 @@ def _build_app():
         try:
             path = generate(out, seed=seed, year=year, candidates=candidates)
         except ValueError as exc:  # a year (or size) the generator does not cover: say so, exit 2
-            typer.echo(f"error: {exc}", err=True)
-            raise _Exit(EXIT_USAGE)
+            raise _Exit(usage_error(str(exc)))
         typer.echo(f"world written to {path}")
 
     @mirror_app.command("serve")
     def mirror_serve(world: Annotated[Path, typer.Option(help="Folder of a generated world.")] = Path("out/demo-world/2014"),
-                     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: a free one).")] = 8000,
+                     port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: a free one).")] = 8000,
                      faults: Annotated[Optional[str], typer.Option(help="Fault-injection profile.")] = None):
         """Serve a generated world at the public sources' paths, on 127.0.0.1."""
+        if not (world / "world.json").is_file():
+            raise _Exit(usage_error(f"{world} is not a generated world (no world.json): "
+                                    "run top100 mirror generate first, or give --world"))
+        if faults is not None:
+            check_faults(faults)
         from mirror.server import serve
 
         kwargs = {"faults": faults} if faults else {}
-        serve(world, host="127.0.0.1", port=port, **kwargs)
+        try:
+            serve(world, host="127.0.0.1", port=port, **kwargs)
+        except OSError as exc:  # the port is taken or not ours to bind
+            raise _Exit(usage_error(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}: "
+                                    "choose another --port (0: a free one)"))
 
     return app
+
+
+def check_faults(faults: str) -> None:
+    """A fault profile that cannot be loaded is a usage error before anything starts."""
+    import typer
+
+    from mirror.faults_profile import load_profile
+
+    try:
+        load_profile(faults)
+    except ValueError as exc:
+        raise typer.BadParameter(" ".join(str(exc).split())) from None
+
+
+def check_inbox(settings) -> None:
+    """A real run's collect stage reads the inbox folder: one that is not there is a mistake in the
+    configuration, said before anything starts (an empty folder is the collect stage's to report)."""
+    from top100.errors import ConfigError
+
+    inbox = settings.inbox_dir
+    if not inbox.is_dir():
+        raise ConfigError(f"the inbox folder {inbox} {'is not a folder' if inbox.exists() else 'does not exist'}: "
+                          "create it with declarations/*.xlsx and the delivered files (see the README), or "
+                          "set inbox_dir in the configuration or $TOP100_INBOX_DIR")
 
 
 def validate_sections(settings) -> None:

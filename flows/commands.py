@@ -23,16 +23,21 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
     try:  # a year without its file stops here, before collect (and before anything is written)
         load_year(settings.year, settings.evaluation.dir)
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage(str(exc))
+    if "collect" in stages and not demo:  # the demo's inbox is the world's, generated below
+        from flows.cli import check_inbox
+
+        try:
+            check_inbox(settings)
+        except ConfigError as exc:
+            return _usage(str(exc))
     # the out folder is this run's from before the demo world is generated (flows.runlock)
     try:
         with out_folder_lock(settings.out_dir):
             return _run_flow(settings, stages, demo=demo, mode=mode, faults=faults,
                              publish_incomplete=publish_incomplete)
     except OutFolderBusy as exc:
-        print(f"top100: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return _usage(str(exc), EXIT_FAILED)
 
 
 def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: str, faults: str | None,
@@ -44,8 +49,7 @@ def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: 
 
     refused = year_refusal(settings, stages)  # under the out-folder lock: another run may be writing the year
     if refused is not None:  # nothing to work on: say so and write nothing (no run, no empty year)
-        print(f"error: {refused}", file=sys.stderr)
-        return EXIT_INPUTS
+        return _usage(refused, EXIT_INPUTS)
     handler = progress.install(mode)
     ctx = contextlib.nullcontext(settings)
     if demo:
@@ -64,6 +68,10 @@ def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: 
     finally:
         if handler is not None:
             handler.close()
+    if isinstance(failure, ConfigError) and result is None:
+        # refused before any stage (e.g. --demo for a year the demo world does not cover): one
+        # line, like every other mistake, and no summary of files this run never wrote
+        return _usage(str(failure))
     summary = year_summary(settings, result, failure)
     _print_summary(summary, mode)
     refused = failure.cause if isinstance(failure, StageFailed) else failure
@@ -303,10 +311,10 @@ def _explain_readings(f) -> None:
               f"raw {str(c.get('raw'))!r} unit {c.get('unit')}: {state}")
 
 
-def _usage(message: str) -> int:
+def _usage(message: str, code: int = EXIT_USAGE) -> int:
     from flows.cli import usage_error
 
-    return usage_error(message)
+    return usage_error(message, code)
 
 
 def _resolve_company(given: str, known) -> str | None:
@@ -348,16 +356,13 @@ def sql_command(settings: Settings, query: str, as_json: bool = False, fmt: str 
 
     fmt = "json" if as_json else fmt
     if fmt not in sqlout.FORMATS:
-        print(f"unknown --format {fmt!r}; one of {', '.join(sqlout.FORMATS)}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage(f"unknown --format {sqlout.one_line(fmt)!r}; one of {', '.join(sqlout.FORMATS)}")
     try:
         columns, rows = query_readonly(settings.warehouse, query)
     except Refused as exc:
-        print(f"query refused: {sqlout.one_line(str(exc))}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage(f"query refused: {sqlout.one_line(str(exc))}")
     except Exception as exc:  # the auditor's query failed in the engine: a usage error (exit 2)
-        print(f"query failed: {sqlout.one_line(str(exc))}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage(f"query failed: {sqlout.one_line(str(exc))}")
     sqlout.write(sys.stdout, columns, rows, fmt)
     return EXIT_OK
 

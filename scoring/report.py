@@ -210,6 +210,7 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
         eligible_count=int(ys.eligibility["eligible"].sum()), excluded=excluded,
         exclusion_counts=exclusion_counts, passed_checks=len(ys.eligibility) - failed_checks, not_run_count=not_run_count,
         audit_pages=audit_pages, indicators=ys.config.indicators, missing_score=ys.config.missing_score,
+        member_names={r.company_id: r.name for r in ys.rows},
         revenue_floor=ys.config.revenue_floor, tie_break=list(ys.config.tie_break),
         script=IMAGE_CHECK_JS, script_hash=script_hash(IMAGE_CHECK_JS))
     tmp = path.with_suffix(".html.tmp")
@@ -277,6 +278,8 @@ def _reportlab_pdf(pdf: Path, ys: YearScore, charts, report_dir: Path, year: int
         return escape(" ".join(el.text_content().split()))
 
     def table(el) -> None:
+        for folded in el.xpath(".//details/*[not(self::summary)]"):  # as printed: a closed <details>
+            folded.drop_tree()
         rows = [[Paragraph(text(c), small) for c in tr.xpath("./th|./td")] for tr in el.xpath(".//tr")]
         rows = [r for r in rows if r]
         if not rows:

@@ -4,7 +4,8 @@ cache lifetime), parse (pure functions in spiders.parse), items (top100 records)
 A document already in the raw store (known from an earlier document row of the same company and
 URL) is not downloaded again: its row is emitted as it was. Every failure becomes an ErrorRow
 naming the company, the URL and the reason, and is logged the same way. An answer whose shape
-changed (SchemaDrift) stops the whole source: one error row per company it leaves without data.
+changed (SchemaDrift) stops the whole source: one error row per company it leaves without data. A
+request robots.txt refuses is an error row naming the rule (and one line per rule for the source).
 A stored document's content type is the one its bytes show, not the server's header.
 """
 
@@ -14,10 +15,10 @@ import functools
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timezone
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -64,6 +65,11 @@ class SourceSpider(scrapy.Spider):
         self.year_arg = year
         self.companies_arg = companies
         self.valuation_date_arg = valuation_date
+        # robots.txt refusals: each host's robots.txt (read to name the rule), the refused requests
+        # waiting for it, and the rules already said once for the source
+        self._robots_text: dict[str, str] = {}
+        self._robots_pending: dict[str, list[Request]] = {}
+        self._robots_said: set[tuple[str, str]] = set()
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -180,6 +186,53 @@ class SourceSpider(scrapy.Spider):
         for target in targets:
             yield self.error(target, url, exc, kind)
 
+    def robots_refused(self, request: Request) -> Iterator[Any]:
+        """Scrapy's robots.txt middleware refused a request: an error row for the company (every
+        company, for a shared request) naming the host, the path and the rule, and once per rule
+        one line for the source. A rule that covers what the source needs for everyone refuses
+        every such request, so nothing more is asked of it; a rule over one company's folder
+        costs that company alone. Scrapy keeps only its verdict: the robots.txt is read once
+        more, per host, to name the rule."""
+        parts = urlsplit(request.url)
+        host = parts.netloc
+        known = self._robots_text.get(host)
+        if known is not None:
+            yield from self._robots_rows(request, known)
+            return
+        pending = self._robots_pending.setdefault(host, [])
+        pending.append(request)
+        if len(pending) > 1:  # robots.txt is already on its way
+            return
+        meta = {"dont_obey_robotstxt": True, "dont_cache": True, "handle_httpstatus_list": [404, 403, 410, 500],
+                "download_slot": request.meta.get("download_slot")}
+        yield Request(f"{parts.scheme}://{host}/robots.txt", callback=self._robots_read, errback=self._robots_unread,
+                      meta=meta, dont_filter=True, cb_kwargs={"host": host})
+
+    def _robots_read(self, response: Response, host: str) -> Iterator[ErrorRow]:
+        body = response.text if response.status == 200 and b"\0" not in response.body[:1024] else ""
+        yield from self._robots_flush(host, body)
+
+    def _robots_unread(self, failure: Failure) -> Iterator[ErrorRow]:
+        yield from self._robots_flush(failure.request.cb_kwargs["host"], "")  # type: ignore[attr-defined]
+
+    def _robots_flush(self, host: str, body: str) -> Iterator[ErrorRow]:
+        self._robots_text[host] = body
+        for request in self._robots_pending.pop(host, []):
+            yield from self._robots_rows(request, body)
+
+    def _robots_rows(self, request: Request, body: str) -> Iterator[ErrorRow]:
+        from spiders.parse.shares import robots_rule
+
+        parts = urlsplit(request.url)
+        rule = robots_rule(body, parts.path, self.cfg.user_agent) or "a rule of its robots.txt"
+        cause = f"robots.txt of {parts.hostname} refuses {parts.path} ({rule}): not fetched (crawl.obey_robots is on)"
+        if (parts.netloc, rule) not in self._robots_said:
+            self._robots_said.add((parts.netloc, rule))
+            yield self.error(None, request.url, f"source {self.source}: robots.txt of {parts.hostname} refuses "
+                             f"{rule.removeprefix('Disallow: ')} ({rule}): nothing under it is asked for",
+                             kind="RobotsDisallowed")
+        yield from self.errors_for(request.meta.get("company"), request.url, cause, kind="RobotsDisallowed")
+
     def stop_source(self, url: str, exc: SchemaDrift) -> Iterator[ErrorRow]:
         """The source answered in a shape we do not know: stop reading it (never load what a
         renamed field would make of it) and report, for every company it leaves without data,
@@ -194,9 +247,12 @@ class SourceSpider(scrapy.Spider):
             yield self.error(target, url, SchemaDrift(cause))
         raise CloseSpider(f"schema_drift: {cause}")
 
-    def on_error(self, failure: Failure) -> Iterator[ErrorRow]:
+    def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         exc = failure.value
+        if isinstance(exc, IgnoreRequest) and "robots.txt" in str(exc):
+            yield from self.robots_refused(request)
+            return
         if isinstance(exc, HttpError):
             reason: BaseException | str = f"HTTP {exc.response.status}"
         else:

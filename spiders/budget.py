@@ -8,18 +8,22 @@ AutoThrottle space requests within one process only, so two processes together s
 requests in one second under a cap of 6 (measured at the mirror).
 
 Scrapy has no cross-process throttle; this middleware is the small piece it lacks. Each request of
-a capped slot claims the next send time from a file under ``TOP100_BUDGET_DIR`` (one per slot,
-held under an OS file lock for the few microseconds of the claim): the claims of all processes
-are spaced by the slot's interval (``spiders.config``: ``CAP_MARGIN / rate``), and the request
-waits for its time. It runs after the HTTP cache (a cached answer costs nothing) and after the
-retry pauses (a paused source claims nothing while it waits), right before the download.
+a capped slot claims the next send time from a file in the system's temporary folder named for
+the slot's hosts (``TOP100_BUDGET_KEYS``: every crawl, of any run on this machine, asking the
+same hosts shares it; a mirror on another port has its own), held under an OS file lock for the
+few microseconds of the claim: the claims of all processes are spaced by the slot's interval
+(``spiders.config``: ``CAP_MARGIN / rate``), and the request waits for its time. It runs after
+the HTTP cache (a cached answer costs nothing) and after the retry pauses (a paused source
+claims nothing while it waits), right before the download.
 """
 
 from __future__ import annotations
 
 import asyncio
 import fcntl
+import hashlib
 import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -27,7 +31,12 @@ from typing import Any
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 
-BUDGET_DIR = "TOP100_BUDGET_DIR"
+BUDGET_DIR = "TOP100_BUDGET_DIR"  # where the budget files live (default: the system's temporary folder)
+BUDGET_KEYS = "TOP100_BUDGET_KEYS"  # slot -> the hosts it caps, which name its budget file
+
+
+def budget_name(slot: str, hosts: str) -> str:
+    return f"top100-budget-{slot}-{hashlib.sha1(hosts.encode()).hexdigest()[:16]}"
 
 
 def claim(folder: Path, slot: str, interval: float, now: float | None = None) -> float:
@@ -52,24 +61,24 @@ def claim(folder: Path, slot: str, interval: float, now: float | None = None) ->
 
 
 class SharedBudgetMiddleware:
-    def __init__(self, folder: Path, intervals: dict[str, float]):
+    def __init__(self, folder: Path, intervals: dict[str, float], keys: dict[str, str] | None = None):
         self.folder = folder
         self.intervals = intervals
+        self.keys = keys or {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "SharedBudgetMiddleware":
         slots = crawler.settings.getdict("DOWNLOAD_SLOTS")
         intervals = {k: float(v.get("delay", 0)) for k, v in slots.items() if float(v.get("delay", 0)) > 0}
-        folder = crawler.settings.get(BUDGET_DIR) or os.path.join(
-            crawler.settings.get("HTTPCACHE_DIR") or ".scrapy", "..", "budget")
-        return cls(Path(folder), intervals)
+        folder = crawler.settings.get(BUDGET_DIR) or tempfile.gettempdir()
+        return cls(Path(folder), intervals, crawler.settings.getdict(BUDGET_KEYS))
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> Any:
         slot = request.meta.get("download_slot")
         interval = self.intervals.get(slot or "")
         if not interval:
             return None
-        wait = claim(self.folder, slot, interval) - time.time()
+        wait = claim(self.folder, budget_name(slot, self.keys.get(slot, slot)), interval) - time.time()
         if wait > 0:
             await asyncio.sleep(wait)
         return None

@@ -7,8 +7,8 @@ with ``top100.config.load_settings()``.
 
 Throttling is keyed by source, not by host: in demo mode every source is the same
 ``127.0.0.1:<port>``, and SEC's two hosts share one budget (at most 10 requests per second to
-SEC, all hosts together). The budget of a source is shared by every crawl process of the out
-folder (spiders.budget): the edgar and quotes crawls both ask SEC, side by side.
+SEC, all hosts together). The budget of a source is shared by every crawl process on the machine
+that asks its hosts (spiders.budget): the edgar and quotes crawls both ask SEC, side by side.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ SEC_MAX_RPS = 10.0  # SEC's fair-access policy: never more than 10 requests a se
 # spaced evenly, so that even when the network bunches them up on the way (a new connection
 # delays one, the next goes out on a kept-alive one) SEC never sees 11 in any one second
 SEC_SAFE_RPS = 8.0
-CAP_MARGIN = 1.1  # intervals a little longer than 1/rate, so network jitter never breaks the cap
+CAP_MARGIN = 1.25  # intervals a quarter longer than 1/rate: a quarter of a second of network or scheduling jitter never breaks the cap
 
 # download slot -> the settings.sources fields whose hosts it throttles together
 SLOTS: dict[str, tuple[str, ...]] = {
@@ -79,6 +79,11 @@ def source_rate(settings: Settings, source: str) -> float:
     return 1.0
 
 
+def _origin(url: str) -> str:
+    p = urlparse(url)
+    return f"{p.scheme}://{p.netloc}"
+
+
 def slot_rate(settings: Settings, slot: str) -> float:
     rate = min(source_rate(settings, s) for s in SLOTS[slot])
     return min(rate, SEC_SAFE_RPS) if slot == "sec" else rate
@@ -101,6 +106,7 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "RETRY_TIMES": settings.crawl.retry_times,
         "TOP100_RATE_LIMIT_PAUSE": settings.crawl.rate_limit_pause_s,
         "HTTPCACHE_DIR": str((settings.crawl.http_cache_dir or settings.out_dir / "httpcache").resolve()),
-        # the caps are shared by every crawl process of the out folder (spiders.budget)
-        "TOP100_BUDGET_DIR": str((settings.out_dir / "budget").resolve()),
+        # the caps are shared by every crawl process asking the same hosts (spiders.budget)
+        "TOP100_BUDGET_KEYS": {slot: "|".join(sorted({_origin(getattr(settings.sources, s)) for s in sources}))
+                               for slot, sources in SLOTS.items()},
     }

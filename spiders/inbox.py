@@ -48,12 +48,16 @@ def ingest_inbox(settings: Settings, paths: YearPaths) -> list[DocumentRow]:
     if not inbox.is_dir():
         errors.append(ErrorRow(stage="collect", kind="FileNotFoundError", document=str(inbox),
                                reason=f"the inbox folder {inbox} does not exist"))
-    files = sorted(p for p in inbox.rglob("*") if not p.is_dir()) if inbox.is_dir() else []
+    # a link (to a file or to a folder, which rglob does not enter) is listed too: reported, never
+    # followed and never skipped silently
+    files = sorted(p for p in inbox.rglob("*") if p.is_symlink() or not p.is_dir()) if inbox.is_dir() else []
     for path in files:
         rel = path.relative_to(inbox)
         if path.is_symlink():
+            what = "a symbolic link to a folder: none of its files is read" if path.is_dir() \
+                else "a symbolic link: not read"
             errors.append(ErrorRow(stage="collect", kind="InboxFile", document=rel.as_posix(),
-                                   reason="a symbolic link: not read"))
+                                   reason=f"{what} (deliver the files themselves)"))
             continue
         doc_type = _classify(rel)
         if doc_type is None and len(rel.parts) == 1 and rel.name in READ_BY_CRAWLS:

@@ -138,3 +138,14 @@ def test_csv_cells_neutralised_and_page_names_validated():
     assert company_page("C01") == "company-C01.html"
     with pytest.raises(ValueError):
         company_page("../etc/passwd")
+
+
+def test_a_message_shows_figures_for_people():
+    """Issue 18: a finding's message groups its figures ('declared 22833252000.0' was printed);
+    an explicit format is kept, years and small figures are as written, a missing value is '—'."""
+    from expectations.findings import message
+
+    text = message("declared {declared} vs {public} ({difference:+.1%}) in {year}; FX {rate}; {none}; {n}",
+                   {"declared": 22833252000.0, "public": 9000000000.5, "difference": 0.0312, "year": 2014,
+                    "rate": 6.112, "none": None, "n": 3.0})
+    assert text == "declared 22,833,252,000 vs 9,000,000,000.5 (+3.1%) in 2014; FX 6.112; —; 3"

@@ -33,6 +33,11 @@ def site(tmp_path_factory):
         if f["company_id"] == "C01" and f["metric"] == "revenue" and f["fiscal_year"] == world.YEAR:
             f["corroborations"] = [{"page": 1, "label": "营业总收入", "raw": "500,000,000.00", "bbox": f["bbox"]}]
     paths.facts.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in facts), encoding="utf-8")
+    # the share count C01's quote used: today's snapshot, a labelled fallback (issue 17 item 4)
+    paths.shares.write_text(json.dumps({"company_id": "C01", "requested_date": "2015-06-25", "shares": 1e9,
+                                        "as_of": None, "filed": None, "fallback": True, "url": "mirror",
+                                        "source": "EastMoney snapshot f84 (today's count, not the valuation "
+                                                  "date's: fallback)"}) + "\n", encoding="utf-8")
     run_verify(Settings(out_dir=out, year=world.YEAR), paths)
     return paths
 
@@ -95,6 +100,12 @@ def test_audit_index_links_filters_and_fits(site, browser):
     text = page.eval("document.body.innerText")
     assert "passed the four checks" in text and re.search(r"\d+(\.\d+)? (亿|万)元", text) or "亿元" not in text
     assert ".0\n" not in text and "<NA>" not in text
+    # the messages' figures are grouped for people ("declared 2,000,000,000 is 10 times ..."),
+    # never a bare float ("declared 2000000000.0") or an ungrouped run of digits
+    cells = page.eval("Array.from(document.querySelectorAll('#findings tbody tr')).map(r => r.cells[5].innerText + ' | ' + r.cells[6].innerText + ' | ' + r.cells[11].innerText)")
+    assert any(re.search(r"\d{1,3}(,\d{3}){2,}", c) for c in cells), cells
+    bare = re.compile(r"(?<![\w\u4e00-\u9fff.,])\d{5,}(?![\w])")  # licence numbers (京ICP证030105号) aside
+    assert not [c for c in cells if bare.search(c)], [c for c in cells if bare.search(c)][:5]
 
 
 def test_company_page_evidence(site, browser):
@@ -118,6 +129,8 @@ def test_company_page_evidence(site, browser):
     # the market value: the quote (date, close, shares), not a dead URL
     quote = page.eval("(document.querySelector('#m-market_value .quote') || {}).innerText || ''")
     assert "close" in quote and "2015-06-2" in quote and "shares" in quote
+    assert "shares 1,000,000,000 (EastMoney snapshot f84 (today's count, not the valuation date's: fallback))" in quote
+    assert page.eval("document.querySelector('#m-market_value .shares-source.fallback') !== null")
 
 
 def test_inbox_page(site, browser):
@@ -131,6 +144,7 @@ def test_data_docs_offline(site, browser):
     index = site.data_docs / "index.html"
     page = browser.open(index, settle_s=2.5)
     _sound(page)
+    assert not page.errors, page.errors
     assert page.eval("typeof jQuery === 'function' && typeof jQuery.fn.bootstrapTable === 'function'")
     rows = page.eval("Array.from(document.querySelectorAll('table tbody tr')).map(r => r.innerText)")
     listed = " ".join(rows)
@@ -139,5 +153,10 @@ def test_data_docs_offline(site, browser):
     validation = next((site.data_docs / "validations").rglob("*.html"))
     vpage = browser.open(validation, settle_s=1.0)
     assert not vpage.external and not vpage.failed, (vpage.external, vpage.failed)
+    # Bootstrap and Popper ran from the site's copies (no integrity hash of the CDN's bytes, no
+    # CORS request a file:// page cannot make): the page's own scripts call .modal()
+    assert not vpage.errors, vpage.errors
+    assert vpage.eval("typeof jQuery.fn.modal === 'function' && typeof Popper === 'function'")
+    assert not re.search(r"\b(integrity|crossorigin)=", validation.read_text(encoding="utf-8"))
     assert not vpage.broken_links(), vpage.broken_links()
     assert vpage.eval("document.querySelectorAll('table').length") > 0

@@ -72,6 +72,8 @@ def test_values_used(run):
     assert c11["value"] == pytest.approx(2.5e8) and "C12, C13" in c11["rule"]
     # 20-F in CNY (the USD convenience translation ignored); ADS market value at the date's FX
     assert m["C16", "revenue"]["status"] == "agree"
+    # C16 has no companyfacts: the filing's own figure is the public one compared
+    assert m["C16", "revenue"]["public"] == pytest.approx(6.1e9)
     assert m["C16", "market_value"]["value"] == pytest.approx(20 * 4e8 / 2 * 6.11)
     assert m["C01", "market_value"]["value"] == pytest.approx(1e10)
     assert m["C01", "traffic"]["value"] == pytest.approx(300.0)
@@ -161,3 +163,40 @@ def test_audit_pages_mapped_over_shards_in_child_processes_equal_the_serial_site
                 for p in sorted(root.rglob("*")) if p.is_file() and p.parent.name != "docs"}
 
     assert site(paths.audit) == site(serial_paths.audit)
+
+
+def test_the_inbox_page_says_which_files_were_refused_and_why(tmp_path):
+    """Issue 18: every inbox file, used or refused and why. The extract errors name a form by its
+    file name (not its sha256): a form refused whole (not one cell read), a form used with one
+    refused cell, the same bytes sent twice, a delivered file refused from its header, each shows
+    as such with its reason."""
+    from expectations.audit import inbox_files
+    from top100.jsonl import write_jsonl
+
+    paths = world.build(tmp_path)
+    docs = list(read_jsonl(paths.documents))
+    c01 = next(d for d in docs if d["company_id"] == "C01")
+    extra = [
+        {**c01, "company_id": None, "url": "file://declarations/far.xlsx", "title": "far.xlsx", "sha256": "f1" * 32},
+        {**c01, "url": "file://declarations/copy.xlsx", "title": "copy.xlsx"},  # C01's bytes again
+        {**c01, "company_id": None, "doc_type": "traffic", "url": "file://traffic.csv", "title": "traffic.csv",
+         "sha256": "7a" * 32},
+    ]
+    write_jsonl(paths.documents, docs + extra)
+    write_jsonl(paths.extract_errors, [
+        {"stage": "extract", "kind": "DeclarationError", "document": "far.xlsx", "url": "file://declarations/far.xlsx",
+         "reason": "sheet xl/worksheets/sheet1.xml reaches row 1048000 (limit 1000): refused", "cell": None},
+        {"stage": "extract", "kind": "DeclarationError", "document": "C01", "url": c01["url"], "company_id": "C01",
+         "reason": "revenue (营业收入): a footnote mark", "cell": "C21"},
+        {"stage": "extract", "kind": "DuplicateFile", "document": "copy.xlsx", "url": "file://declarations/copy.xlsx",
+         "reason": "the same bytes as C01 (sha256 …): read once", "cell": None},
+        {"stage": "extract", "kind": "DeliveredFileError", "document": "traffic.csv", "url": "file://traffic.csv",
+         "reason": "header is ['x'], expected company_id, fiscal_year, desktop, mobile", "cell": "row 1"},
+    ])
+    files = {f["name"]: f for f in inbox_files(paths, {"C01"})}
+    far, copy, traffic = files["declarations/far.xlsx"], files["declarations/copy.xlsx"], files["traffic.csv"]
+    assert not far["used"] and "reaches row 1048000" in far["problems"][0]
+    assert not copy["used"] and "the same bytes as C01" in copy["problems"][0]
+    assert not traffic["used"] and "header is" in traffic["problems"][0]
+    own = files[c01["url"].removeprefix("file://")]
+    assert own["used"] and own["problems"] == ["DeclarationError: revenue (营业收入): a footnote mark (cell C21)"]

@@ -49,3 +49,25 @@ def test_summary_names_the_outputs(demo_run):
     out = demo_run.stdout
     for word in ("candidates", "documents fetched", "facts extracted", "companies ranked", "ranking.csv"):
         assert word in out, out
+
+
+def test_the_extract_stage_reads_sec_filings_as_filed(demo_run):
+    """Issue 17 item 3: every 20-F, F-1 and 424B4 the EDGAR crawl fetched is read by
+    extractors.sec_filing in the run's extract stage (not "no extractor"): each has facts, with
+    the statement row it was read from, and none is an extract error."""
+    y = demo_run.year_dir
+    docs = [json.loads(x) for x in (y / "collect/documents.jsonl").read_text("utf-8").splitlines()]
+    filings = {d["sha256"]: d for d in docs if d["doc_type"] in ("20-F", "F-1", "424B4")}
+    assert {d["doc_type"] for d in filings.values()} == {"20-F", "F-1", "424B4"}, filings
+    facts = [json.loads(x) for x in (y / "extract/facts.jsonl").read_text("utf-8").splitlines()]
+    read = {}
+    for f in facts:
+        if f["document_sha256"] in filings:
+            read.setdefault(f["document_sha256"], []).append(f)
+    assert set(read) == set(filings), set(filings) - set(read)
+    for sha, got in read.items():
+        assert {f["extractor"] for f in got} == {"sec_filing"}
+        assert {"revenue", "operating_profit"} <= {f["metric"] for f in got}, (filings[sha]["title"], got[:2])
+        assert all(f["label"].startswith("statements of operations: ") for f in got)
+    errors = [json.loads(x) for x in (y / "extract/errors.jsonl").read_text("utf-8").splitlines() if x.strip()]
+    assert not [e for e in errors if e.get("document") in {d["title"] for d in filings.values()}]

@@ -236,3 +236,20 @@ def test_nothing_supplied_ran_in_any_page(hostile, browser_dom):
         assert not re.search(r"<(img|svg)\b[^>]*\bon(error|load)=", dom), page
     company = browser_dom(pages[1])
     assert "&lt;img src=x onerror=" in company and "&lt;svg onload=alert(7)&gt;.xlsx" in company
+
+
+def test_the_inbox_page_names_every_refused_file(hostile):
+    """Issue 18: the audit site's inbox page lists each hostile file as refused, with its cause."""
+    import lxml.html
+
+    run, _, _ = hostile
+    doc = lxml.html.fromstring((run.year_dir / "audit" / "inbox.html").read_text(encoding="utf-8"))
+    rows = {}
+    for tr in doc.xpath('//table[@id="inbox"]/tbody/tr'):
+        cells = [td.text_content().strip() for td in tr.xpath("./td")]
+        rows[cells[0]] = cells
+    for name, cause in (("declarations/far.xlsx", "reaches row 1048000"), ("declarations/padded.xlsx", "zip bomb"),
+                        ("declarations/copy.xlsx", "the same bytes as")):
+        assert rows[name][3] == "refused" and cause in rows[name][4], rows.get(name)
+    assert rows[f"declarations/{FILE_PAYLOAD}"][3].startswith("used")
+    assert rows["integrity.csv"][3].startswith("used (with") and "not UTF-8" in rows["integrity.csv"][4]

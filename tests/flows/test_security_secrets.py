@@ -75,6 +75,6 @@ def test_sql_refuses_writes_and_changes_nothing(demo_run):
                       "create table clean.x as select 1 as a", "update clean.company set eligible = false"):
         proc = _cli(env, "sql", statement, timeout=120)
         assert proc.returncode == 2, (statement, proc.stdout, proc.stderr)
-        assert proc.stderr.startswith("query refused: only a query") and proc.stderr.count("\n") == 1, proc.stderr
+        assert proc.stderr.startswith("top100: error: query refused: only a query") and proc.stderr.count("\n") == 1, proc.stderr
     again = _cli(env, "sql", "--json", count, timeout=120)
     assert again.stdout == first.stdout and '"n": ' in first.stdout

@@ -123,6 +123,49 @@ def test_a_registry_refused_whole_stops_the_licence_check_for_everyone(tmp_path)
         ("B2", "integrity_check_not_run"), ("B2", "licence_check_not_run")]
 
 
+def test_an_unclosed_quote_fails_closed_for_every_row_it_swallowed(tmp_path):
+    """A quote opened and never closed hides the rest of the file: the rows after it are not read,
+    and the companies they may concern are not known. The check fails closed for all of them (every
+    company for integrity.csv; for the registry, those whose licence was not found among the rows
+    read), not only for the company whose row opened the quote."""
+    from expectations.rules import VerifyRules
+    from expectations.unreadable import not_run_findings
+    from top100.records import CompanyRow
+
+    integrity = tmp_path / "integrity.csv"
+    integrity.write_text("company_id,record_date,kind,disqualifying,description\n"
+                         "C0001,2014-03-01,警示,false,ok\n"
+                         "C0002,2014-04-01,警示,false,\"说明未闭合\n"
+                         "C0003,2014-05-01,严重失信,true,列入严重违法失信名单\n", encoding="utf-8")
+    res = delivered.read_integrity(integrity, "integrity.csv")
+    assert [r.company_id for r in res.rows] == ["C0001"] and [e.company_id for e in res.errors] == ["C0002"]
+    registry = tmp_path / "licence_registry.csv"
+    registry.write_text(",".join(COLUMNS) + "\n" + "京ICP证000001号,ICP,甲,C0001,2010-01-01,2016-12-31,valid\n"
+                        "京ICP证000002号,ICP,\"乙,C0002,2010-01-01,2016-12-31,valid\n"
+                        "京ICP证000003号,ICP,丙,C0003,2010-01-01,2016-12-31,valid\n", encoding="utf-8")
+    reg = delivered.read_licences(registry, "licence_registry.csv")
+    assert [r.company_id for r in reg.rows] == ["C0001"]
+    comps = [CompanyRow(company_id=c, fiscal_year=2014, legal_name=c, brands="", province="", business_type="",
+                        exchange=None, ticker=None, group_parent_id=None, licence_type=None, licence_number=None,
+                        self_operated_ecommerce=False) for c in ("C0001", "C0002", "C0003", "C0004")]
+    import pandas as pd
+
+    frame = pd.DataFrame([{"company_id": "C0001", "in_registry": True}, {"company_id": "C0002", "in_registry": False},
+                          {"company_id": "C0003", "in_registry": False}, {"company_id": "C0004", "in_registry": True}])
+    errors = [e.to_dict() | {"url": "file://integrity.csv"} for e in res.errors] + \
+             [e.to_dict() | {"url": "file://licence_registry.csv"} for e in reg.errors]
+    docs = [{"url": "file://integrity.csv", "doc_type": "integrity"},
+            {"url": "file://licence_registry.csv", "doc_type": "licence_registry"}]
+    got = not_run_findings(errors, docs, comps, frame, VerifyRules(), 2014)
+    by = {}
+    for f in got:
+        by.setdefault(f.kind, set()).add(f.company_id)
+    # C0003's disqualifying record is in the part never read: its integrity check did not run
+    assert by["integrity_check_not_run"] == {"C0001", "C0002", "C0003", "C0004"}
+    assert by["licence_check_not_run"] == {"C0002", "C0003"}
+    assert all("never closed" in f.message for f in got)
+
+
 def test_two_forms_for_one_company_conflict_unless_identical_and_a_file_named_for_another_is_refused():
     from expectations.tables import Form, declaration_conflict
 

@@ -107,3 +107,36 @@ def test_without_chromium_the_pdf_is_drawn_with_reportlab(tmp_path, evil_pool, m
     assert out.pdf_method == "drawn with reportlab"
     assert out.pdf.read_bytes()[:5] == b"%PDF-" and out.pdf.stat().st_size > 10_000
     assert "drawn with reportlab" in out.html.read_text(encoding="utf-8")
+
+
+def test_every_total_links_to_the_companies_behind_it(tmp_path, evil_pool):
+    """Issue 18: a figure of section 二 opens onto the companies it is computed from, each a link
+    to its row of the list (which links to its audit page): the 5 largest revenues in that order,
+    the companies above 10 bn, one province's; whole-list figures link to the list."""
+    out, ys = _build(tmp_path, evil_pool)
+    doc = lxml.html.fromstring(out.html.read_text(encoding="utf-8"))
+    rows_ids = {tr.get("id") for tr in doc.xpath('//table[@id="ranking-table"]/tbody/tr')}
+    by_name = {}
+    for tr in doc.xpath('//table[contains(@class, "stats")]/tbody/tr'):
+        by_name[tr.xpath("./td[2]")[0].text_content()] = tr
+    stats = {s.name: s for s in out.stats}
+
+    def linked(name):
+        return [a.get("href") for a in by_name[name].xpath(".//details//a")]
+    top5 = sorted(ys.rows, key=lambda r: -(ys.pool.loc[r.company_id, "internet_revenue"]))[:5]
+    assert linked("top5_internet_revenue") == [f"#c-{r.company_id}" for r in top5]
+    above = linked("count_revenue_above_10bn")
+    assert len(above) == stats["count_revenue_above_10bn"].value and above
+    assert all(ys.pool.loc[h[3:], "internet_revenue"] > 1e10 for h in above)
+    beijing = linked("province_beijing")
+    assert len(beijing) == stats["province_beijing"].value
+    assert all(ys.pool.loc[h[3:], "province"] == "beijing" for h in beijing)
+    # every link lands on a row of the list; the summary says how many
+    for tr in by_name.values():
+        for a in tr.xpath(".//details//a"):
+            assert a.get("href")[1:] in rows_ids, a.get("href")
+        for d in tr.xpath(".//details"):
+            assert d.xpath("./summary")[0].text_content().split()[0] == str(len(d.xpath(".//a")))
+    assert by_name["list_size"].xpath(".//a")[0].get("href") == "#ranking"
+    # the top company's escaped name is a member's label, not markup
+    assert EVIL_NAME in [a.text_content() for a in by_name["top5_internet_revenue"].xpath(".//details//a")]

@@ -10,7 +10,7 @@ from spiders.budget import claim
 def _claims(folder: str, n: int, out) -> None:
     from pathlib import Path
 
-    out.put([claim(Path(folder), "sec", 0.055) for _ in range(n)])
+    out.put([claim(Path(folder), "sec", 1.25 / 20) for _ in range(n)])
 
 
 def test_claims_of_two_processes_never_closer_than_the_interval(tmp_path):
@@ -24,8 +24,8 @@ def test_claims_of_two_processes_never_closer_than_the_interval(tmp_path):
         p.join(timeout=30)
     assert len(times) == 40
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= 0.055 - 1e-6  # wall-clock seconds near 1.7e9: doubles hold them to ~2e-7
-    # a cap of 20 a second with the margin of spiders.config (1.1 / 20 s apart): never 21 in a second
+    assert min(gaps) >= 1.25 / 20 - 1e-6  # wall-clock seconds near 1.7e9: doubles hold them to ~2e-7
+    # a cap of 20 a second with the margin of spiders.config (1.25 / 20 s apart): never 21 in a second
     assert max(sum(1 for t in times if s <= t < s + 1.0) for s in times) <= 20
 
 

@@ -112,3 +112,45 @@ def test_delivered_market_values_are_used(refused):
     # every other listed candidate: an error saying why it has no quote
     left = {e["company_id"] for e in refused["errors"] if e["kind"] == "RobotsDisallowed" and e["company_id"]}
     assert {"C002", "H001", "U001", "U004"} <= left and "C001" not in left
+
+
+class RefusingApis:
+    """A host whose robots.txt disallows what CNINFO's and EDGAR's spiders need."""
+
+    def __call__(self, method, path, params):
+        if path == "/robots.txt":
+            return PlainTextResponse("User-agent: *\nDisallow: /new/hisAnnouncement/\nDisallow: /submissions/\n"
+                                     "Disallow: /files/\n")
+        return None
+
+
+@pytest.mark.parametrize("name, refused", [("cninfo", "/new/hisAnnouncement/"), ("edgar", "/submissions/")])
+def test_any_source_refused_by_robots_names_the_rule_once_and_every_company(tmp_path, name, refused):
+    """Issue 17 item 6, for every source (not only quotes): requests robots.txt refuses are never
+    sent; the source says once which rule of which host refuses them, and every company left
+    without data (the 预披露 candidate included) has an error row naming the rule."""
+    info = smallworld.build(tmp_path / "world")
+    app = make_app(tmp_path / "world", RefusingApis())
+    out = tmp_path / "out"
+    with running(tmp_path / "world", app=app) as base:
+        settings = Settings(out_dir=out, inbox_dir=info["inbox"], sources={s: base for s in SOURCES},
+                            crawl={"retry_times": 1, "contact": "data-team@example.org"})
+        result = crawl(settings, YearPaths(out, 2014), name, info["candidates"], timeout=120)
+    assert result["returncode"] == 0, result
+    errors = list(read_jsonl(out / "2014" / "collect" / "parts" / name / "errors.jsonl"))
+    stop = [e for e in errors if e["company_id"] is None]
+    assert len(stop) == 1 and stop[0]["kind"] == "RobotsDisallowed", errors
+    assert f"source {name}: robots.txt of 127.0.0.1 refuses {refused} (Disallow: {refused})" in stop[0]["reason"]
+    refusals = [e for e in errors if e["company_id"] and e["kind"] == "RobotsDisallowed"]
+    assert all(f"(Disallow: {refused})" in e["reason"] for e in refusals)
+    candidates = json.loads(Path(info["candidates"]).read_text(encoding="utf-8"))
+    want = {c["company_id"] for c in candidates
+            if (c["exchange"] in (("SSE", "SZSE") if name == "cninfo" else ("NYSE", "NASDAQ")) and c["ticker"])
+            or (name == "cninfo" and c.get("ipo_in_progress"))}
+    # every company the source covers is left without data and says why (C004, whose code is not
+    # in the stock list, was never asked for: its own error says so)
+    said = {e["company_id"] for e in errors if e["company_id"]}
+    assert want and want == said, (said, want)
+    assert len({e["company_id"] for e in refusals}) >= len(want) - 1
+    assert not any(h.path.startswith(refused) for h in app.state.log)
+    assert [h.path for h in app.state.log].count("/robots.txt") <= 3  # Scrapy's read, and ours once

@@ -88,6 +88,26 @@ def test_inbox_rows_never_use_file_names_as_paths(tmp_path):
     assert len(list(read_jsonl(paths.documents))) == 4
 
 
+def test_links_in_the_inbox_are_reported_never_followed_or_skipped(tmp_path):
+    """Issue 16: a symbolic link in the inbox, to a file or to a whole folder of forms, is an error
+    row naming it; nothing behind it is read (a folder link was skipped without a word)."""
+    outside = tmp_path / "elsewhere"
+    (outside / "forms").mkdir(parents=True)
+    (outside / "forms" / "C0009.xlsx").write_bytes(b"PK\x03\x04 not read")
+    (outside / "traffic.csv").write_text("company_id,fiscal_year,desktop,mobile\n", encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "declarations").symlink_to(outside / "forms", target_is_directory=True)
+    (inbox / "traffic.csv").symlink_to(outside / "traffic.csv")
+    out = tmp_path / "out"
+    paths = YearPaths(out, 2014)
+    rows = ingest_inbox(Settings(out_dir=out, inbox_dir=inbox), paths)
+    assert rows == []
+    errors = {e["document"]: e["reason"] for e in read_jsonl(paths.collect_errors)}
+    assert set(errors) == {"declarations", "traffic.csv"}
+    assert "symbolic link to a folder" in errors["declarations"] and "symbolic link" in errors["traffic.csv"]
+
+
 def test_candidates_file_and_comma_list(tmp_path):
     f = tmp_path / "candidates.json"
     f.write_text(json.dumps(smallworld.CANDIDATES, ensure_ascii=False))

@@ -76,5 +76,5 @@ def test_the_command_prints_as_is_when_piped_and_refuses_in_one_line(tmp_path, y
     assert tsv.returncode == 0 and tsv.stdout == "company_id\nC0001\nC0002\nC0003\n"
     refused = sql(f"copy (select 1) to '{tmp_path / 'wh' / 'top100.duckdb'}' (format csv)")
     assert refused.returncode == 2 and refused.stdout == ""
-    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("query refused: only a query")
+    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("top100: error: query refused: only a query")
     assert sql("--format", "xml", "select 1").returncode == 2

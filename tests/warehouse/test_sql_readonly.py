@@ -63,6 +63,18 @@ def probes(wh_file: Path, audit: Path) -> list[str]:
         "select * from company",
         "explain analyze select 1",
         "select set_config('default_transaction_read_only', 'off', false)",
+        # functions that run SQL given as text: a second statement the guard never parsed
+        "select query_to_xml('delete from meta.run', true, true, '')",
+        "select Query_To_Xml_And_XmlSchema('select 1', true, true, '')",
+        "select database_to_xml(true, true, '')",
+        "select table_to_xml('meta.run', true, true, '')",
+        "select cursor_to_xml('c', 1, true, true, '')",
+        "select ts_stat('select to_tsvector(legal_name) from clean.company')",
+        "select ts_rewrite('a'::tsquery, 'select 1')",
+        "select pg_try_advisory_lock(1)",
+        "select pg_advisory_lock_shared(1)",
+        "select json_execute_serialized_sql(json_serialize_sql('select 1'))",
+        "select * from clean.company, lateral json_execute_serialized_sql(json_serialize_sql('select 1'))",
     ]
 
 
