@@ -29,6 +29,8 @@ INTEGRITY_COLUMNS = ("company_id", "record_date", "kind", "disqualifying", "desc
 LISTING_COLUMNS = ("company_id", "exchange", "ticker", "ads_ratio")
 # listings.csv with the SEC filer's CIK as of the fiscal year (issue 17): the same columns and cik
 LISTING_COLUMNS_CIK = LISTING_COLUMNS + ("cik",)
+# and an unlisted candidate whose IPO is under review (its 预披露 prospectus is searched on CNINFO)
+LISTING_COLUMNS_IPO = LISTING_COLUMNS_CIK + ("ipo_in_progress",)
 LICENCE_STATUSES = ("valid", "revoked", "expired", "suspended", "cancelled")
 
 
@@ -321,21 +323,28 @@ def _cik(v: str) -> int:
     return int(text)
 
 
-def _header_has_cik(path: Path | str) -> bool:
+def _listing_columns(path: Path | str) -> tuple[str, ...]:
+    """The columns listings.csv declares: the four of old, with cik, or with cik and
+    ipo_in_progress (any other header is refused by _read, naming the columns expected)."""
     try:
         with open(path, "rb") as fh:
             first = fh.readline(4096).decode("utf-8-sig", "replace")
     except OSError:
-        return False  # _read reports the unreadable file
-    return [h.strip() for h in first.strip().split(",")] == list(LISTING_COLUMNS_CIK)
+        return LISTING_COLUMNS  # _read reports the unreadable file
+    header = [h.strip() for h in first.strip().split(",")]
+    for columns in (LISTING_COLUMNS_IPO, LISTING_COLUMNS_CIK):
+        if header == list(columns):
+            return columns
+    return LISTING_COLUMNS
 
 
 def read_listings(path: Path | str, name: str | None = None) -> DeliveredResult:
     """listings.csv -> dicts company_id, exchange, ticker, ads_ratio (None where not listed) and,
-    when the header has it, cik (the SEC filer as of the fiscal year; None where not given)."""
+    when the header has them, cik (the SEC filer as of the fiscal year; None where not given) and
+    ipo_in_progress (true for an unlisted candidate whose IPO is under review; false if blank)."""
     checks = {"company_id": _company, "exchange": _opt(_enum(vocab.Exchange)), "ticker": lambda v: _text(v) if v.strip() else None,
-              "ads_ratio": _opt(_ratio), "cik": _opt(_cik)}
-    columns = LISTING_COLUMNS_CIK if _header_has_cik(path) else LISTING_COLUMNS
+              "ads_ratio": _opt(_ratio), "cik": _opt(_cik), "ipo_in_progress": lambda v: _bool(v) if v.strip() else False}
+    columns = _listing_columns(path)
 
     def row_check(r: dict) -> str | None:
         if r["exchange"] and not r["ticker"]:
@@ -346,5 +355,7 @@ def read_listings(path: Path | str, name: str | None = None) -> DeliveredResult:
             return "ads_ratio is only for US listings"
         if r.get("cik") is not None and r["exchange"] not in ("NYSE", "NASDAQ"):
             return "cik is only for US listings (the SEC filer)"
+        if r.get("ipo_in_progress") and r["exchange"]:
+            return "ipo_in_progress is only for a candidate not listed yet"
         return None
     return _read(path, columns, checks, lambda r, n: dict(r), row_check, key=("company_id", "exchange"), name=name)

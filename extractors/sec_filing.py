@@ -346,7 +346,7 @@ def read(source: Path | str | bytes, *, company_id: str | None = None, sha256: s
             raise DocumentUnreadable("zero-byte filing")
         if len(data) > MAX_BYTES:
             raise DocumentUnreadable(f"filing of {len(data)} bytes exceeds {MAX_BYTES}")
-        doc = lxml.html.fromstring(data)
+        doc = lxml.html.fromstring(_decoded(data))
     except Exception as exc:  # noqa: BLE001 - an unreadable filing is this document's error
         result.errors.append(error_row(exc, document=name, company_id=company_id))
         return result
@@ -457,6 +457,22 @@ def _identity(result: "SecFilingResult", parts: dict, err) -> None:
                 err(f"net_profit {year}: {net.raw} is not {att.raw} (attributable) plus the non-controlling "
                     f"interests' {nci / scale}", kind="IdentityViolated", page=net.page)
                 net.conflict = att.conflict = True
+
+
+_DECLARED = re.compile(rb"<\?xml[^>]*encoding|<meta[^>]+charset", re.I)
+
+
+def _decoded(data: bytes) -> bytes | str:
+    """The filing as lxml should read it: as bytes where it declares its encoding (lxml follows the
+    declaration), else as text decoded here: UTF-8 where the bytes are valid UTF-8 (Chinese names
+    and curly quotes of a filing without a declaration came out as mojibake, 'æ·\x98ç±³', read as
+    Latin-1), else Windows-1252, EDGAR's usual encoding of undeclared filings."""
+    if _DECLARED.search(data[:4096]):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _year(iso: str | None) -> int | None:

@@ -114,6 +114,8 @@ def build_candidates(raw_store: Path, inbox_docs: list[DocumentRow], reads: dict
             by_id[cid]["ticker"] = row.get("ticker") or by_id[cid]["ticker"]
             by_id[cid]["ads_ratio"] = row.get("ads_ratio")
             by_id[cid]["cik"] = row.get("cik")  # the SEC filer as of the year (issue 17), when given
+            if row.get("ipo_in_progress"):  # its pre-disclosed prospectus (预披露) is searched on CNINFO
+                by_id[cid]["ipo_in_progress"] = True
     return [by_id[k] for k in sorted(by_id)], errors
 
 

@@ -62,3 +62,32 @@ def test_result_unpacks_as_rows_and_errors(tmp_path):
     p = _csv(tmp_path, "traffic.csv", "company_id,fiscal_year,desktop,mobile\nC0001,2014,1,2\n")
     rows, errors = read_traffic(p)
     assert [r.mobile for r in rows] == [2.0] and errors == [] and read_traffic(p).records == rows
+
+
+def test_listings_mark_an_unlisted_candidate_whose_ipo_is_under_review(tmp_path):
+    """The optional sixth column of listings.csv carries the mark into candidates.json, so that a
+    run searches CNINFO's pre-disclosure column for that candidate's prospectus."""
+    from flows.candidates import build_candidates
+    from top100.records import DocumentRow
+    from top100.vocab import DocType
+
+    p = tmp_path / "listings.csv"
+    p.write_text("company_id,exchange,ticker,ads_ratio,cik,ipo_in_progress\n"
+                 "C001,SSE,600001,,,\nN002,,,,,true\nN003,,,,,false\nC004,SZSE,000004,,,true\n", encoding="utf-8")
+    rows, errors = read_listings(p)
+    got = {r["company_id"]: r for r in rows}
+    assert got["N002"]["ipo_in_progress"] is True and got["N003"]["ipo_in_progress"] is False
+    assert got["C001"]["ipo_in_progress"] is False and "C004" not in got
+    assert [e.reason for e in errors if "C004" in (e.company_id or "") or "only for a candidate not listed" in e.reason]
+
+    def doc(sha, kind):
+        return DocumentRow(source="inbox", url="", company_id=None, doc_type=kind, fiscal_year=None, title=sha,
+                           published_at=None, sha256=sha, size=1, fetched_at="2015-01-01T00:00:00Z")
+    forms = {f"f{i}": {"declared": [{"company_id": cid, "form_sha256": f"f{i}", "field": "company_id", "value": cid,
+                                      "fiscal_year": 2014, "unit": None, "scale": None, "cell": "C4", "raw": cid}],
+                       "errors": []} for i, cid in enumerate(["C001", "N002", "N003"])}
+    reads = {**forms, "lst": {"rows": rows, "errors": []}}
+    docs = [doc(k, DocType.declaration_form) for k in forms] + [doc("lst", DocType.listings)]
+    candidates, _ = build_candidates(tmp_path, docs, reads)
+    marks = {c["company_id"]: c.get("ipo_in_progress", False) for c in candidates}
+    assert marks == {"C001": False, "N002": True, "N003": False}

@@ -110,3 +110,18 @@ def test_an_sec_filing_is_told_by_its_content():
         assert sniff((CORPUS / f"{name}.html").read_bytes()) == "20-F"
     res = extract_document(CORPUS / "10-K_0001193125-10-073212.html", company_id="X1")  # no type given
     assert any(f.metric == "revenue" and f.fiscal_year == 2009 for f in res.facts)
+
+
+def test_a_filing_without_a_declared_encoding_is_read_as_utf8_when_it_is():
+    """lxml reads undeclared HTML as Latin-1: 宝尊电商 became 'å®å°çµå'. UTF-8 bytes are read as
+    UTF-8; a declared encoding is followed; other bytes are read as Windows-1252."""
+    import lxml.html
+
+    from extractors.sec_filing import _decoded
+
+    utf8 = "<html><body><p>Baozun 宝尊电商 “quoted”</p></body></html>".encode("utf-8")
+    assert "宝尊电商 “quoted”" in lxml.html.fromstring(_decoded(utf8)).text_content()
+    cp1252 = "<html><body><p>“quoted” – 10 ¢</p></body></html>".encode("cp1252")
+    assert "“quoted” – 10 ¢" in lxml.html.fromstring(_decoded(cp1252)).text_content()
+    declared = '<html><head><meta charset="gb2312"></head><body><p>宝尊</p></body></html>'.encode("gb2312")
+    assert "宝尊" in lxml.html.fromstring(_decoded(declared)).text_content()

@@ -188,3 +188,26 @@ def test_a_header_in_another_encoding_refuses_the_file_with_one_error(tmp_path):
     res = delivered.read_licences(p)
     assert res.rows == [] and len(res.errors) == 1 and res.errors[0].cell.startswith("row 1")
     assert re.search(r"header unreadable: not UTF-8", res.errors[0].reason)
+
+
+def test_rows_without_their_references_are_counted_and_refused(tmp_path):
+    """Rows written without r="…" (a writer may leave the references out) pass no reference
+    check: they are counted as elements and refused from the XML, before openpyxl. (Varied text,
+    so that the zip-ratio check does not stop the file first.)"""
+    import os
+    import time
+
+    good = zipfile.ZipFile(C.write_form(tmp_path / "g.xlsx"))
+    sheet = next(n for n in good.namelist() if n.startswith("xl/worksheets/sheet"))
+    xml = good.read(sheet)
+    flood = b"".join(b"<row><c t=\"inlineStr\"><is><t>" + os.urandom(12).hex().encode() + b"</t></is></c></row>"
+                     for _ in range(5_000))
+    patched = xml.replace(b"</sheetData>", flood + b"</sheetData>")
+    out = tmp_path / "flood.xlsx"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in good.infolist():
+            z.writestr(info, patched if info.filename == sheet else good.read(info.filename))
+    started = time.perf_counter()
+    res = read_form(out)
+    assert len(res.errors) == 1 and "more than 1000 rows" in res.errors[0].reason, res.errors
+    assert time.perf_counter() - started < 30  # refused from the stream, not after building 300,000 rows
