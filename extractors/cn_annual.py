@@ -180,7 +180,9 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         pages = {n: tp.words(n) for n in sorted(wanted)} if settings.engine == "pdfium" else None
         neighbours = {n: (tp.text(n - 1) if n > 1 else "", tp.text(n + 1) if n < tp.n_pages else "")
                       for n in wanted}
-        texts = {n: tp.text(n) for n in range(1, tp.n_pages + 1)}  # for figures printed in sentences
+        # for figures printed in sentences, read only if a metric is missing (the text pass stopped
+        # at the statements; the pages after them are opened again on demand)
+        texts = LazyTexts(data, name, tp.n_pages, dict(tp._texts))
     except Top100Error as exc:
         result.errors.append(error_row(exc, document=name, company_id=company_id))
         return result
@@ -223,6 +225,26 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
     return result
 
 
+class LazyTexts:
+    """Page texts in page order, those of the fast pass first; the others read on demand by a
+    second text pass over the same bytes, opened on the first page missing and closed after."""
+
+    def __init__(self, data: bytes, name: str, n_pages: int, known: dict[int, str]) -> None:
+        self.data, self.name, self.n_pages, self.known = data, name, n_pages, known
+
+    def items(self):
+        tp = None
+        try:
+            for n in range(1, self.n_pages + 1):
+                if n not in self.known:
+                    tp = tp or TextPass(self.data, self.name)
+                    self.known[n] = tp.text(n)
+                yield n, self.known[n]
+        finally:
+            if tp is not None:
+                tp.close()
+
+
 # Metrics a report may print only in a sentence of its MD&A ("研发费用投入166,066,239.06元",
 # "利润总额190,905,713.07元", "2024 年度公司研发投入 6.16 亿元"), by the words that name them.
 PROSE_LABELS = {"rd_investment": ("研发投入",), "rd_expense": ("研发费用投入", "研发费用"),
@@ -235,7 +257,7 @@ _PROSE = re.compile(r"(?P<label>%s)[^\d，。；;,.、（）()]{0,6}?(?P<raw>-?\
 _PROSE_COUNT = re.compile(r"(?:共有|拥有|共计|合计|总数为|总数|有)(?P<raw>\d[\d,]*)(?P<unit>名|人)(?P<label>员工|在职员工|职工)")
 
 
-def _prose_figures(texts: dict[int, str], fy: int | None, result: ExtractResult, name: str,
+def _prose_figures(texts: "LazyTexts", fy: int | None, result: ExtractResult, name: str,
                    company_id: str | None) -> None:
     """A metric of the year that no table gave but a sentence prints is never missing silently:
     an error names the document, the page, the metric and the sentence's figure, which is not
@@ -246,7 +268,7 @@ def _prose_figures(texts: dict[int, str], fy: int | None, result: ExtractResult,
     for metric, words in PROSE_LABELS.items():
         if metric in have:
             continue
-        for page, text in sorted(texts.items()):
+        for page, text in texts.items():
             flat = re.sub(r"\s+", "", text)  # a sentence wraps anywhere, even inside its label
             m = next((m for m in _PROSE.finditer(flat) if m.group("label") in words and
                       (m.group("unit") in ("人", "名")) == (metric == "employees_total")), None)
@@ -268,11 +290,11 @@ _COUNT_IN_SENTENCE = re.compile(r"(?:公司|本公司|集团|本集团)(?:共|�
                                 r"(?P<raw>\d[\d,]*)(?:名|人)(?:员工|职工)?")
 
 
-def _dated_head_count(texts: dict[int, str], fy: int, out: "_Collector") -> None:
+def _dated_head_count(texts: "LazyTexts", fy: int, out: "_Collector") -> None:
     """The staff count of a report that prints it only in a sentence dated to the end of the
     year (a summary, 摘要): read once, from the first such sentence, and said so (single source).
     An undated sentence is not read (see _prose_figures: an error names it)."""
-    for page, text in sorted(texts.items()):
+    for page, text in texts.items():
         flat = re.sub(r"\s+", "", simplify(text))
         for sentence in re.split(r"[。；;]", flat):
             date = _DATED_COUNT.search(sentence)

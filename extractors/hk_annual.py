@@ -68,6 +68,7 @@ _NOTES_PAGE = re.compile(r"(?i)notes\s+to\s+(?:the\s+)?(?:condensed\s+)?(?:conso
                          r"财务报表附注|财务报表附註")
 _FIGURE = re.compile(r"(?<![\w.])\(?\d{1,3}(?:,\d{3})*(?:\.\d+)?\)?(?![\w.])")
 MAX_PAGES = {"income": 4, "position": 3, "summary": 4, "rd_note": 1}  # pages of each kind read word by word
+SUMMARY_TAIL = 15  # the last pages of a report, always read (a five-year summary after the notes)
 
 
 def _squeeze(text: str) -> str:
@@ -91,6 +92,7 @@ def _title_line(t: str, title: re.Pattern, head_chars: int | None = None) -> str
 # the note that analyses profit before tax ('arrived at after charging'), where HK reports print
 # their R&D costs when the income statement has no line for them
 _RD_NOTE_ROW = re.compile(r"(?im)^\s*(?:[-–•]\s*)?research\s+and\s+development\s+(?:costs?|expenses?|expenditures?)\b[^\n]*\d")
+_RD_STATEMENT_ROW = re.compile(r"(?im)^\s*(?:research\s+and\s+development|研發|研发)[^\n]*\d")
 _PBT_NOTE = re.compile(r"(?i)arrived\s+at\s+after\s+(?:charging|crediting)|(?:profit|loss)\s+before\s+tax(?:ation)?\s+is\s+stated")
 
 
@@ -141,8 +143,21 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         tp.check_readable()
         previous: str | None = None
         texts: dict[int, str] = {}
-        for n in range(1, tp.n_pages + 1):
+        notes_run = 0  # consecutive pages of the notes to the financial statements
+        rd_in_statement = False  # the income statement prints an R&D line: no note needed for it
+        n = 0
+        while n < tp.n_pages:
+            n += 1
             text = tp.text(n)
+            notes_run = notes_run + 1 if _NOTES_PAGE.search(text[:400]) else 0
+            if notes_run >= 5 and kinds["income"] and kinds["position"] and employees and not employees_undated \
+                    and (kinds["rd_note"] or rd_in_statement) and n < tp.n_pages - SUMMARY_TAIL:
+                # deep in the notes with everything found that they hold: no statement or summary
+                # is printed among them, only after them (a five-year summary closes many
+                # reports): the last pages are read, the rest of the notes is not
+                n = tp.n_pages - SUMMARY_TAIL
+                previous = None
+                continue
             if _RD_WORDS.search(text):
                 texts[n] = text  # for R&D printed only in a sentence (_rd_sentence)
             if unmapped is None and _unmapped_share(text) > 0.05:
@@ -156,6 +171,8 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
                     # chairman's letter's 'nearly 12,000 employees')
                     employees, employees_undated = (n, text), any(y is None for y, _, _ in counts)
             kind = _page_kind(text, previous)
+            if kind == "income" and _RD_STATEMENT_ROW.search(text):
+                rd_in_statement = True
             if kind and len(kinds[kind]) < MAX_PAGES[kind]:
                 kinds[kind].append(n)
                 if kind == "income" and year_end is None:
