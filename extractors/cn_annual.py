@@ -87,11 +87,15 @@ class Sections:
     balance: list[int] | None = None
     employees: int | None = None
     rd: list[int] = field(default_factory=list)  # MD&A pages printing R&D investment
+    income_title: str = "合并利润表"  # 利润表 where the document prints no consolidated statement
+    balance_title: str = "合并资产负债表"
     expense: list[int] = field(default_factory=list)  # MD&A pages printing 研发费用 (the expense table)
 
 
 def find_sections(tp: TextPass, settings: CnAnnualSettings) -> Sections:
     s = Sections()
+    unconsolidated_income: int | None = None
+    unconsolidated_balance: int | None = None
     for n in range(1, tp.n_pages + 1):
         text = tp.text(n)
         st = simplify(text)
@@ -120,12 +124,26 @@ def find_sections(tp: TextPass, settings: CnAnnualSettings) -> Sections:
             s.expense.append(n)
         if s.balance is None and "合并资产负债表" in flat and _is_title(text, "合并资产负债表") and re.search(_NUM, text):
             s.balance = list(range(n, min(n + settings.balance_pages, tp.n_pages + 1)))
+        # a company without subsidiaries prints its statements without 合并 (a bank of 2013): the
+        # first such title stands in where the document prints no consolidated statement at all
+        if unconsolidated_income is None and "利润表" in flat and _is_title(text, "利润表") and re.search(_NUM, text):
+            unconsolidated_income = n
+        if unconsolidated_balance is None and "资产负债表" in flat and _is_title(text, "资产负债表") and re.search(_NUM, text):
+            unconsolidated_balance = n
         if s.income is None and "合并利润表" in flat and _is_title(text, "合并利润表") and re.search(_NUM, text):
             s.income = list(range(n, min(n + settings.statement_pages, tp.n_pages + 1)))
             if s.balance:  # the balance sheet ends where the income statement starts
                 s.balance = [p for p in s.balance if p <= n]
         if s.income is not None and s.employees is not None:
             break  # the employee section precedes the statements: nothing more to look for
+    if s.income is None and s.balance is None and unconsolidated_income is not None:
+        s.income = list(range(unconsolidated_income, min(unconsolidated_income + settings.statement_pages,
+                                                          tp.n_pages + 1)))
+        s.income_title = "利润表"
+        if unconsolidated_balance is not None:
+            s.balance = [p for p in range(unconsolidated_balance, min(unconsolidated_balance + settings.balance_pages,
+                                                                      tp.n_pages + 1)) if p <= unconsolidated_income]
+            s.balance_title = "资产负债表"
     return s
 
 
@@ -202,8 +220,12 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
     pages = {n: strip_furniture(pl, neighbours.get(n, ())) for n, pl in pages.items()}
     out = _Collector(origin, result, name, settings, carried)
     main = [pages[n] for n in sec.main or [] if n in pages]
-    income = _statement_pages(pages, sec.income or [], "合并利润表", ("母公司利润表", "利润表", "合并现金流量表"))
-    balance = _statement_pages(pages, sec.balance or [], "合并资产负债表", ("母公司资产负债表", "资产负债表", "合并利润表"))
+    income = _statement_pages(pages, sec.income or [], sec.income_title,
+                              ("母公司利润表", "利润表", "合并现金流量表", "现金流量表") if sec.income_title == "合并利润表"
+                              else ("现金流量表", "股东权益变动表", "所有者权益变动表"))
+    balance = _statement_pages(pages, sec.balance or [], sec.balance_title,
+                               ("母公司资产负债表", "资产负债表", "合并利润表") if sec.balance_title == "合并资产负债表"
+                               else ("利润表",))
     fy = sec.fiscal_year or _year_of_headers(main + income + balance)
     main_t, income_t, balance_t = read_tables(main, fy), read_tables(income, fy), read_tables(balance, fy)
     out.take(main_t, CN_MAIN, "main")
@@ -366,6 +388,9 @@ class _Collector:
                 unit = table_unit(hit.row, self.settings.currency, self.carried.get(hit.row.page))
                 number = number_of(hit.cell.raw)
             except Top100Error as exc:
+                # the row and year named, so that the refusal says which figure it is
+                if isinstance(exc, Top100Error):
+                    exc.cause = f"{key(hit.row.label)} {hit.year}: {exc.cause}"
                 self.fail(exc, hit.row.page)
                 continue
             self._rows.add(id(hit.row))

@@ -74,6 +74,8 @@ def anchor(text: str, fiscal_year: int | None) -> Column | None:
         return Column("year", 0, 0, text, year=int(m.group(1)))
     if _INTERIM.match(s):
         return Column("interim", 0, 0, text)
+    if re.fullmatch(r"1-12月份?", s):
+        return None  # the whole year under its year cell (2013年 / 1-12月): a suffix, not a period
     if _QUARTER.match(s):
         return Column("quarter", 0, 0, text)
     if s in _THIS or s in _PRIOR:
@@ -91,7 +93,19 @@ def _numeric_others(line: Line, fy: int | None) -> bool:
 
 
 _STUB = re.compile(r"^(项目|项|目|科目|主要会计数据|主要财务指标|指标|Items?)$", re.I)
-_UNIT_LINE = re.compile(r"^(单位[:：]|币种[:：]|\(?(HK\$|RMB|US\$)['’]000\)?$)")
+# a unit or currency line over a table (单位：元, （货币单位：人民币百万元）, HK$'000): never a header cell
+_UNIT_LINE = re.compile(r"^(?:[（(]?(?:货币|金额)?单位[:：]|币种[:：]|\(?(HK\$|RMB|US\$)['’]000\)?$)|(?:金额|货币)单位均为")
+
+
+def _title_date(line: Line, lines: list[Line] | None = None) -> bool:
+    """A statement's period printed alone under its title (利润表 / 2013年度), at the page's left
+    margin: not a column header (the header's years stand over the figures, right of the labels)."""
+    if len(line.words) != 1 or anchor(line.words[0].text, None) is None:
+        return False
+    if lines is None:
+        return True
+    left = min((ln.words[0].x0 for ln in lines if ln.words), default=line.words[0].x0)
+    return line.words[0].x0 <= left + 5
 
 
 def header_band(lines: list[Line], i: int, fy: int | None, reach: float) -> tuple[int, int] | None:
@@ -102,12 +116,12 @@ def header_band(lines: list[Line], i: int, fy: int | None, reach: float) -> tupl
     around the anchor line that stay right of the label column."""
     ln = lines[i]
     anchors = _header_anchors(ln, fy)
-    if not anchors or _numeric_others(ln, fy):
+    if not anchors or _numeric_others(ln, fy) or _title_date(ln, lines):
         return None
     left = min(a.x0 for a, _ in anchors)
 
     def fits(other: Line, margin: float) -> bool:
-        if _numeric_others(other, fy) or _UNIT_LINE.match(normalise(other.text)):
+        if _numeric_others(other, fy) or _UNIT_LINE.search(normalise(other.text)) or _title_date(other):
             return False
         # a line of units or notes over the columns (Notes HK$'000 HK$'000) belongs to the header
         marks = any(_UNIT_WORD.match(normalise(w.text)) or normalise(simplify(w.text)).lower() in _NOTE
@@ -162,7 +176,7 @@ def build_header(band: list[Line], above: list[str], fy: int | None) -> Header:
     return Header(band[0].page, band[0].top, band[-1].bottom, cols, " ".join(ln.text for ln in band), above)
 
 
-_SUFFIX = re.compile(r"^(?:年|年度|年末|度|末|年12月31日|12月31日|年1-12月|1-12月)$")
+_SUFFIX = re.compile(r"^(?:年|年度|年末|度|末|年12月31日|12月31日|年1-12月|1-12月|1-12月份)$")
 
 
 def _year_suffix_of(w: Word, s: str, cols: list[Column]) -> Column | None:

@@ -60,6 +60,7 @@ CN_MAIN = {
     "net_profit_attributable": {"归属于上市公司股东的净利润", "归属于母公司股东的净利润", "归属于本公司股东的净利润"},
     "total_assets": {"总资产", "资产总额", "资产总计"},
     # printed by some main tables (and by the BSE template's): read as corroborations of the statement
+    "operating_profit": {"营业利润"},
     "profit_before_tax": {"利润总额"},
     "net_profit": {"净利润"},
     # where a report breaks out its internet business (the evaluation's revenue scale)

@@ -135,6 +135,7 @@ def parse_unit(text: str, *, default_currency: str | None = None) -> Unit:
 # unit markers inside text: a header line (单位：元), a label suffix（元）, an English table head
 _UNIT_IN_TEXT = [
     re.compile(r"单位\s*[:：]\s*(?:人民币)?\s*(?P<u>百万元|千元|万元|亿元|元)"),
+    re.compile(r"(?:金额|货币)单位(?:均)?为\s*(?:人民币)?\s*(?P<u>百万元|千元|万元|亿元|元)"),
     re.compile(r"[（(]\s*(?:单位\s*[:：])?\s*(?:人民币)?(?P<u>百万元|千元|万元|亿元|元)\s*[)）]"),
     re.compile(r"(?i)(?P<u>(?:HK\$|RMB|US\$)\s*['’]?000)"),
     re.compile(r"(?i)(?P<u>(?:HK\$|RMB|US\$)\s*(?:thousands?|millions?))"),

@@ -58,9 +58,11 @@ def _merge_words(words: list[Word]) -> list[Word]:
                 (re.search(r"\d\.$", p) and re.match(r"^\d+\)?$", t) and gap < 14)
             # a date header printed in pieces: 2023 年 12 月 31 日
             date_word = re.match(r"(?:19|20)\d{2}年", p) and gap < 8 and re.fullmatch(_DATE, p + t)
+            # a period under a year printed in pieces: 1-12 月
+            months = gap < 8 and re.fullmatch(r"\d{1,2}-\d{1,2}", p) and t == "月"
             # letter-spaced Chinese-numeral years: 二 零 二 五 年
             spaced = gap < 8 and re.fullmatch(r"[〇零一二三四五六七八九]{1,3}", p) and re.fullmatch(r"[〇零一二三四五六七八九年]", t)
-            if year_word or split_num or date_word or spaced:
+            if year_word or split_num or date_word or spaced or months:
                 out[-1] = Word(prev.text + w.text, prev.x0, w.x1, min(prev.top, w.top), max(prev.bottom, w.bottom))
                 continue
         out.append(w)
@@ -160,6 +162,32 @@ def _assign(values: list[Word], header: Header, synthetic: bool, vrules=None, y:
     return out
 
 
+def _looks_glued(text: str) -> bool:
+    """Figures (or a percentage and a figure) printed as one word: '12.4914,376,641,614'."""
+    t = normalise(text)
+    return bool(re.fullmatch(r"[-(]?[\d,.]+\)?", t)) and sum(c.isdigit() for c in t) >= 6 and not looks_numeric(t)
+
+
+def _glued(values: list[Word], header: Header, placed: list[tuple[Word, Column]]) -> list[tuple[Word, Column]]:
+    """Figures of neighbouring columns printed with no space between them ('19,669,397,56617,484,
+    730,046' across 2025 and 2024): no number, and the word stands under several columns. Each
+    year column it covers gets the word too, so that every year it hides is refused by name (the
+    cell fails to parse), never silently missing."""
+    years = [c for c in header.columns if c.kind in ("year", "period")]
+    taken = {(id(w), id(c)) for w, c in placed}
+    out: list[tuple[Word, Column]] = []
+    for w in values:
+        try:
+            if parse_number(w.text) is not None or is_nil(w.text):
+                continue
+        except Exception:  # noqa: BLE001 - a figure that is not a number: the case looked for
+            pass
+        for c in years:
+            if (id(w), id(c)) not in taken and w.x0 < c.x1 and c.x0 < w.x1:
+                out.append((w, c))
+    return out
+
+
 def _ruled_column(w: Word, cols: list[Column], xs: list[float]) -> Column | None:
     """In a ruled table the cell borders crossing the row (``xs``) decide: the column whose cell
     (between the rules left and right of its header) holds the value's centre."""
@@ -236,7 +264,7 @@ def read_tables(pages: list[PageLines], fiscal_year: int | None) -> list[Table]:
             if pl.synthetic:  # positions are cell indexes: every figure after the label is a value
                 values = [w for w in ln.words[1:] if _is_value(w)]
             else:
-                values = [w for w in ln.words if _is_value(w) and w.xc > left - 40]
+                values = [w for w in ln.words if (_is_value(w) or _looks_glued(w.text)) and w.xc > left - 40]
             labels = [w for w in ln.words if w not in values
                       and not any(w.x1 > c.x0 - 8 and w.x0 < c.x1 + 8 for c in notes)]
             prose = any(w.x0 < left and w.x1 > header.columns[0].xc for w in labels)
@@ -248,6 +276,8 @@ def read_tables(pages: list[PageLines], fiscal_year: int | None) -> list[Table]:
                 i += 1
                 continue
             placed = [(w, c) for w, c in _assign(values, header, pl.synthetic, pl.vrules, ln.yc) if c.kind not in ("text",)]
+            if not pl.synthetic:
+                placed += _glued(values, header, placed)
             if any(c.kind in ("year", "period", "quarter", "interim") for _, c in placed):
                 row = Row(ln.page, " ".join(w.text for w in labels if w.x0 < left), [_cell(w, c) for w, c in placed],
                           header, ln)
