@@ -18,8 +18,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from extractors.provenance import render_box
 from top100.paths import YearPaths, raw_path
-from top100.pdfium import PDFIUM
 from top100.csvsafe import neutralise, write_csv  # noqa: F401  (neutralise: re-exported)
 from top100.form_template import SHEET as FORM_SHEET  # the declaration form's one sheet
 from top100.records import CompanyRow, Finding, MetricRow
@@ -112,9 +112,8 @@ def write_findings_csv(path: Path, findings: list[Finding], names: dict[str, str
 
 
 def page_images(paths: YearPaths, company_id: str, facts: dict[str, dict], img_dir: Path) -> list[dict]:
-    """One PNG per public fact with a page and a box: the PDF page with the value's box drawn."""
-    import pdfplumber
-
+    """One PNG per public fact with a page and a box: the PDF page with the value's box drawn
+    (extractors.provenance, as ``top100 explain --png`` draws it)."""
     out = []
     for metric, fact in sorted(facts.items()):
         item = {"metric": metric, "page": fact.get("page"), "label": fact.get("label"), "raw": fact.get("raw"),
@@ -134,13 +133,7 @@ def page_images(paths: YearPaths, company_id: str, facts: dict[str, dict], img_d
             continue
         name = f"{check_company_id(company_id)}-{metric}.png"
         try:
-            with pdfplumber.open(pdf_path) as pdf:
-                page = pdf.pages[int(page_no) - 1]
-                with PDFIUM:  # pdfplumber draws the page with PDFium (top100.pdfium)
-                    im = page.to_image(resolution=PAGE_RESOLUTION)
-                im.draw_rect(tuple(bbox), stroke="red", fill=(255, 0, 0, 40), stroke_width=2)
-                im.save(img_dir / name, format="PNG")
-                page.close()
+            render_box(pdf_path, int(page_no), bbox, img_dir / name, resolution=PAGE_RESOLUTION)
             item["src"] = f"img/{name}"
         except Exception as exc:  # an unreadable page is shown as such, the site still builds
             item["note"] = f"page {page_no} of {fact.get('document_sha256')} could not be drawn: {exc}"
@@ -148,27 +141,27 @@ def page_images(paths: YearPaths, company_id: str, facts: dict[str, dict], img_d
     return out
 
 
-def metric_evidence(paths: YearPaths, ev: Any, company_id: str, it: "CompanyAudit",
+def metric_evidence(paths: YearPaths, year_evidence: Any, company_id: str, item: "CompanyAudit",
                     images: dict[str, dict]) -> list[dict]:
     """One row per metric: the value used and a link to each piece of evidence behind it."""
     rows = []
-    for m in it.metrics:
+    for m in item.metrics:
         base, prior = (m.metric[:-6], True) if m.metric.endswith("_prior") else (m.metric, False)
         row: dict[str, Any] = {"m": m, "anchor": f"m-{m.metric}", "doc": None, "fact": None, "cell": None,
                                "quote": None, "image": images.get(m.metric)}
-        cell = ev.cell(company_id, base, prior)
+        cell = year_evidence.cell(company_id, base, prior)
         if cell is not None:
-            row["cell"] = {**cell, "sheet": FORM_SHEET, "form": ev.document(paths, cell.get("form_sha256"))}
-        fact = it.facts.get(m.metric)
+            row["cell"] = {**cell, "sheet": FORM_SHEET, "form": year_evidence.document(paths, cell.get("form_sha256"))}
+        fact = item.facts.get(m.metric)
         if fact:
             row["fact"] = fact
-            row["doc"] = ev.document(paths, fact.get("document_sha256"), fact.get("page"))
+            row["doc"] = year_evidence.document(paths, fact.get("document_sha256"), fact.get("page"))
             row["corroborations"] = [
-                {**k, "href": (row["doc"]["local"] + f"#page={int(k['page'])}")
-                 if row["doc"] and row["doc"]["ext"] == "pdf" and str(k.get("page") or "").isdigit() else None}
-                for k in (fact.get("corroborations") or []) if isinstance(k, dict)]
+                {**reading, "href": (row["doc"]["local"] + f"#page={int(reading['page'])}")
+                 if row["doc"] and row["doc"]["ext"] == "pdf" and str(reading.get("page") or "").isdigit() else None}
+                for reading in (fact.get("corroborations") or []) if isinstance(reading, dict)]
         if base == "market_value":
-            row["quote"] = ev.quote(company_id)
+            row["quote"] = year_evidence.quote(company_id)
         rows.append(row)
     return rows
 
@@ -214,23 +207,22 @@ def write_company_pages(paths: YearPaths, items: list[CompanyAudit], data_docs_h
     site). Returns one {company_id, images, notes} per company, for progress and the summary."""
     from expectations import evidence
 
-    env = _env()
-    tpl = env.get_template("company.html.j2")
-    ev = evidence.load(paths)
+    template = _env().get_template("company.html.j2")
+    year_evidence = evidence.load(paths)
     out = []
-    for it in items:
-        c = it.company
-        images = page_images(paths, c.company_id, it.facts, paths.audit / "img")
-        rows = metric_evidence(paths, ev, c.company_id, it, {i["metric"]: i for i in images})
-        docs = {}
-        for r in rows:
-            for d in (r.get("doc"), (r.get("cell") or {}).get("form")):
-                if d:
-                    docs[d["sha256"]] = d
-        (paths.audit / company_page(c.company_id)).write_text(tpl.render(
-            c=c, findings=it.findings, metrics=it.metrics, rows=rows, images=images, documents=list(docs.values()),
-            data_docs_href=data_docs_href), encoding="utf-8")
-        out.append({"company_id": c.company_id, "images": sum(1 for i in images if i.get("src")),
+    for item in items:
+        company = item.company
+        images = page_images(paths, company.company_id, item.facts, paths.audit / "img")
+        rows = metric_evidence(paths, year_evidence, company.company_id, item, {i["metric"]: i for i in images})
+        documents = {}
+        for row in rows:
+            for document in (row.get("doc"), (row.get("cell") or {}).get("form")):
+                if document:
+                    documents[document["sha256"]] = document
+        (paths.audit / company_page(company.company_id)).write_text(template.render(
+            c=company, findings=item.findings, metrics=item.metrics, rows=rows, images=images,
+            documents=list(documents.values()), data_docs_href=data_docs_href), encoding="utf-8")
+        out.append({"company_id": company.company_id, "images": sum(1 for i in images if i.get("src")),
                     "notes": [i["note"] for i in images if i.get("note")]})
     return out
 
@@ -283,7 +275,7 @@ def inbox_files(paths: YearPaths, companies: set[str], inbox_dir: Path | None = 
     from expectations import evidence
     from top100.jsonl import read_jsonl
 
-    ev = evidence.load(paths)
+    year_evidence = evidence.load(paths)
     # an extract error names its file by the reader's name for it (the form's or CSV's file name),
     # else by sha256, and carries the document's URL: any of them finds the file
     problems: dict[str, list[str]] = {}
@@ -302,7 +294,7 @@ def inbox_files(paths: YearPaths, companies: set[str], inbox_dir: Path | None = 
             continue
         url = str(d.get("url") or "")
         name = url[len("file://"):] if url.startswith("file://") else (d.get("title") or d["sha256"])
-        doc = ev.document(paths, d["sha256"])
+        doc = year_evidence.document(paths, d["sha256"])
         cid = d.get("company_id")
         found = list(dict.fromkeys(p for key in dict.fromkeys(str(k) for k in (url, d["sha256"], d.get("title")) if k)
                                    for p in problems.get(key, [])))

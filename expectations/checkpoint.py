@@ -13,6 +13,7 @@ import html
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -52,30 +53,35 @@ def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _escaped(value: Any) -> Any:
+    return html.escape(value, quote=True) if isinstance(value, str) else value
+
+
 def _html_inert(df: pd.DataFrame) -> pd.DataFrame:
     """Text a company supplied (names, licence numbers, descriptions), HTML-escaped in the copy GX
     validates: GX's Data Docs renderer writes unexpected values into its pages as raw HTML, so an
     ``<img onerror=…>`` licence number would run in the auditor's browser. Escaping changes no
     outcome: the checks compare against values and patterns without ``& < > " '``, which
     html.escape alone touches, and failing rows come back by the index columns (validated ids,
-    left as they are). Findings are filled from the original frames."""
+    left as they are). Findings are filled from the original frames. Suite parameters (the
+    registry's licence numbers) are escaped alike, so that they still compare equal."""
     out = df.copy()
     for col in out.columns:
         if col in INDEX_COLUMNS or not (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
             continue
-        out[col] = pd.Series([html.escape(v, quote=True) if isinstance(v, str) else v for v in out[col]],
-                             index=out.index, dtype=out[col].dtype)
+        out[col] = pd.Series([_escaped(v) for v in out[col]], index=out.index, dtype=out[col].dtype)
     return out
 
 
-def run_checkpoint(frames: dict[str, pd.DataFrame], suites: dict, work_dir: Path, docs_dir: Path,
-                   *, run_name: str) -> CheckpointResult:
-    """Validate each suite against the frame of the same name in one checkpoint run."""
+def run_checkpoint(tables: dict[str, pd.DataFrame], suites: dict, work_dir: Path, docs_dir: Path,
+                   *, run_name: str, parameters: dict[str, list] | None = None) -> CheckpointResult:
+    """Validate each suite against the table of the same name in one checkpoint run; ``parameters``
+    are the suites' ``$PARAMETER`` values (expectations.licence.REGISTRY_NUMBERS)."""
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    missing = set(suites) - set(frames)
+    missing = set(suites) - set(tables)
     if missing:
         raise VerificationError(f"no table for suites {sorted(missing)}")
     shutil.rmtree(work_dir, ignore_errors=True)
@@ -95,7 +101,7 @@ def run_checkpoint(frames: dict[str, pd.DataFrame], suites: dict, work_dir: Path
     definitions = []
     for name, suite in suites.items():
         path = batches / f"{name}.parquet"
-        _html_inert(_parquet_safe(frames[name])).to_parquet(path, index=False)
+        _html_inert(_parquet_safe(tables[name])).to_parquet(path, index=False)
         batch = source.add_parquet_asset(name, path=path).add_batch_definition(f"{name}_batch")
         saved = ctx.suites.add(suite)
         definitions.append(ctx.validation_definitions.add(
@@ -105,30 +111,31 @@ def run_checkpoint(frames: dict[str, pd.DataFrame], suites: dict, work_dir: Path
         actions=[UpdateDataDocsAction(name="data_docs", site_names=[SITE])],
         result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS},
     ))
-    result = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_name))
+    escaped = {name: [_escaped(v) for v in values] for name, values in (parameters or {}).items()}
+    result = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_name), expectation_parameters=escaped)
     failures: list[Failure] = []
     evaluated = 0
-    for vr in result.run_results.values():
-        suite = vr.suite_name
-        for er in vr.results:
+    for validation in result.run_results.values():
+        suite = validation.suite_name
+        for outcome in validation.results:
             evaluated += 1
-            cfg = er.expectation_config
-            if er.exception_info.get("raised_exception"):
+            config = outcome.expectation_config
+            if outcome.exception_info.get("raised_exception"):
                 raise VerificationError(
-                    f"suite {suite}, expectation {cfg.type} {cfg.kwargs.get('column', '')}: "
-                    f"{er.exception_info.get('exception_message')}")
-            for info in er.exception_info.values():  # per-metric exceptions (GX nests them)
+                    f"suite {suite}, expectation {config.type} {config.kwargs.get('column', '')}: "
+                    f"{outcome.exception_info.get('exception_message')}")
+            for info in outcome.exception_info.values():  # per-metric exceptions (GX nests them)
                 if isinstance(info, dict) and info.get("raised_exception"):
                     raise VerificationError(
-                        f"suite {suite}, expectation {cfg.type}: {info.get('exception_message')}")
-            if er.success:
+                        f"suite {suite}, expectation {config.type}: {info.get('exception_message')}")
+            if outcome.success:
                 continue
-            rows = er.result.get("unexpected_index_list")
+            rows = outcome.result.get("unexpected_index_list")
             if rows is None:
-                raise VerificationError(f"suite {suite}, expectation {cfg.type} failed without naming rows")
-            meta = {**(cfg.meta or {}), "column": cfg.kwargs.get("column")}
-            failures.append(Failure(suite, cfg.type, meta, str(cfg.severity.value
-                                    if hasattr(cfg.severity, "value") else cfg.severity), list(rows)))
+                raise VerificationError(f"suite {suite}, expectation {config.type} failed without naming rows")
+            meta = {**(config.meta or {}), "column": config.kwargs.get("column")}
+            severity = config.severity.value if hasattr(config.severity, "value") else config.severity
+            failures.append(Failure(suite, config.type, meta, str(severity), list(rows)))
     index = docs_dir / "index.html"
     from expectations.datadocs_offline import make_offline
 

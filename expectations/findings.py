@@ -1,13 +1,15 @@
-"""Checkpoint failures as findings: one per failing row, for the right company and metric.
-
-The kind named in the expectation's ``meta`` gives the check and the severity
-(``VerifyRules.kinds``); the message template is filled from the failing row of the check table.
+"""Findings as people read them: a checkpoint failure becomes one finding per failing row, its
+message template filled from the row of the check table, its check and severity those of the kind
+named in the expectation's ``meta`` (``VerifyRules.kinds``). What is a finding is decided by the
+check modules (expectations.licence, main_business, accuracy, integrity); this module only writes
+it down.
 """
 
 from __future__ import annotations
 
 import math
 import string
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -71,69 +73,53 @@ def message(template: str, row: dict) -> str:
         return f"{template} ({row})"
 
 
-def _lookup(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, dict]]:
-    return {name: {str(r["row_id"]): {k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")}
-            for name, df in frames.items() if "row_id" in df}
+def _rows_by_id(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, dict]]:
+    return {name: {str(row["row_id"]): {column: _clean(value) for column, value in row.items()}
+                   for row in table.to_dict("records")}
+            for name, table in tables.items() if "row_id" in table}
 
 
-def to_findings(failures: list[Failure], frames: dict[str, pd.DataFrame], rules: VerifyRules,
-                year: int, check_suites: tuple[str, ...]) -> tuple[list[Finding], list[ErrorRow]]:
-    """Findings from the check suites; schema-suite failures are error rows (the stage's input
-    is malformed: not a fact about a company)."""
-    rows_by = _lookup(frames)
+Shown = Callable[[dict, "str | None"], tuple[Any, Any]]
+
+
+def to_findings(failures: list[Failure], tables: dict[str, pd.DataFrame], rules: VerifyRules,
+                year: int, shown: dict[str, Shown]) -> tuple[list[Finding], list[ErrorRow]]:
+    """One finding per failing row of a check suite (``shown`` has one per check: what its
+    findings show as declared and public), once per company, check, metric and kind; the
+    schema suites' failures are error rows (the stage's input is malformed: not a fact about a
+    company)."""
+    rows_by = _rows_by_id(tables)
     findings: dict[tuple, Finding] = {}
     errors: list[ErrorRow] = []
-    unit_groups: dict[tuple, list[Finding]] = {}
-    for fail in failures:
-        for idx in fail.rows:
-            row = rows_by.get(fail.suite, {}).get(str(idx.get("row_id")), {k: _clean(v) for k, v in idx.items()})
-            text = message(fail.meta.get("message", fail.expectation), row)
-            if fail.suite not in check_suites:
-                errors.append(ErrorRow("verify", "SchemaViolation", f"{fail.suite}: {text} (row {row.get('row_id')})",
+    for failure in failures:
+        for index in failure.rows:
+            row = rows_by.get(failure.suite, {}).get(str(index.get("row_id")),
+                                                     {column: _clean(value) for column, value in index.items()})
+            text = message(failure.meta.get("message", failure.expectation), row)
+            if failure.suite not in shown:
+                errors.append(ErrorRow("verify", "SchemaViolation",
+                                       f"{failure.suite}: {text} (row {row.get('row_id')})",
                                        company_id=row.get("company_id"), document=row.get("document_sha256"),
                                        cell=row.get("cell")))
                 continue
-            kind = fail.meta["kind"]
-            kr = rules.kind(kind)
-            metric = fail.meta.get("metric") or row.get("metric")
-            column = fail.meta.get("column")
-            declared = row.get("declared", row.get(column) if column else None)
-            if fail.suite == "licence":
-                declared, public = row.get("licence_number"), row.get("registry_company_id") or row.get("registry_holder")
-            elif fail.suite == "main_business":
-                declared, public = row.get(column), None
-            else:
-                public = row.get("public")
-            f = Finding(
-                company_id=row["company_id"], fiscal_year=year, check=kr.check.value, metric=str(metric),
-                kind=kind, severity=kr.severity.value, message=text, declared=declared, public=public,
+            kind = failure.meta["kind"]
+            kind_rule = rules.kind(kind)
+            declared, public = shown[failure.suite](row, failure.meta.get("column"))
+            finding = Finding(
+                company_id=row["company_id"], fiscal_year=year, check=kind_rule.check.value,
+                metric=str(failure.meta.get("metric") or row.get("metric")), kind=kind,
+                severity=kind_rule.severity.value, message=text, declared=declared, public=public,
                 difference=row.get("difference") if isinstance(row.get("difference"), (int, float)) else None,
                 rule=row.get("rule") if isinstance(row.get("rule"), str) else None,
-                status="excluded" if kr.severity == Severity.ERROR else kr.status,
-                expectation=f"{fail.suite}.{fail.expectation}",
+                status="excluded" if kind_rule.severity == Severity.ERROR else kind_rule.status,
+                expectation=f"{failure.suite}.{failure.expectation}",
                 correct_value=row.get("correct_value"),
             )
-            findings.setdefault((f.company_id, f.check, f.metric, f.kind), f)
-            if kind == "unit_error":
-                unit_groups.setdefault((f.company_id, row.get("unit_factor")), []).append(f)
-    _merge_unit_errors(findings, unit_groups, rules)
-    ordered = sorted(findings.values(), key=lambda f: (f.company_id, _SEVERITY_ORDER[Severity(f.severity)],
-                                                        f.check, f.metric, f.kind))
-    return ordered, errors
+            findings.setdefault((finding.company_id, finding.check, finding.metric, finding.kind), finding)
+    return list(findings.values()), errors
 
 
-def _merge_unit_errors(findings: dict[tuple, Finding], groups: dict[tuple, list[Finding]],
-                       rules: VerifyRules) -> None:
-    """A form written in the wrong unit throughout is one slip, not one per row: the rows of one
-    company with the same factor become one finding on the first metric (revenue first); the
-    message names every row corrected."""
-    order = {m: i for i, m in enumerate(rules.compared_metrics)}
-    for group in groups.values():
-        if len(group) < 2:
-            continue
-        group.sort(key=lambda f: order.get(f.metric, len(order)))
-        head, rest = group[0], group[1:]
-        head.message += "; the same unit error, corrected alike, in: " + ", ".join(
-            f"{f.metric} ({plain(f.declared)} -> {plain(f.correct_value)})" for f in rest)
-        for f in rest:
-            findings.pop((f.company_id, f.check, f.metric, f.kind), None)
+def in_order(findings: list[Finding]) -> list[Finding]:
+    """By company, then the blocking first, then check, metric and kind."""
+    return sorted(findings, key=lambda f: (f.company_id, _SEVERITY_ORDER[Severity(f.severity)], f.check,
+                                           f.metric, f.kind))

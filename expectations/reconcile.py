@@ -3,8 +3,8 @@
 Declared figures (申报数据) are put beside public ones (年报, 20-F, 招股说明书) in RMB at the same
 scale; differences that are exactly a unit factor are unit errors and corrected; otherwise the
 audited public value wins for listed companies beyond tolerance (the declared one is kept).
-Nothing here reads a file or knows about Great Expectations: ``expectations.tables`` applies
-these rules to a year's rows.
+Nothing here reads a file or knows about Great Expectations: the accuracy and licence checks
+(expectations.accuracy, expectations.licence) apply these rules to a year's rows.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from expectations.rules import SocialResponsibilityRule, VerifyRules
+from expectations.rules import VerifyRules
 
 # ---- currency -------------------------------------------------------------------------------
 
@@ -49,20 +49,6 @@ def fiscal_period(year: int, period_end: str | None) -> tuple[date, date]:
     except ValueError:  # 29 February
         before = end.replace(year=end.year - 1, day=28)
     return before + timedelta(days=1), end
-
-
-def fx_on(fx_rows: Iterable[dict], currency: str, on: str) -> float | None:
-    """The rate for a date (stocks such as market value): the row requested for that date,
-    else the last rate published on or before it."""
-    if currency == "CNY":
-        return 1.0
-    pair = f"{currency}/CNY"
-    rows = [r for r in fx_rows if r.get("pair") == pair]
-    for r in rows:
-        if r.get("requested_date") == on:
-            return float(r["rate"])
-    before = sorted((r for r in rows if str(r.get("date", "")) <= on), key=lambda r: r["date"])
-    return float(before[-1]["rate"]) if before else None
 
 
 # ---- declared versus public -----------------------------------------------------------------
@@ -309,34 +295,7 @@ def ecommerce_internet_revenue(revenue: float | None, cost: float | None,
     return revenue * margin
 
 
-# ---- market value, traffic, social responsibility -------------------------------------------
-
-
-def market_value_cny(quote: dict, fx_rate: float | None) -> float | None:
-    """close × total shares (÷ ordinary shares per ADS where the price is per ADS) × FX."""
-    if fx_rate is None or quote.get("close") is None:
-        return None
-    shares = quote.get("total_shares")
-    if shares:
-        mv = float(quote["close"]) * float(shares) / float(quote.get("ads_ratio") or 1)
-    elif quote.get("market_value"):
-        mv = float(quote["market_value"])
-    else:
-        return None
-    return mv * fx_rate
-
-
-def social_responsibility(records: Iterable[dict], tax_compliant: bool | None,
-                          incidents: int | None, rule: SocialResponsibilityRule) -> float:
-    """The 社会责任 score (see SocialResponsibilityRule)."""
-    recs = list(records)
-    if any(r.get("disqualifying") for r in recs):
-        return 0.0
-    score = rule.base - rule.per_record * len(recs)
-    if tax_compliant is False:
-        score -= rule.not_tax_compliant
-    score -= rule.per_incident * min(max(int(incidents or 0), 0), rule.max_incidents)
-    return max(score, 0.0)
+# ---- growth --------------------------------------------------------------------------------
 
 
 def growth(value: float | None, prior: float | None) -> float | None:

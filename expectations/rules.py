@@ -10,12 +10,13 @@ is shown and corrected, INFO is shown.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from top100.errors import ConfigError
-from top100.vocab import BusinessType, Check, LicenceType, Severity
+from top100.vocab import LICENCE_NUMBER_SHAPES, BusinessType, Check, LicenceType, Severity
 
 
 class KindRule(BaseModel):
@@ -25,43 +26,46 @@ class KindRule(BaseModel):
     status: str = "open"  # what the finding's status is when raised: open | corrected | excluded
 
 
+# kind of finding: (the method's check it belongs to, severity, status when raised)
+_KINDS: dict[str, tuple[Check, Severity, str]] = {
+    # 1. licence (企业经营许可证情况核查)
+    "licence_missing": (Check.licence, Severity.ERROR, "excluded"),
+    "licence_type_unknown": (Check.licence, Severity.ERROR, "excluded"),
+    "licence_malformed": (Check.licence, Severity.ERROR, "excluded"),
+    "licence_not_in_registry": (Check.licence, Severity.ERROR, "excluded"),
+    "licence_mismatch": (Check.licence, Severity.ERROR, "excluded"),
+    "licence_expired": (Check.licence, Severity.ERROR, "excluded"),
+    "licence_revoked": (Check.licence, Severity.ERROR, "excluded"),
+    "licence_check_not_run": (Check.licence, Severity.ERROR, "excluded"),
+    # 2. main business (企业主营业务类型和收入比重核查)
+    "internet_share_low": (Check.main_business, Severity.ERROR, "excluded"),
+    "business_type_unknown": (Check.main_business, Severity.ERROR, "excluded"),
+    "network_outside_mainland": (Check.main_business, Severity.ERROR, "excluded"),
+    "business_outside_mainland": (Check.main_business, Severity.ERROR, "excluded"),
+    # 3. accuracy (企业数据真实性和准确性核查)
+    "unit_error": (Check.accuracy, Severity.WARNING, "corrected"),
+    "public_mismatch": (Check.accuracy, Severity.WARNING, "corrected"),
+    "fx_rate_missing": (Check.accuracy, Severity.WARNING, "open"),
+    "profit_exceeds_revenue": (Check.accuracy, Severity.ERROR, "excluded"),
+    "rd_exceeds_revenue": (Check.accuracy, Severity.ERROR, "excluded"),
+    "growth_implausible": (Check.accuracy, Severity.WARNING, "open"),
+    "required_missing": (Check.accuracy, Severity.ERROR, "excluded"),
+    "not_positive": (Check.accuracy, Severity.ERROR, "excluded"),
+    "duplicate_declaration": (Check.accuracy, Severity.WARNING, "corrected"),
+    "duplicate_company": (Check.accuracy, Severity.ERROR, "excluded"),
+    "implausible_figure": (Check.accuracy, Severity.ERROR, "excluded"),
+    "declaration_conflict": (Check.accuracy, Severity.ERROR, "excluded"),
+    "subsidiary_declared_separately": (Check.accuracy, Severity.ERROR, "excluded"),
+    "ecommerce_cost_estimated": (Check.accuracy, Severity.WARNING, "corrected"),
+    # 4. integrity (企业诚信和合法合规性核查)
+    "integrity_disqualifying": (Check.integrity, Severity.ERROR, "excluded"),
+    "integrity_check_not_run": (Check.integrity, Severity.ERROR, "excluded"),
+}
+
+
 def _kinds() -> dict[str, KindRule]:
-    k = KindRule
-    E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
-    return {
-        # 1. licence (企业经营许可证情况核查)
-        "licence_missing": k(check=Check.licence, severity=E, status="excluded"),
-        "licence_type_unknown": k(check=Check.licence, severity=E, status="excluded"),
-        "licence_malformed": k(check=Check.licence, severity=E, status="excluded"),
-        "licence_not_in_registry": k(check=Check.licence, severity=E, status="excluded"),
-        "licence_mismatch": k(check=Check.licence, severity=E, status="excluded"),
-        "licence_expired": k(check=Check.licence, severity=E, status="excluded"),
-        "licence_revoked": k(check=Check.licence, severity=E, status="excluded"),
-        "licence_check_not_run": k(check=Check.licence, severity=E, status="excluded"),
-        # 2. main business (企业主营业务类型和收入比重核查)
-        "internet_share_low": k(check=Check.main_business, severity=E, status="excluded"),
-        "business_type_unknown": k(check=Check.main_business, severity=E, status="excluded"),
-        "network_outside_mainland": k(check=Check.main_business, severity=E, status="excluded"),
-        "business_outside_mainland": k(check=Check.main_business, severity=E, status="excluded"),
-        # 3. accuracy (企业数据真实性和准确性核查)
-        "unit_error": k(check=Check.accuracy, severity=W, status="corrected"),
-        "public_mismatch": k(check=Check.accuracy, severity=W, status="corrected"),
-        "fx_rate_missing": k(check=Check.accuracy, severity=W, status="open"),
-        "profit_exceeds_revenue": k(check=Check.accuracy, severity=E, status="excluded"),
-        "rd_exceeds_revenue": k(check=Check.accuracy, severity=E, status="excluded"),
-        "growth_implausible": k(check=Check.accuracy, severity=W, status="open"),
-        "required_missing": k(check=Check.accuracy, severity=E, status="excluded"),
-        "not_positive": k(check=Check.accuracy, severity=E, status="excluded"),
-        "duplicate_declaration": k(check=Check.accuracy, severity=W, status="corrected"),
-        "duplicate_company": k(check=Check.accuracy, severity=E, status="excluded"),
-        "implausible_figure": k(check=Check.accuracy, severity=E, status="excluded"),
-        "declaration_conflict": k(check=Check.accuracy, severity=E, status="excluded"),
-        "subsidiary_declared_separately": k(check=Check.accuracy, severity=E, status="excluded"),
-        "ecommerce_cost_estimated": k(check=Check.accuracy, severity=W, status="corrected"),
-        # 4. integrity (企业诚信和合法合规性核查)
-        "integrity_disqualifying": k(check=Check.integrity, severity=E, status="excluded"),
-        "integrity_check_not_run": k(check=Check.integrity, severity=E, status="excluded"),
-    }
+    return {name: KindRule(check=check, severity=severity, status=status)
+            for name, (check, severity, status) in _KINDS.items()}
 
 
 class SocialResponsibilityRule(BaseModel):
@@ -126,12 +130,7 @@ class VerifyRules(BaseModel):
     # licences: types accepted, number shapes (no capture groups: GX counts groups as columns)
     licence_types: list[str] = Field(default_factory=lambda: [t.value for t in LicenceType])
     licence_patterns: dict[str, str] = Field(
-        default_factory=lambda: {
-            "ICP": r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]ICP证\d{6}号$",
-            "ISP": r"^(?:A2|B1)-\d{8}$",
-            "IDC": r"^(?:A2|B1)-\d{8}$",
-            "ODP": r"^B2-\d{8}$",
-        }
+        default_factory=lambda: {licence_type.value: shape for licence_type, shape in LICENCE_NUMBER_SHAPES.items()}
     )
     licence_bad_statuses: list[str] = Field(
         default_factory=lambda: ["revoked", "cancelled", "suspended", "吊销", "注销", "撤销"]
@@ -169,11 +168,9 @@ class VerifyRules(BaseModel):
         missing = set(_kinds()) - set(self.kinds)
         if missing:
             raise ValueError(f"verify.kinds lacks {sorted(missing)}")
-        for t, pat in self.licence_patterns.items():
-            import re
-
-            if re.compile(pat).groups:
-                raise ValueError(f"verify.licence_patterns.{t} must not have capture groups")
+        for licence_type, pattern in self.licence_patterns.items():
+            if re.compile(pattern).groups:
+                raise ValueError(f"verify.licence_patterns.{licence_type} must not have capture groups")
         return self
 
     @classmethod
@@ -182,7 +179,7 @@ class VerifyRules(BaseModel):
         overrides only the kinds it names)."""
         raw = dict(getattr(settings, "verify", None) or {})
         if "kinds" in raw:
-            merged = {k: v.model_dump() for k, v in _kinds().items()}
+            merged = {name: rule.model_dump() for name, rule in _kinds().items()}
             for name, override in dict(raw["kinds"]).items():
                 merged[name] = {**merged.get(name, {}), **override}
             raw["kinds"] = merged

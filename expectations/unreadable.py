@@ -23,8 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pandas as pd
-
 from expectations.rules import VerifyRules
 from top100.records import CompanyRow, Finding
 from top100.vocab import Check, DocType, Severity, check_company_id
@@ -46,14 +44,14 @@ def _company(e: dict) -> str | None:
 
 
 def not_run_findings(errors: Iterable[dict], documents: list[dict], companies: list[CompanyRow],
-                     licence_frame: pd.DataFrame | None, rules: VerifyRules, year: int) -> list[Finding]:
-    """One ERROR finding per company and check that could not run (see the module docstring)."""
+                     not_in_registry: set[str], rules: VerifyRules, year: int) -> list[Finding]:
+    """One ERROR finding per company and check that could not run (see the module docstring).
+    ``not_in_registry``: the companies whose well-formed licence number the registry's readable
+    rows lack (their finding licence_not_in_registry)."""
     types = {d.get("url"): d.get("doc_type") for d in documents if d.get("url")}
     types.update({d.get("sha256"): d.get("doc_type") for d in documents if d.get("sha256")})
     known = [c.company_id for c in companies]
-    not_found: set[str] = set()
-    if licence_frame is not None and len(licence_frame):
-        not_found = {r["company_id"] for r in licence_frame.to_dict("records") if r.get("in_registry") is False}
+    not_found = set(not_in_registry)
     causes: dict[tuple[str, str], list[str]] = {}
     for e in errors:
         if e.get("kind") not in REFUSED_KINDS:

@@ -1,8 +1,10 @@
 """The verify stage: reconcile a year's declarations with public sources and check them.
 
-``run_verify(settings, paths)`` reads the collect and extract files of the year, decides the
-value used for every company and metric (expectations.tables / reconcile), runs the year's
-Great Expectations checkpoint once (expectations.checkpoint) and writes
+``run_verify(settings, paths)`` reads the collect and extract files of the year
+(expectations.inputs), decides the value used for every company and metric (the accuracy check,
+expectations.accuracy; the other metrics, expectations.metrics), builds the table of each of the
+method's four checks (expectations.licence, main_business, accuracy, integrity), runs the year's
+Great Expectations checkpoint once over them (expectations.checkpoint) and writes
 ``verify/companies.jsonl``, ``metrics.jsonl``, ``findings.jsonl``, ``errors.jsonl`` and the Data
 Docs (``check_year``); then the audit site, whose company pages are mapped over shards of
 companies (``audit_shards``, ``expectations.audit.write_company_pages``). An ERROR finding
@@ -11,7 +13,6 @@ makes the company ineligible for scoring.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -21,17 +22,20 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from expectations import tables as tb
+from expectations import accuracy, integrity, licence, main_business, schemas
 from expectations.checkpoint import run_checkpoint
 from expectations.collected import collect_findings, conflict_findings, filing_findings, mark_incomplete
-from expectations.findings import to_findings
+from expectations.declarations import collect_forms, company_row, undeclared_candidates
+from expectations.findings import in_order, to_findings
+from expectations.inputs import Inputs, load_inputs
+from expectations.market_value import market_values
+from expectations.metrics import year_metrics
 from expectations.rules import VerifyRules
-from expectations.suites import CHECK_SUITES, build_suites
+from expectations.suites import CHECKS, build_suites
 from expectations.unreadable import drop_blamed, mark_not_run, not_run_findings
-from top100.errors import VerificationError
 from top100.jsonl import read_jsonl, write_jsonl
 from top100.paths import YearPaths
-from top100.records import CompanyRow, Finding, MetricRow
+from top100.records import CompanyRow, ErrorRow, Finding, MetricRow
 from top100.vocab import Severity
 
 
@@ -54,46 +58,6 @@ class VerifySummary:
         d["data_docs"] = str(self.data_docs) if self.data_docs else None
         d["audit"] = str(self.audit) if self.audit else None
         return d
-
-
-def load_inputs(paths: YearPaths, market_value_date: str) -> tb.Inputs:
-    cands: list[dict] = []
-    if paths.candidates.exists():
-        try:
-            cands = json.loads(paths.candidates.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise VerificationError(f"candidates file {paths.candidates} is not JSON: {exc}") from exc
-    return tb.Inputs(
-        year=paths.year, market_value_date=market_value_date, candidates=cands,
-        documents=list(read_jsonl(paths.documents)), quotes=list(read_jsonl(paths.quotes)),
-        fx=list(read_jsonl(paths.fx)), facts=list(read_jsonl(paths.facts)),
-        declared=list(read_jsonl(paths.declared)), licences=list(read_jsonl(paths.licences)),
-        traffic=list(read_jsonl(paths.traffic)), integrity=list(read_jsonl(paths.integrity)),
-    )
-
-
-def schema_frames(inp: tb.Inputs, metrics: list[MetricRow]) -> dict[str, pd.DataFrame]:
-    """The boundary tables: declared cells and extracted facts as read, metrics as written."""
-    decl = pd.DataFrame([{
-        "row_id": f"declared|{i}", "company_id": r.get("company_id"), "metric": r.get("field"),
-        "form_sha256": r.get("form_sha256"), "year_offset": (r.get("fiscal_year") or 0) - inp.year,
-        "cell": r.get("cell"), "raw": None if r.get("raw") is None else str(r.get("raw")),
-    } for i, r in enumerate(inp.declared)], columns=["row_id", "company_id", "metric", "form_sha256",
-                                                      "year_offset", "cell", "raw"])
-    facts = pd.DataFrame([{
-        "row_id": f"fact|{i}", "company_id": r.get("company_id"), "metric": r.get("metric"),
-        "currency": r.get("currency"), "value": r.get("value"), "doc_type": r.get("doc_type"),
-        "document_sha256": r.get("document_sha256"), "page": r.get("page"),
-    } for i, r in enumerate(inp.facts)], columns=["row_id", "company_id", "metric", "currency", "value",
-                                                   "doc_type", "document_sha256", "page"])
-    facts["value"] = pd.to_numeric(facts["value"], errors="coerce").astype("float64")
-    mets = pd.DataFrame([{"row_id": f"metric|{i}", **m.to_dict()} for i, m in enumerate(metrics)],
-                        columns=["row_id", *MetricRow.__dataclass_fields__])
-    mets["value"] = pd.to_numeric(mets["value"], errors="coerce").astype("float64")
-    for df in (mets,):
-        for col in ("declared", "public", "difference"):
-            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    return {"declared_schema": decl, "facts_schema": facts, "metrics_schema": mets}
 
 
 def apply_eligibility(companies: list[CompanyRow], findings: list[Finding]) -> None:
@@ -121,6 +85,42 @@ class Checked:
     seconds: dict[str, float]
 
 
+@dataclass
+class Reconciled:
+    """A year's rows before the checkpoint: the companies and metric rows to write, the check
+    tables the suites validate, the stage's error rows so far."""
+
+    companies: list[CompanyRow]
+    metrics: list[MetricRow]
+    tables: dict[str, pd.DataFrame]  # suite name -> the table it checks
+    errors: list[ErrorRow]
+    facts_used: dict[tuple[str, str], dict]  # (company, metric) -> the public fact compared
+
+
+def reconcile_year(inputs: Inputs, rules: VerifyRules) -> Reconciled:
+    """The value used for every company and metric, and the table of each check."""
+    errors: list[ErrorRow] = []
+    forms = collect_forms(inputs, errors)
+    candidates = inputs.candidates_by_id()
+    errors += undeclared_candidates(candidates, forms)
+    facts = inputs.facts_by_company(errors)
+    values = market_values(inputs.quotes, inputs.fx, inputs.market_value_date)
+    facts_used: dict[tuple[str, str], dict] = {}
+    figures = accuracy.check_figures(inputs, forms, facts, values, rules, facts_used)
+    companies = [company_row(inputs.year, company.form, candidates.get(company_id, {}))
+                 for company_id, company in figures.items()]
+    metrics = year_metrics(inputs, figures, values, rules, errors)
+    latest_forms = {company_id: company.form for company_id, company in figures.items()}
+    tables = {
+        "licence": licence.table(latest_forms, inputs.licences, inputs.year),
+        "main_business": main_business.table(figures),
+        "accuracy": accuracy.table(figures),
+        "integrity": integrity.table(inputs.integrity, inputs.year, set(figures)),
+        **schemas.tables(inputs, metrics),
+    }
+    return Reconciled(companies, metrics, tables, errors, facts_used)
+
+
 def check_year(settings: Any, paths: YearPaths, market_value_date: Any = None) -> Checked:
     """Reconcile the year and run its checkpoint; write companies, metrics, findings and errors.
 
@@ -129,44 +129,45 @@ def check_year(settings: Any, paths: YearPaths, market_value_date: Any = None) -
     groups and duplicate names need every company, and a GX checkpoint validates a batch, so
     running it per company would multiply its fixed cost and split the Data Docs. The per-company
     work that costs (the audit pages) is mapped by the caller."""
-    t0 = time.perf_counter()
+    started = time.perf_counter()
     seconds: dict[str, float] = {}
     rules = VerifyRules.from_settings(settings)
     if market_value_date is None:  # the year's valuation date (top100.year), never a global setting
         from top100.year import load_year
 
         market_value_date = load_year(paths.year, settings.evaluation.dir).valuation_date
-    mv_date = market_value_date.isoformat()
-    inp = load_inputs(paths, mv_date)
-    tables = tb.build(inp, rules)
-    frames = {**tables.frames, **schema_frames(inp, tables.metrics)}
-    seconds["reconcile"] = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    suites = build_suites(rules)
+    inputs = load_inputs(paths, market_value_date.isoformat())
+    year = reconcile_year(inputs, rules)
+    seconds["reconcile"] = time.perf_counter() - started
+    started = time.perf_counter()
     run_name = f"verify-{paths.year}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
-    result = run_checkpoint(frames, suites, paths.root / "gx", paths.data_docs, run_name=run_name)
-    seconds["checkpoint"] = time.perf_counter() - t1
-    findings, schema_errors = to_findings(result.failures, frames, rules, paths.year, CHECK_SUITES)
+    result = run_checkpoint(year.tables, build_suites(rules), paths.root / "gx", paths.data_docs,
+                            run_name=run_name, parameters=licence.parameters(inputs.licences))
+    seconds["checkpoint"] = time.perf_counter() - started
+    findings, schema_errors = to_findings(result.failures, year.tables, rules, paths.year,
+                                          {name: check.shown for name, check in CHECKS.items()})
+    findings = in_order(accuracy.merge_unit_errors(findings, year.tables["accuracy"], rules))
+    companies = year.companies
     # evidence the collect stage could not fetch: the company is incomplete, not ranked on the rest
-    findings += collect_findings(read_jsonl(paths.collect_errors), tables.companies, paths.year)
+    findings += collect_findings(read_jsonl(paths.collect_errors), companies, paths.year)
     # a figure its own document prints two ways (or whose identity fails) is never used silently
-    findings += conflict_findings(inp.facts, tables.companies, paths.year)
+    findings += conflict_findings(inputs.facts, companies, paths.year)
     # an SEC filing as filed that prints a figure otherwise than companyfacts (issue 17)
-    findings += filing_findings(inp.facts, tables.companies, paths.year)
+    findings += filing_findings(inputs.facts, companies, paths.year)
     # delivered rows that could not be read: the checks they feed could not run (fail closed)
-    not_run = not_run_findings(read_jsonl(paths.extract_errors), inp.documents, tables.companies,
-                               tables.frames.get("licence"), rules, paths.year)
+    not_in_registry = {f.company_id for f in findings if f.kind == "licence_not_in_registry"}
+    not_run = not_run_findings(read_jsonl(paths.extract_errors), inputs.documents, companies, not_in_registry,
+                               rules, paths.year)
     findings = drop_blamed(findings, not_run) + not_run
-    apply_eligibility(tables.companies, findings)
-    mark_not_run(tables.companies, findings)
-    mark_incomplete(tables.companies, findings)
-    errors = tables.errors + schema_errors
-    write_jsonl(paths.companies, tables.companies)
-    write_jsonl(paths.metrics, tables.metrics)
+    apply_eligibility(companies, findings)
+    mark_not_run(companies, findings)
+    mark_incomplete(companies, findings)
+    errors = year.errors + schema_errors
+    write_jsonl(paths.companies, companies)
+    write_jsonl(paths.metrics, year.metrics)
     write_jsonl(paths.findings, findings)
     write_jsonl(paths.verify_errors, errors)
-    return Checked(tables.companies, tables.metrics, findings, len(errors), tables.facts_used,
-                   result.data_docs_index, seconds)
+    return Checked(companies, year.metrics, findings, len(errors), year.facts_used, result.data_docs_index, seconds)
 
 
 def audit_shards(checked: Checked, shards: int) -> list[list[Any]]:

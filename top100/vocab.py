@@ -125,15 +125,17 @@ class LicenceType(StrEnum):
     ODP = "ODP"  # 在线数据处理与交易处理
 
 
-# Licence number shapes. An ICP licence is issued by a provincial bureau: 京ICP证030173号;
-# ISP/IDC/ODP licences by the ministry or a province: B1-20090003, B2-20120077 (A-share
-# filings print both shapes).
-LICENCE_PATTERNS = {
-    LicenceType.ICP: re.compile(r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]ICP证\d{6}号$"),
-    LicenceType.ISP: re.compile(r"^(A2|B1)-\d{8}$"),
-    LicenceType.IDC: re.compile(r"^(A2|B1)-\d{8}$"),
-    LicenceType.ODP: re.compile(r"^B2-\d{8}$"),
+# Licence number shapes, the one definition (the verify stage's defaults, expectations.rules, and
+# the demo world's defects use them). An ICP licence is issued by a provincial bureau:
+# 京ICP证030173号; ISP/IDC/ODP licences by the ministry or a province: B1-20090003, B2-20120077
+# (A-share filings print both shapes). No capture groups: Great Expectations counts a group as a column.
+LICENCE_NUMBER_SHAPES: dict[LicenceType, str] = {
+    LicenceType.ICP: r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]ICP证\d{6}号$",
+    LicenceType.ISP: r"^(?:A2|B1)-\d{8}$",
+    LicenceType.IDC: r"^(?:A2|B1)-\d{8}$",
+    LicenceType.ODP: r"^B2-\d{8}$",
 }
+LICENCE_PATTERNS = {licence_type: re.compile(shape) for licence_type, shape in LICENCE_NUMBER_SHAPES.items()}
 
 
 class Province(StrEnum):

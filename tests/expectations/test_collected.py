@@ -75,7 +75,7 @@ def test_a_filing_that_disagrees_with_companyfacts_is_an_error_finding():
     naming the filing's row and printed text, and the figure compared stays the companyfacts one."""
     from pathlib import Path
 
-    from expectations import reconcile as rc
+    from expectations import reconcile
     from expectations.collected import FILING_KIND, filing_findings
     from extractors import sec_filing
 
@@ -87,7 +87,7 @@ def test_a_filing_that_disagrees_with_companyfacts_is_an_error_finding():
             "doc_type": "companyfacts", "document_sha256": "cf" * 32, "value": -2417247.0}
     companies = [_company("C1")]
     assert filing_findings(facts + [xbrl], companies, 2015) == []
-    assert rc.pick_public(facts + [xbrl], "profit_before_tax", 2015, ["20-F", "companyfacts"])["doc_type"] == "companyfacts"
+    assert reconcile.pick_public(facts + [xbrl], "profit_before_tax", 2015, ["20-F", "companyfacts"])["doc_type"] == "companyfacts"
     found = filing_findings(facts + [xbrl | {"value": -2517247.0}], companies, 2015)
     assert [(f.company_id, f.metric, f.kind, f.severity) for f in found] == \
         [("C1", "profit_before_tax", FILING_KIND, "ERROR")]

@@ -116,7 +116,7 @@ def test_a_registry_refused_whole_stops_the_licence_check_for_everyone(tmp_path)
                "url": "file://integrity.csv", "document": "integrity.csv", "cell": None}]
     docs = [{"url": "file://licence_registry.csv", "doc_type": "licence_registry"},
             {"url": "file://integrity.csv", "doc_type": "integrity"}]
-    got = not_run_findings(errors, docs, comps, None, VerifyRules(), 2014)
+    got = not_run_findings(errors, docs, comps, set(), VerifyRules(), 2014)
     # the header row refused: no row of the file is read, every company is concerned
     assert sorted((f.company_id, f.kind) for f in got) == [
         ("A1", "integrity_check_not_run"), ("A1", "licence_check_not_run"),
@@ -148,15 +148,12 @@ def test_an_unclosed_quote_fails_closed_for_every_row_it_swallowed(tmp_path):
     comps = [CompanyRow(company_id=c, fiscal_year=2014, legal_name=c, brands="", province="", business_type="",
                         exchange=None, ticker=None, group_parent_id=None, licence_type=None, licence_number=None,
                         self_operated_ecommerce=False) for c in ("C0001", "C0002", "C0003", "C0004")]
-    import pandas as pd
-
-    frame = pd.DataFrame([{"company_id": "C0001", "in_registry": True}, {"company_id": "C0002", "in_registry": False},
-                          {"company_id": "C0003", "in_registry": False}, {"company_id": "C0004", "in_registry": True}])
+    not_in_registry = {"C0002", "C0003"}  # their licence numbers are not among the registry rows read
     errors = [e.to_dict() | {"url": "file://integrity.csv"} for e in res.errors] + \
              [e.to_dict() | {"url": "file://licence_registry.csv"} for e in reg.errors]
     docs = [{"url": "file://integrity.csv", "doc_type": "integrity"},
             {"url": "file://licence_registry.csv", "doc_type": "licence_registry"}]
-    got = not_run_findings(errors, docs, comps, frame, VerifyRules(), 2014)
+    got = not_run_findings(errors, docs, comps, not_in_registry, VerifyRules(), 2014)
     by = {}
     for f in got:
         by.setdefault(f.kind, set()).add(f.company_id)
@@ -167,7 +164,7 @@ def test_an_unclosed_quote_fails_closed_for_every_row_it_swallowed(tmp_path):
 
 
 def test_two_forms_for_one_company_conflict_unless_identical_and_a_file_named_for_another_is_refused():
-    from expectations.tables import Form, declaration_conflict
+    from expectations.declarations import Form, declaration_conflict
 
     def form(sha, revenue, users_prior=1):
         f = Form("C01", sha, ("", 0))
