@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import json
 import hashlib
 import os
 import tempfile
@@ -33,6 +34,10 @@ from scrapy.crawler import Crawler
 
 BUDGET_DIR = "TOP100_BUDGET_DIR"  # where the budget files live (default: the system's temporary folder)
 BUDGET_KEYS = "TOP100_BUDGET_KEYS"  # slot -> the hosts it caps, which name its budget file
+# a JSON-lines file where every claim is written (slot, time): the send times as the crawl kept them,
+# for a test that holds the caps against them exactly (times measured at a server also carry the
+# scheduling jitter of the machine); unset in production
+BUDGET_LOG = "TOP100_BUDGET_LOG"
 
 
 def budget_name(slot: str, hosts: str) -> str:
@@ -61,24 +66,30 @@ def claim(folder: Path, slot: str, interval: float, now: float | None = None) ->
 
 
 class SharedBudgetMiddleware:
-    def __init__(self, folder: Path, intervals: dict[str, float], keys: dict[str, str] | None = None):
+    def __init__(self, folder: Path, intervals: dict[str, float], keys: dict[str, str] | None = None,
+                 log: str | None = None):
         self.folder = folder
         self.intervals = intervals
         self.keys = keys or {}
+        self.log = log
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "SharedBudgetMiddleware":
         slots = crawler.settings.getdict("DOWNLOAD_SLOTS")
         intervals = {k: float(v.get("delay", 0)) for k, v in slots.items() if float(v.get("delay", 0)) > 0}
         folder = crawler.settings.get(BUDGET_DIR) or tempfile.gettempdir()
-        return cls(Path(folder), intervals, crawler.settings.getdict(BUDGET_KEYS))
+        return cls(Path(folder), intervals, crawler.settings.getdict(BUDGET_KEYS), crawler.settings.get(BUDGET_LOG))
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> Any:
         slot = request.meta.get("download_slot")
         interval = self.intervals.get(slot or "")
         if not interval:
             return None
-        wait = claim(self.folder, budget_name(slot, self.keys.get(slot, slot)), interval) - time.time()
+        at = claim(self.folder, budget_name(slot, self.keys.get(slot, slot)), interval)
+        if self.log:
+            with open(self.log, "a", encoding="utf-8") as fh:  # one short line, appended whole
+                fh.write(json.dumps({"slot": slot, "at": at, "url": request.url}) + "\n")
+        wait = at - time.time()
         if wait > 0:
             await asyncio.sleep(wait)
         return None
