@@ -85,7 +85,9 @@ class SourceSpider(scrapy.Spider):
 
     def setup(self, cfg: Any) -> None:
         self.cfg = cfg
-        self.year = int(self.year_arg or cfg.year)
+        # the year: the spider argument (-a year=), the one carrier the runner gives the crawl; a
+        # standalone `scrapy crawl` without it takes the configuration's year
+        self.year = int(self.year_arg) if self.year_arg else cfg.year
         self.paths = YearPaths(cfg.out_dir.resolve(), self.year)
         # the year's valuation date: given by the runner (-a valuation_date=), else the year file
         if self.valuation_date_arg:

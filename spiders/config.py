@@ -61,8 +61,9 @@ def load(scrapy_settings: Any) -> Settings:
 
 def dump(settings: Settings) -> str:
     """The settings for a crawl process: secrets stay masked, except the SEC contact, which the
-    crawl must send in its User-Agent."""
-    data = json.loads(settings.model_dump_json())
+    crawl must send in its User-Agent. Without the year: the crawl receives the year once, as its
+    spider argument (``-a year=``, spiders.runner.crawl_command)."""
+    data = json.loads(settings.model_dump_json(exclude={"year"}))
     data["crawl"]["contact"] = settings.crawl.contact.get_secret_value()
     return json.dumps(data)
 

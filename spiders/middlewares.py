@@ -1,12 +1,16 @@
 """Downloader middlewares: what the spiders accept as a response, and how they retry.
 
-- LengthCheckMiddleware: a declared Content-Length must match the body as sent.
 - PoliteRetryMiddleware: retries timeouts, 5xx and 429 with exponential backoff that honours
   Retry-After (the whole source waits, not only the request); SEC's 403 "Request Rate
   Threshold Exceeded" pauses the source for minutes; a block page (HTML where JSON or a PDF
   was expected, CloudWAF's 访问被拦截) or an incomplete PDF is a retryable failure, never data.
   When the retries are spent it raises the top100 error, which the spider's errback turns
   into an error row naming the company, the URL and the reason.
+
+A body shorter than its declared Content-Length is refused by Scrapy itself
+(``DOWNLOAD_FAIL_ON_DATALOSS``, spiders.settings: ResponseDataLossError, retried by Scrapy's retry
+list, then an error row); a body cut short under a length that matches it (a proxy that fixed the
+length) is what ``check_body`` catches (no %%EOF, no </html>).
 """
 
 from __future__ import annotations
@@ -49,21 +53,6 @@ def check_body(expect: str | None, body: bytes, check: str | None = None) -> Non
     elif sniff_type(body) == "text/html" and b"</html" not in body[-HTML_TAIL:].lower():
         # an HTML filing cut short (a dropped connection behind a proxy that fixed the length)
         raise FetchError(f"HTML incomplete: no </html> at the end of {len(body)} bytes (truncated)")
-
-
-class LengthCheckMiddleware:
-    """Runs on the body as sent (before decompression)."""
-
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
-        declared = response.headers.get(b"Content-Length")
-        if declared is not None and "cached" not in response.flags and request.method != "HEAD":
-            try:
-                n = int(declared)
-            except ValueError:
-                n = -1
-            if n != len(response.body):
-                request.meta["length_mismatch"] = f"Content-Length {declared.decode()} but {len(response.body)} bytes"
-        return response
 
 
 def retry_after(response: Response) -> float | None:
@@ -133,9 +122,6 @@ class PoliteRetryMiddleware(RetryMiddleware):
                                whole_source=status in (429, 503))
         if 200 <= status < 300:
             try:
-                mismatch = request.meta.pop("length_mismatch", None)
-                if mismatch:
-                    raise FetchError(f"truncated body: {mismatch}")
                 check_body(request.meta.get("expect"), response.body, request.meta.get("check"))
             except SourceError as exc:
                 exc.url = request.url

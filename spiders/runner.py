@@ -28,9 +28,10 @@ def enabled(settings: Settings) -> list[str]:
 
 
 def _absolute(settings: Settings, paths: YearPaths) -> Settings:
-    """The settings the crawl process gets: absolute folders (it may run elsewhere), this year."""
+    """The settings the crawl process gets: absolute folders (it may run elsewhere). Not the year:
+    the crawl receives it once, as its spider argument (``-a year=``, crawl_command)."""
     return settings.model_copy(update={
-        "year": paths.year, "out_dir": paths.out_dir.resolve(), "inbox_dir": settings.inbox_dir.resolve(),
+        "out_dir": paths.out_dir.resolve(), "inbox_dir": settings.inbox_dir.resolve(),
     })
 
 
@@ -41,7 +42,8 @@ def crawl_command(settings: Settings, paths: YearPaths, name: str, companies_fil
                   settings_file: Path, scrapy_overrides: dict[str, Any] | None = None) -> tuple[list[str], dict[str, str]]:
     """The argv and environment of one crawl process. No secret is on the command line (``ps``
     shows it to every user of the machine): the settings, the SEC contact among them, are in
-    `settings_file` (mode 0600, written by write_settings_file), named by an environment variable."""
+    `settings_file` (mode 0600, written by write_settings_file), named by an environment variable.
+    The year is on the command line once, as the spider argument ``year`` (the settings file has none)."""
     companies = Path(companies_file) if companies_file else paths.candidates
     log = part_dir(paths, name) / "crawl.log"
     options = {"LOG_FILE": str(log), "LOG_FILE_APPEND": False, "TELNETCONSOLE_ENABLED": False,
