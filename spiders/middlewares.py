@@ -71,6 +71,10 @@ def retry_after(response: Response) -> float | None:
 
 
 class PoliteRetryMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware, its retry list and get_retry_request, with what it lacks: it sends
+    a retry at once (no backoff, no Retry-After), pauses only the request (not the source), and
+    reads only the status and the exception, not the body (a block page or a cut PDF under 200)."""
+
     def __init__(self, settings: Any):
         super().__init__(settings)
         self.base = settings.getfloat("TOP100_BACKOFF_BASE", 1.0)
@@ -85,10 +89,10 @@ class PoliteRetryMiddleware(RetryMiddleware):
             await asyncio.sleep(wait)
         return None
 
-    def _backoff(self, request: Request) -> float:
+    def backoff_seconds(self, request: Request) -> float:
         return min(self.cap, self.base * 2 ** request.meta.get("retry_times", 0))
 
-    def _again(self, request: Request, error: SourceError, wait: float, *, whole_source: bool) -> Request:
+    def retry_later(self, request: Request, error: SourceError, wait: float, *, whole_source: bool) -> Request:
         spider = self.crawler.spider
         new = get_retry_request(request, spider=spider, reason=error.cause,
                                 max_retry_times=request.meta.get("max_retry_times", self.max_retry_times))
@@ -111,26 +115,26 @@ class PoliteRetryMiddleware(RetryMiddleware):
             return response
         status = response.status
         if is_rate_limit_page(status, response.body):
-            return self._again(request, RateLimited(f"HTTP 403 rate limit; pausing {self.rate_limit_pause:.0f} s",
+            return self.retry_later(request, RateLimited(f"HTTP 403 rate limit; pausing {self.rate_limit_pause:.0f} s",
                                                     url=request.url),
                                self.rate_limit_pause, whole_source=True)
         if status in self.retry_http_codes:
             after = retry_after(response)
-            wait = after if after is not None else self._backoff(request)
+            wait = after if after is not None else self.backoff_seconds(request)
             kind = RateLimited if status == 429 else FetchError
-            return self._again(request, kind(f"HTTP {status}", url=request.url), wait,
+            return self.retry_later(request, kind(f"HTTP {status}", url=request.url), wait,
                                whole_source=status in (429, 503))
         if 200 <= status < 300:
             try:
                 check_body(request.meta.get("expect"), response.body, request.meta.get("check"))
             except SourceError as exc:
                 exc.url = request.url
-                return self._again(request, exc, self._backoff(request), whole_source=isinstance(exc, BlockedPage))
+                return self.retry_later(request, exc, self.backoff_seconds(request), whole_source=isinstance(exc, BlockedPage))
         return response
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None
                           ) -> Request | None:
         new = super().process_exception(request, exception)
         if isinstance(new, Request):
-            new.meta["not_before"] = time.monotonic() + self._backoff(request)
+            new.meta["not_before"] = time.monotonic() + self.backoff_seconds(request)
         return new

@@ -4,6 +4,7 @@
       documents.jsonl quotes.jsonl fx.jsonl errors.jsonl   the contract files (merged)
       parts/<spider>/                                       one crawl's output
         journal.jsonl     every item as it is scraped (flushed): what an interrupted crawl has
+                          (not Scrapy's JOBDIR: see spiders.pipelines)
         documents.jsonl quotes.jsonl fx.jsonl errors.jsonl  written whole when the crawl ends
         summary.json      counts and the finish reason
         crawl.log         the crawl's log
@@ -43,7 +44,11 @@ def doc_key(company_id: str | None, url: str) -> tuple[str | None, str]:
 
 def known_documents(paths: YearPaths, name: str, store: Any) -> dict[tuple[str | None, str], DocumentRow]:
     """Documents fetched before, by doc_key, whose bytes are in the raw store: from the merged
-    table, this crawl's last complete output, and the journal of an interrupted run."""
+    table, this crawl's last complete output, and the journal of an interrupted run.
+
+    Not FilesPipeline's own check (``media_to_download``: the file at ``file_path(request)``, younger
+    than FILES_EXPIRES): it looks for the path before the download, and a path named by the
+    content's sha256 is known only after it; the earlier document row is what is known before."""
     rows: list[dict[str, Any]] = list(read_jsonl(paths.documents))
     rows += read_jsonl(part_dir(paths, name) / "documents.jsonl")
     rows += (r["row"] for r in read_jsonl(journal_path(paths, name)) if r.get("kind") == "documents")
@@ -62,6 +67,12 @@ def known_documents(paths: YearPaths, name: str, store: Any) -> dict[tuple[str |
 
 
 def write_part(paths: YearPaths, name: str, items: dict[str, list[Any]], summary: dict[str, Any]) -> None:
+    """The crawl's part files, each written whole and atomically (top100.jsonl), when it ends.
+
+    Not Scrapy's FEEDS: its file storage writes in place (``FileFeedStorage.open``; with
+    ``overwrite`` it truncates the last complete output as the crawl starts), so a killed crawl
+    leaves a torn part file; atomic feeds would need a storage and an exporter of our own, more than
+    these lines."""
     d = part_dir(paths, name)
     for kind in KINDS:
         write_jsonl(d / f"{kind}.jsonl", items.get(kind, []))

@@ -3,6 +3,11 @@
 Append-only: a file is written under its hash (``top100.paths.raw_path``) by a hard link from a
 temporary file, which fails rather than replace an existing file, and is made read-only. No
 name of anyone's (URL, file name) ever becomes part of a path here.
+
+Not Scrapy's FilesPipeline: its file_path can name a file by the sha256 of the response, but its
+store writes the file in place under that final name (``FSFilesStore.persist_file``: a kill -9
+leaves a torn file where the rest of the pipeline reads a whole one) and replaces what is there;
+the inbox's delivered files, which no request fetches, go into the same store.
 """
 
 from __future__ import annotations
