@@ -43,12 +43,12 @@ def check_body(expect: str | None, body: bytes, check: str | None = None) -> Non
     elif expect == "pdf":
         if not body.startswith(b"%PDF-"):
             text = head.decode("utf-8", "replace")
-            if "<html" in text.lower() or any(m in text for m in BLOCK_MARKERS):
+            if "<html" in text.lower() or any(marker in text for marker in BLOCK_MARKERS):
                 raise BlockedPage(f"HTML where a PDF was expected: {text[:80]!r}")
             raise FetchError(f"not a PDF (starts with {body[:8]!r})")
         if b"%%EOF" not in body[-PDF_TAIL:]:
             raise FetchError(f"PDF incomplete: no %%EOF at the end of {len(body)} bytes (truncated)")
-    elif any(m in head.decode("utf-8", "replace") for m in BLOCK_MARKERS):
+    elif any(marker in head.decode("utf-8", "replace") for marker in BLOCK_MARKERS):
         raise BlockedPage("block page where a document was expected")
     elif sniff_type(body) == "text/html" and b"</html" not in body[-HTML_TAIL:].lower():
         # an HTML filing cut short (a dropped connection behind a proxy that fixed the length)

@@ -51,7 +51,7 @@ def known_documents(paths: YearPaths, name: str, store: Any) -> dict[tuple[str |
     content's sha256 is known only after it; the earlier document row is what is known before."""
     rows: list[dict[str, Any]] = list(read_jsonl(paths.documents))
     rows += read_jsonl(part_dir(paths, name) / "documents.jsonl")
-    rows += (r["row"] for r in read_jsonl(journal_path(paths, name)) if r.get("kind") == "documents")
+    rows += (entry["row"] for entry in read_jsonl(journal_path(paths, name)) if entry.get("kind") == "documents")
     known: dict[tuple[str | None, str], DocumentRow] = {}
     for row in rows:
         doc = DocumentRow.from_dict(row)
@@ -73,15 +73,15 @@ def write_part(paths: YearPaths, name: str, items: dict[str, list[Any]], summary
     ``overwrite`` it truncates the last complete output as the crawl starts), so a killed crawl
     leaves a torn part file; atomic feeds would need a storage and an exporter of our own, more than
     these lines."""
-    d = part_dir(paths, name)
+    folder = part_dir(paths, name)
     for kind in KINDS:
-        write_jsonl(d / f"{kind}.jsonl", items.get(kind, []))
-    (d / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True), encoding="utf-8")
+        write_jsonl(folder / f"{kind}.jsonl", items.get(kind, []))
+    (folder / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True), encoding="utf-8")
 
 
 def read_summary(paths: YearPaths, name: str) -> dict[str, Any]:
-    p = part_dir(paths, name) / "summary.json"
-    return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+    summary = part_dir(paths, name) / "summary.json"
+    return json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else {}
 
 
 def merge(paths: YearPaths, names: list[str], extra_errors: list[ErrorRow] | None = None) -> dict[str, int]:
@@ -89,19 +89,19 @@ def merge(paths: YearPaths, names: list[str], extra_errors: list[ErrorRow] | Non
 
     Documents are unique by (company, url, sha256); rows are sorted so that the files do not
     change when nothing changed."""
-    parts = [part_dir(paths, n) for n in [*names, "inbox"]]
+    parts = [part_dir(paths, part) for part in [*names, "inbox"]]
     counts = {}
     for kind, cls in KINDS.items():
         rows: list[dict[str, Any]] = []
-        for d in parts:
-            rows.extend(read_jsonl(d / f"{kind}.jsonl"))
+        for folder in parts:
+            rows.extend(read_jsonl(folder / f"{kind}.jsonl"))
         if kind == "errors" and extra_errors:
-            rows.extend(e.to_dict() for e in extra_errors)
+            rows.extend(error.to_dict() for error in extra_errors)
         if kind == "documents":
-            unique = {(r.get("company_id"), r["url"], r["sha256"]): r for r in rows}
+            unique = {(row.get("company_id"), row["url"], row["sha256"]): row for row in rows}
             rows = list(unique.values())
-        rows.sort(key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False))
+        rows.sort(key=lambda row: json.dumps(row, sort_keys=True, ensure_ascii=False))
         target = {"documents": paths.documents, "quotes": paths.quotes, "fx": paths.fx,
                   "errors": paths.collect_errors, "shares": paths.shares}[kind]
-        counts[kind] = write_jsonl(target, [cls.from_dict(r) for r in rows])
+        counts[kind] = write_jsonl(target, [cls.from_dict(row) for row in rows])
     return counts

@@ -27,7 +27,7 @@ class OutputPipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        self.items: dict[str, list[Any]] = {k: [] for k in KINDS}
+        self.items: dict[str, list[Any]] = {kind: [] for kind in KINDS}
         self.seen_docs: set[tuple[str | None, str]] = set()
         self.started = datetime.now(timezone.utc).isoformat()
         path = journal_path(spider.paths, spider.name)

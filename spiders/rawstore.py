@@ -30,8 +30,8 @@ class RawStore:
 
     def has(self, sha256: str, size: int | None = None) -> bool:
         """True when the document is stored (and, if given, has that size)."""
-        p = self.path(sha256)
-        return p.is_file() and (size is None or p.stat().st_size == size)
+        stored = self.path(sha256)
+        return stored.is_file() and (size is None or stored.stat().st_size == size)
 
     def put(self, data: bytes) -> tuple[str, bool]:
         """Store ``data``; return (sha256, newly written?). An existing file is never rewritten."""

@@ -24,7 +24,7 @@ SPIDERS = ("cninfo", "hkex", "edgar", "quotes", "fx")
 
 def enabled(settings: Settings) -> list[str]:
     """The crawls of a run; HKEX only when the configuration turns it on (terms of use)."""
-    return [n for n in SPIDERS if n != "hkex" or settings.crawl.hkex_enabled]
+    return [name for name in SPIDERS if name != "hkex" or settings.crawl.hkex_enabled]
 
 
 def _absolute(settings: Settings, paths: YearPaths) -> Settings:
@@ -35,7 +35,7 @@ def _absolute(settings: Settings, paths: YearPaths) -> Settings:
     })
 
 
-SETTINGS_FILE_ENV = "TOP100_CRAWL_SETTINGS_FILE"
+SETTINGS_FILE_ENV = config.SETTINGS_FILE_ENV  # the 0600 file of the crawl's settings
 
 
 def crawl_command(settings: Settings, paths: YearPaths, name: str, companies_file: Path | None = None, *,
@@ -118,5 +118,5 @@ def collect_all(settings: Settings, paths: YearPaths, companies_file: Path | Non
     results = {name: results[name] for name in names}
     counts = merge(paths, enabled(settings), failures)
     return {"crawls": results, "counts": counts,
-            "downloaded": sum(r.get("downloaded", 0) for r in results.values()),
-            "already_stored": sum(r.get("already_stored", 0) for r in results.values())}
+            "downloaded": sum(result.get("downloaded", 0) for result in results.values()),
+            "already_stored": sum(result.get("already_stored", 0) for result in results.values())}
