@@ -33,7 +33,8 @@ class CninfoSpider(SourceSpider):
         super().setup(cfg)
         # unlisted candidates that declare an IPO in progress (candidates.json "ipo_in_progress")
         everyone = companies_mod.load(self.companies_arg, self.paths.candidates)
-        self.ipo = [candidate for candidate in everyone if candidate.exchange is None and candidate.ipo_in_progress and candidate.name]
+        self.ipo = [candidate for candidate in everyone
+                    if candidate.exchange is None and candidate.ipo_in_progress and candidate.name]
 
     def evaluation_date(self) -> str:
         return self.valuation_date.isoformat()
@@ -82,11 +83,13 @@ class CninfoSpider(SourceSpider):
         if form_args.get("column") == cninfo.PRE_DISCLOSURE:  # a search by name: keep the candidate's own rows
             others = [announcement for announcement in rows if not cninfo.names_company(announcement, candidate.name)]
             for announcement in others:
-                self.logger.info("company %s: pre-disclosure row %r is another company's", candidate.company_id, announcement.title)
+                self.logger.info("company %s: pre-disclosure row %r is another company's", candidate.company_id,
+                                 announcement.title)
             rows = [announcement for announcement in rows if cninfo.names_company(announcement, candidate.name)]
         kept, dropped = cninfo.select(rows, self.year, listed_from=f"{self.year}-01-01")
         for announcement, reason in dropped:
-            self.logger.info("company %s: dropped %r (%s): %s", candidate.company_id, announcement.title, announcement.announcement_id, reason)
+            self.logger.info("company %s: dropped %r (%s): %s", candidate.company_id, announcement.title,
+                             announcement.announcement_id, reason)
         kept = [selected for selected in kept if selected.doc_type == kind]
         if not kept and form_args.get("column") == cninfo.PRE_DISCLOSURE:
             yield self.error(candidate.company_id, response.url, f"declares an IPO in progress, but CNINFO's pre-disclosure "

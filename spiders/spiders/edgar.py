@@ -63,7 +63,8 @@ class EdgarSpider(SourceSpider):
             cik = ciks.get((candidate.ticker or "").upper())
             if cik is None:
                 yield self.error(candidate.company_id, response.url,
-                                 f"company {candidate.company_id}: ticker {candidate.ticker} is not in today's company_tickers.json "
+                                 f"company {candidate.company_id}: ticker {candidate.ticker} is not in today's "
+                                 f"company_tickers.json "
                                  f"(delisted, taken private or renamed since); supply the cik of the filer that "
                                  f"reported for fiscal {self.year} in the cik column of listings.csv",
                                  kind="IdentityError")
@@ -85,7 +86,8 @@ class EdgarSpider(SourceSpider):
         if overflow:
             name, rest = overflow[0], overflow[1:]
             if not name.startswith(f"CIK{edgar.cik10(cik)}") or "/" in name:
-                yield self.error(candidate.company_id, response.url, f"unexpected overflow file name {name!r}", kind="SchemaDrift")
+                yield self.error(candidate.company_id, response.url, f"unexpected overflow file name {name!r}",
+                                 kind="SchemaDrift")
                 return
             yield self.fetch("sec_data", f"/submissions/{name}", self.parse_overflow, company=candidate.company_id,
                              lifetime=cache.STOCK_LIST, headers=HEADERS, candidate=candidate, cik=cik, filings=filings, rest=rest,
@@ -103,13 +105,14 @@ class EdgarSpider(SourceSpider):
                             published_at=None, source_id=f"CIK{edgar.cik10(cik)}", expect="json", headers=HEADERS)
         keep, dropped = edgar.select(filings, self.year, listed_from=f"{self.year}-01-01")
         for filing, reason in dropped:
-            self.logger.info("company %s: dropped %s %s: %s (kept as history)", candidate.company_id, filing.form, filing.accession,
-                             reason)
+            self.logger.info("company %s: dropped %s %s: %s (kept as history)", candidate.company_id, filing.form,
+                             filing.accession, reason)
         if not any(filing.form in edgar.ANNUAL_FORMS for filing, _ in keep):  # listed since: the prospectus only
             yield self.error(candidate.company_id, response.url, f"no 20-F/10-K/40-F for fiscal year {self.year} among "
                              f"{len(filings)} filings (the prospectus is read instead)", kind="SourceError")
         for filing, supersedes in keep:
-            yield self.document("sec_www", edgar.archive_path(cik, filing), company=candidate.company_id, doc_type=edgar.doc_type(filing.form),
+            yield self.document("sec_www", edgar.archive_path(cik, filing), company=candidate.company_id,
+                                doc_type=edgar.doc_type(filing.form),
                                 fiscal_year=self.year, title=f"{filing.form} {filing.accession}", published_at=filing.filing_date,
                                 source_id=filing.accession, supersedes=supersedes, expect="any", headers=HEADERS)
 

@@ -46,8 +46,8 @@ class HkexSpider(SourceSpider):
         for candidate in self.companies:
             stock_id = ids.get((candidate.ticker or "").zfill(5))
             if stock_id is None:
-                yield self.error(candidate.company_id, response.url, f"code {candidate.ticker} is not in the HKEX active-stock list",
-                                 kind="SourceError")
+                yield self.error(candidate.company_id, response.url,
+                                 f"code {candidate.ticker} is not in the HKEX active-stock list", kind="SourceError")
                 continue
             yield self.search(candidate, stock_id, windows, 0, self.languages(), [])
 
@@ -72,7 +72,8 @@ class HkexSpider(SourceSpider):
             return
         best, dropped = hkex.select(rows, self.year)
         for title_row, reason in dropped:
-            self.logger.info("company %s: dropped %r (NEWS_ID %s): %s", candidate.company_id, title_row.title, title_row.news_id, reason)
+            self.logger.info("company %s: dropped %r (NEWS_ID %s): %s", candidate.company_id, title_row.title,
+                             title_row.news_id, reason)
         if best is None and len(langs) > 1:
             yield self.search(candidate, stock_id, windows, 0, langs[1:], [])
             return

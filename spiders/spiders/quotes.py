@@ -108,7 +108,8 @@ class QuotesSpider(SourceSpider):
         if not ok_kline:
             for candidate in todo:
                 yield self.error(candidate.company_id, response.url, f"no quote: the quotes source stopped (robots.txt) and "
-                                 f"inbox/{shares_parse.MARKET_VALUES} has no row for {candidate.company_id}", kind="RobotsDisallowed")
+                                 f"inbox/{shares_parse.MARKET_VALUES} has no row for {candidate.company_id}",
+                                 kind="RobotsDisallowed")
             return
         yield from self.start_klines(todo, snapshot_ok=ok)
 
@@ -127,8 +128,8 @@ class QuotesSpider(SourceSpider):
         close = quotes.close_on(quotes.parse_klines(self.json(response, "kline")), on)
         if candidate.exchange in ("NYSE", "NASDAQ") and candidate.cik is not None:
             yield self.fetch("sec_data", f"/api/xbrl/companyfacts/CIK{edgar.cik10(candidate.cik)}.json", self.parse_facts,
-                             company=candidate.company_id, lifetime=cache.SEARCH, headers=SEC_HEADERS, candidate=candidate, close=close,
-                             kline_url=response.url, sec=sec, snapshot_ok=snapshot_ok)
+                             company=candidate.company_id, lifetime=cache.SEARCH, headers=SEC_HEADERS,
+                             candidate=candidate, close=close, kline_url=response.url, sec=sec, snapshot_ok=snapshot_ok)
             return
         yield from self.snapshot(candidate, close, response.url, sec, snapshot_ok)
 
