@@ -142,9 +142,9 @@ def drop_reason(title: Title, year: int) -> str | None:
         return f"not a single PDF (FILE_TYPE {title.file_type!r}, {title.file_link})"
     if _NOT_ANNUAL.search(title.title) or not _ANNUAL.search(title.title):
         return "not an annual report"
-    title_year = title_year(title.title)
-    if title_year != year:
-        return f"fiscal year {title_year}, not {year}"
+    fiscal_year = title_year(title.title)
+    if fiscal_year != year:
+        return f"fiscal year {fiscal_year}, not {year}"
     return None
 
 
