@@ -85,7 +85,9 @@ class SourceSpider(scrapy.Spider):
 
     def setup(self, cfg: Any) -> None:
         self.cfg = cfg
-        self.year = int(self.year_arg or cfg.year)
+        # the year: the spider argument (-a year=), the one carrier the runner gives the crawl; a
+        # standalone `scrapy crawl` without it takes the configuration's year
+        self.year = int(self.year_arg) if self.year_arg else cfg.year
         self.paths = YearPaths(cfg.out_dir.resolve(), self.year)
         # the year's valuation date: given by the runner (-a valuation_date=), else the year file
         if self.valuation_date_arg:
@@ -96,13 +98,13 @@ class SourceSpider(scrapy.Spider):
             self.valuation_date = load_year(self.year, cfg.evaluation.dir).valuation_date
         self.store = RawStore(self.paths.raw_store)
         everyone = companies_mod.load(self.companies_arg, self.paths.candidates) if self.needs_companies else []
-        self.companies = [c for c in everyone if c.exchange in self.exchanges and c.ticker]
+        self.companies = [company for company in everyone if company.exchange in self.exchanges and company.ticker]
         self.known = known_documents(self.paths, self.name, self.store)
 
     # --- fetch ------------------------------------------------------------------------------
     async def start(self):
-        for r in self.begin():
-            yield r
+        for first in self.begin():
+            yield first
 
     def begin(self) -> Iterator[Any]:
         """The spider's first requests (every spider defines it: the shape all spiders share)."""
@@ -121,11 +123,11 @@ class SourceSpider(scrapy.Spider):
             meta["cache_lifetime"] = lifetime
         if check:
             meta["check"] = check
-        kw = dict(callback=callback, errback=self.on_error, meta=meta, headers=headers, cb_kwargs=cb_kwargs,
-                  dont_filter=True)
+        request_args = dict(callback=callback, errback=self.on_error, meta=meta, headers=headers,
+                            cb_kwargs=cb_kwargs, dont_filter=True)
         if form is not None:
-            return scrapy.FormRequest(url, formdata=form, method="POST", **kw)
-        return Request(url, method=method, **kw)
+            return scrapy.FormRequest(url, formdata=form, method="POST", **request_args)
+        return Request(url, method=method, **request_args)
 
     def document(self, source: str, path: str, *, company: str | None, doc_type: str,
                  fiscal_year: int | None, title: str, published_at: str | None,
@@ -182,7 +184,7 @@ class SourceSpider(scrapy.Spider):
     def errors_for(self, company: str | None, url: str, exc: BaseException | str, kind: str | None = None
                    ) -> Iterator[ErrorRow]:
         """One error row for the company, or for every company when a shared listing failed."""
-        targets = [company] if company or not self.companies else [c.company_id for c in self.companies]
+        targets = [company] if company or not self.companies else [listed.company_id for listed in self.companies]
         for target in targets:
             yield self.error(target, url, exc, kind)
 
@@ -242,7 +244,7 @@ class SourceSpider(scrapy.Spider):
         self.stopped = True
         cause = exc.cause if SHAPE_CHANGED in exc.cause else f"{SHAPE_CHANGED}: {exc.cause}"
         cause = f"{cause}; source {self.source} stopped"
-        targets = [c.company_id for c in self.companies] or [None]
+        targets = [listed.company_id for listed in self.companies] or [None]
         for target in targets:
             yield self.error(target, url, SchemaDrift(cause))
         raise CloseSpider(f"schema_drift: {cause}")

@@ -76,7 +76,8 @@ class SharedBudgetMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "SharedBudgetMiddleware":
         slots = crawler.settings.getdict("DOWNLOAD_SLOTS")
-        intervals = {k: float(v.get("delay", 0)) for k, v in slots.items() if float(v.get("delay", 0)) > 0}
+        intervals = {slot: float(options.get("delay", 0)) for slot, options in slots.items()
+                     if float(options.get("delay", 0)) > 0}
         folder = crawler.settings.get(BUDGET_DIR) or tempfile.gettempdir()
         return cls(Path(folder), intervals, crawler.settings.getdict(BUDGET_KEYS), crawler.settings.get(BUDGET_LOG))
 

@@ -53,12 +53,12 @@ def load(arg: str | None, default_file: Path) -> list[Company]:
     """Companies from a candidates file, a comma list, or (no argument) ``default_file``."""
     path = Path(arg) if arg else default_file
     if arg and not path.is_file() and not arg.endswith(".json"):
-        return [infer(t) for t in arg.split(",") if t.strip()]
+        return [infer(token) for token in arg.split(",") if token.strip()]
     if not path.is_file():
         raise FileNotFoundError(f"candidates file {path} does not exist")
     rows = json.loads(path.read_text(encoding="utf-8"))
     out = []
-    for n, row in enumerate(rows):
+    for index, row in enumerate(rows):
         try:
             exchange = Exchange(row["exchange"]).value if row.get("exchange") else None
             out.append(Company(
@@ -69,5 +69,5 @@ def load(arg: str | None, default_file: Path) -> list[Company]:
                 name=str(row.get("legal_name") or ""), ipo_in_progress=row.get("ipo_in_progress") is True,
             ))
         except (KeyError, ValueError, TypeError) as exc:
-            raise ValueError(f"{path}: candidate {n}: {exc}") from exc
+            raise ValueError(f"{path}: candidate {index}: {exc}") from exc
     return out

@@ -14,7 +14,8 @@ that asks its hosts (spiders.budget): the edgar and quotes crawls both ask SEC, 
 from __future__ import annotations
 
 import json
-
+import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -47,12 +48,9 @@ def load(scrapy_settings: Any) -> Settings:
     """The top100 Settings of this crawl process: the runner's settings file (named in the
     environment, never on the command line), else a TOP100_SETTINGS_JSON Scrapy setting, else
     the configuration read once (a standalone ``scrapy crawl``)."""
-    import os
-    from pathlib import Path
-
-    file = os.environ.get(SETTINGS_FILE_ENV)
-    if file:
-        return Settings.model_validate_json(Path(file).read_text("utf-8"))
+    settings_file = os.environ.get(SETTINGS_FILE_ENV)
+    if settings_file:
+        return Settings.model_validate_json(Path(settings_file).read_text("utf-8"))
     raw = scrapy_settings.get(SETTINGS_KEY) if scrapy_settings is not None else None
     if raw:
         return Settings.model_validate_json(raw)
@@ -61,8 +59,9 @@ def load(scrapy_settings: Any) -> Settings:
 
 def dump(settings: Settings) -> str:
     """The settings for a crawl process: secrets stay masked, except the SEC contact, which the
-    crawl must send in its User-Agent."""
-    data = json.loads(settings.model_dump_json())
+    crawl must send in its User-Agent. Without the year: the crawl receives the year once, as its
+    spider argument (``-a year=``, spiders.runner.crawl_command)."""
+    data = json.loads(settings.model_dump_json(exclude={"year"}))
     data["crawl"]["contact"] = settings.crawl.contact.get_secret_value()
     return json.dumps(data)
 
@@ -80,12 +79,12 @@ def source_rate(settings: Settings, source: str) -> float:
 
 
 def _origin(url: str) -> str:
-    p = urlparse(url)
-    return f"{p.scheme}://{p.netloc}"
+    parts = urlparse(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def slot_rate(settings: Settings, slot: str) -> float:
-    rate = min(source_rate(settings, s) for s in SLOTS[slot])
+    rate = min(source_rate(settings, source) for source in SLOTS[slot])
     return min(rate, SEC_SAFE_RPS) if slot == "sec" else rate
 
 
@@ -107,6 +106,6 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "TOP100_RATE_LIMIT_PAUSE": settings.crawl.rate_limit_pause_s,
         "HTTPCACHE_DIR": str((settings.crawl.http_cache_dir or settings.out_dir / "httpcache").resolve()),
         # the caps are shared by every crawl process asking the same hosts (spiders.budget)
-        "TOP100_BUDGET_KEYS": {slot: "|".join(sorted({_origin(getattr(settings.sources, s)) for s in sources}))
+        "TOP100_BUDGET_KEYS": {slot: "|".join(sorted({_origin(getattr(settings.sources, source)) for source in sources}))
                                for slot, sources in SLOTS.items()},
     }

@@ -50,7 +50,7 @@ def ingest_inbox(settings: Settings, paths: YearPaths) -> list[DocumentRow]:
                                reason=f"the inbox folder {inbox} does not exist"))
     # a link (to a file or to a folder, which rglob does not enter) is listed too: reported, never
     # followed and never skipped silently
-    files = sorted(p for p in inbox.rglob("*") if p.is_symlink() or not p.is_dir()) if inbox.is_dir() else []
+    files = sorted(entry for entry in inbox.rglob("*") if entry.is_symlink() or not entry.is_dir()) if inbox.is_dir() else []
     for path in files:
         rel = path.relative_to(inbox)
         if path.is_symlink():

@@ -1,12 +1,16 @@
 """Downloader middlewares: what the spiders accept as a response, and how they retry.
 
-- LengthCheckMiddleware: a declared Content-Length must match the body as sent.
 - PoliteRetryMiddleware: retries timeouts, 5xx and 429 with exponential backoff that honours
   Retry-After (the whole source waits, not only the request); SEC's 403 "Request Rate
   Threshold Exceeded" pauses the source for minutes; a block page (HTML where JSON or a PDF
   was expected, CloudWAF's 访问被拦截) or an incomplete PDF is a retryable failure, never data.
   When the retries are spent it raises the top100 error, which the spider's errback turns
   into an error row naming the company, the URL and the reason.
+
+A body shorter than its declared Content-Length is refused by Scrapy itself
+(``DOWNLOAD_FAIL_ON_DATALOSS``, spiders.settings: ResponseDataLossError, retried by Scrapy's retry
+list, then an error row); a body cut short under a length that matches it (a proxy that fixed the
+length) is what ``check_body`` catches (no %%EOF, no </html>).
 """
 
 from __future__ import annotations
@@ -39,31 +43,16 @@ def check_body(expect: str | None, body: bytes, check: str | None = None) -> Non
     elif expect == "pdf":
         if not body.startswith(b"%PDF-"):
             text = head.decode("utf-8", "replace")
-            if "<html" in text.lower() or any(m in text for m in BLOCK_MARKERS):
+            if "<html" in text.lower() or any(marker in text for marker in BLOCK_MARKERS):
                 raise BlockedPage(f"HTML where a PDF was expected: {text[:80]!r}")
             raise FetchError(f"not a PDF (starts with {body[:8]!r})")
         if b"%%EOF" not in body[-PDF_TAIL:]:
             raise FetchError(f"PDF incomplete: no %%EOF at the end of {len(body)} bytes (truncated)")
-    elif any(m in head.decode("utf-8", "replace") for m in BLOCK_MARKERS):
+    elif any(marker in head.decode("utf-8", "replace") for marker in BLOCK_MARKERS):
         raise BlockedPage("block page where a document was expected")
     elif sniff_type(body) == "text/html" and b"</html" not in body[-HTML_TAIL:].lower():
         # an HTML filing cut short (a dropped connection behind a proxy that fixed the length)
         raise FetchError(f"HTML incomplete: no </html> at the end of {len(body)} bytes (truncated)")
-
-
-class LengthCheckMiddleware:
-    """Runs on the body as sent (before decompression)."""
-
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
-        declared = response.headers.get(b"Content-Length")
-        if declared is not None and "cached" not in response.flags and request.method != "HEAD":
-            try:
-                n = int(declared)
-            except ValueError:
-                n = -1
-            if n != len(response.body):
-                request.meta["length_mismatch"] = f"Content-Length {declared.decode()} but {len(response.body)} bytes"
-        return response
 
 
 def retry_after(response: Response) -> float | None:
@@ -82,6 +71,10 @@ def retry_after(response: Response) -> float | None:
 
 
 class PoliteRetryMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware, its retry list and get_retry_request, with what it lacks: it sends
+    a retry at once (no backoff, no Retry-After), pauses only the request (not the source), and
+    reads only the status and the exception, not the body (a block page or a cut PDF under 200)."""
+
     def __init__(self, settings: Any):
         super().__init__(settings)
         self.base = settings.getfloat("TOP100_BACKOFF_BASE", 1.0)
@@ -96,10 +89,10 @@ class PoliteRetryMiddleware(RetryMiddleware):
             await asyncio.sleep(wait)
         return None
 
-    def _backoff(self, request: Request) -> float:
+    def backoff_seconds(self, request: Request) -> float:
         return min(self.cap, self.base * 2 ** request.meta.get("retry_times", 0))
 
-    def _again(self, request: Request, error: SourceError, wait: float, *, whole_source: bool) -> Request:
+    def retry_later(self, request: Request, error: SourceError, wait: float, *, whole_source: bool) -> Request:
         spider = self.crawler.spider
         new = get_retry_request(request, spider=spider, reason=error.cause,
                                 max_retry_times=request.meta.get("max_retry_times", self.max_retry_times))
@@ -122,29 +115,26 @@ class PoliteRetryMiddleware(RetryMiddleware):
             return response
         status = response.status
         if is_rate_limit_page(status, response.body):
-            return self._again(request, RateLimited(f"HTTP 403 rate limit; pausing {self.rate_limit_pause:.0f} s",
+            return self.retry_later(request, RateLimited(f"HTTP 403 rate limit; pausing {self.rate_limit_pause:.0f} s",
                                                     url=request.url),
                                self.rate_limit_pause, whole_source=True)
         if status in self.retry_http_codes:
             after = retry_after(response)
-            wait = after if after is not None else self._backoff(request)
+            wait = after if after is not None else self.backoff_seconds(request)
             kind = RateLimited if status == 429 else FetchError
-            return self._again(request, kind(f"HTTP {status}", url=request.url), wait,
+            return self.retry_later(request, kind(f"HTTP {status}", url=request.url), wait,
                                whole_source=status in (429, 503))
         if 200 <= status < 300:
             try:
-                mismatch = request.meta.pop("length_mismatch", None)
-                if mismatch:
-                    raise FetchError(f"truncated body: {mismatch}")
                 check_body(request.meta.get("expect"), response.body, request.meta.get("check"))
             except SourceError as exc:
                 exc.url = request.url
-                return self._again(request, exc, self._backoff(request), whole_source=isinstance(exc, BlockedPage))
+                return self.retry_later(request, exc, self.backoff_seconds(request), whole_source=isinstance(exc, BlockedPage))
         return response
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None
                           ) -> Request | None:
         new = super().process_exception(request, exception)
         if isinstance(new, Request):
-            new.meta["not_before"] = time.monotonic() + self._backoff(request)
+            new.meta["not_before"] = time.monotonic() + self.backoff_seconds(request)
         return new

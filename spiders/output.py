@@ -4,6 +4,7 @@
       documents.jsonl quotes.jsonl fx.jsonl errors.jsonl   the contract files (merged)
       parts/<spider>/                                       one crawl's output
         journal.jsonl     every item as it is scraped (flushed): what an interrupted crawl has
+                          (not Scrapy's JOBDIR: see spiders.pipelines)
         documents.jsonl quotes.jsonl fx.jsonl errors.jsonl  written whole when the crawl ends
         summary.json      counts and the finish reason
         crawl.log         the crawl's log
@@ -43,10 +44,14 @@ def doc_key(company_id: str | None, url: str) -> tuple[str | None, str]:
 
 def known_documents(paths: YearPaths, name: str, store: Any) -> dict[tuple[str | None, str], DocumentRow]:
     """Documents fetched before, by doc_key, whose bytes are in the raw store: from the merged
-    table, this crawl's last complete output, and the journal of an interrupted run."""
+    table, this crawl's last complete output, and the journal of an interrupted run.
+
+    Not FilesPipeline's own check (``media_to_download``: the file at ``file_path(request)``, younger
+    than FILES_EXPIRES): it looks for the path before the download, and a path named by the
+    content's sha256 is known only after it; the earlier document row is what is known before."""
     rows: list[dict[str, Any]] = list(read_jsonl(paths.documents))
     rows += read_jsonl(part_dir(paths, name) / "documents.jsonl")
-    rows += (r["row"] for r in read_jsonl(journal_path(paths, name)) if r.get("kind") == "documents")
+    rows += (entry["row"] for entry in read_jsonl(journal_path(paths, name)) if entry.get("kind") == "documents")
     known: dict[tuple[str | None, str], DocumentRow] = {}
     for row in rows:
         doc = DocumentRow.from_dict(row)
@@ -62,15 +67,21 @@ def known_documents(paths: YearPaths, name: str, store: Any) -> dict[tuple[str |
 
 
 def write_part(paths: YearPaths, name: str, items: dict[str, list[Any]], summary: dict[str, Any]) -> None:
-    d = part_dir(paths, name)
+    """The crawl's part files, each written whole and atomically (top100.jsonl), when it ends.
+
+    Not Scrapy's FEEDS: its file storage writes in place (``FileFeedStorage.open``; with
+    ``overwrite`` it truncates the last complete output as the crawl starts), so a killed crawl
+    leaves a torn part file; atomic feeds would need a storage and an exporter of our own, more than
+    these lines."""
+    folder = part_dir(paths, name)
     for kind in KINDS:
-        write_jsonl(d / f"{kind}.jsonl", items.get(kind, []))
-    (d / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True), encoding="utf-8")
+        write_jsonl(folder / f"{kind}.jsonl", items.get(kind, []))
+    (folder / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True), encoding="utf-8")
 
 
 def read_summary(paths: YearPaths, name: str) -> dict[str, Any]:
-    p = part_dir(paths, name) / "summary.json"
-    return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+    summary = part_dir(paths, name) / "summary.json"
+    return json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else {}
 
 
 def merge(paths: YearPaths, names: list[str], extra_errors: list[ErrorRow] | None = None) -> dict[str, int]:
@@ -78,19 +89,19 @@ def merge(paths: YearPaths, names: list[str], extra_errors: list[ErrorRow] | Non
 
     Documents are unique by (company, url, sha256); rows are sorted so that the files do not
     change when nothing changed."""
-    parts = [part_dir(paths, n) for n in [*names, "inbox"]]
+    parts = [part_dir(paths, part) for part in [*names, "inbox"]]
     counts = {}
     for kind, cls in KINDS.items():
         rows: list[dict[str, Any]] = []
-        for d in parts:
-            rows.extend(read_jsonl(d / f"{kind}.jsonl"))
+        for folder in parts:
+            rows.extend(read_jsonl(folder / f"{kind}.jsonl"))
         if kind == "errors" and extra_errors:
-            rows.extend(e.to_dict() for e in extra_errors)
+            rows.extend(error.to_dict() for error in extra_errors)
         if kind == "documents":
-            unique = {(r.get("company_id"), r["url"], r["sha256"]): r for r in rows}
+            unique = {(row.get("company_id"), row["url"], row["sha256"]): row for row in rows}
             rows = list(unique.values())
-        rows.sort(key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False))
+        rows.sort(key=lambda row: json.dumps(row, sort_keys=True, ensure_ascii=False))
         target = {"documents": paths.documents, "quotes": paths.quotes, "fx": paths.fx,
                   "errors": paths.collect_errors, "shares": paths.shares}[kind]
-        counts[kind] = write_jsonl(target, [cls.from_dict(r) for r in rows])
+        counts[kind] = write_jsonl(target, [cls.from_dict(row) for row in rows])
     return counts

@@ -1,5 +1,11 @@
 """Every item of a crawl: journalled as it comes (so that an interrupted crawl can resume), and
-written whole as the crawl's part files when it ends (spiders.output)."""
+written whole as the crawl's part files when it ends (spiders.output).
+
+Not Scrapy's JOBDIR: it keeps the pending requests and the fingerprints of the seen ones, not the
+items already scraped, and its disk queue writes where it stands only when the crawl stops cleanly
+(queuelib saves ``info.json`` on close), so a crawl killed with -9 cannot resume from it. The
+journal keeps the items, flushed one by one; a crawl started again skips every document whose
+bytes are stored (spiders.output.known_documents) and asks again only for the rest."""
 
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ class OutputPipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        self.items: dict[str, list[Any]] = {k: [] for k in KINDS}
+        self.items: dict[str, list[Any]] = {kind: [] for kind in KINDS}
         self.seen_docs: set[tuple[str | None, str]] = set()
         self.started = datetime.now(timezone.utc).isoformat()
         path = journal_path(spider.paths, spider.name)

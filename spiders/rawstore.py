@@ -3,6 +3,11 @@
 Append-only: a file is written under its hash (``top100.paths.raw_path``) by a hard link from a
 temporary file, which fails rather than replace an existing file, and is made read-only. No
 name of anyone's (URL, file name) ever becomes part of a path here.
+
+Not Scrapy's FilesPipeline: its file_path can name a file by the sha256 of the response, but its
+store writes the file in place under that final name (``FSFilesStore.persist_file``: a kill -9
+leaves a torn file where the rest of the pipeline reads a whole one) and replaces what is there;
+the inbox's delivered files, which no request fetches, go into the same store.
 """
 
 from __future__ import annotations
@@ -25,8 +30,8 @@ class RawStore:
 
     def has(self, sha256: str, size: int | None = None) -> bool:
         """True when the document is stored (and, if given, has that size)."""
-        p = self.path(sha256)
-        return p.is_file() and (size is None or p.stat().st_size == size)
+        stored = self.path(sha256)
+        return stored.is_file() and (size is None or stored.stat().st_size == size)
 
     def put(self, data: bytes) -> tuple[str, bool]:
         """Store ``data``; return (sha256, newly written?). An existing file is never rewritten."""

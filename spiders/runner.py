@@ -24,24 +24,26 @@ SPIDERS = ("cninfo", "hkex", "edgar", "quotes", "fx")
 
 def enabled(settings: Settings) -> list[str]:
     """The crawls of a run; HKEX only when the configuration turns it on (terms of use)."""
-    return [n for n in SPIDERS if n != "hkex" or settings.crawl.hkex_enabled]
+    return [name for name in SPIDERS if name != "hkex" or settings.crawl.hkex_enabled]
 
 
 def _absolute(settings: Settings, paths: YearPaths) -> Settings:
-    """The settings the crawl process gets: absolute folders (it may run elsewhere), this year."""
+    """The settings the crawl process gets: absolute folders (it may run elsewhere). Not the year:
+    the crawl receives it once, as its spider argument (``-a year=``, crawl_command)."""
     return settings.model_copy(update={
-        "year": paths.year, "out_dir": paths.out_dir.resolve(), "inbox_dir": settings.inbox_dir.resolve(),
+        "out_dir": paths.out_dir.resolve(), "inbox_dir": settings.inbox_dir.resolve(),
     })
 
 
-SETTINGS_FILE_ENV = "TOP100_CRAWL_SETTINGS_FILE"
+SETTINGS_FILE_ENV = config.SETTINGS_FILE_ENV  # the 0600 file of the crawl's settings
 
 
 def crawl_command(settings: Settings, paths: YearPaths, name: str, companies_file: Path | None = None, *,
                   settings_file: Path, scrapy_overrides: dict[str, Any] | None = None) -> tuple[list[str], dict[str, str]]:
     """The argv and environment of one crawl process. No secret is on the command line (``ps``
     shows it to every user of the machine): the settings, the SEC contact among them, are in
-    `settings_file` (mode 0600, written by write_settings_file), named by an environment variable."""
+    `settings_file` (mode 0600, written by write_settings_file), named by an environment variable.
+    The year is on the command line once, as the spider argument ``year`` (the settings file has none)."""
     companies = Path(companies_file) if companies_file else paths.candidates
     log = part_dir(paths, name) / "crawl.log"
     options = {"LOG_FILE": str(log), "LOG_FILE_APPEND": False, "TELNETCONSOLE_ENABLED": False,
@@ -116,5 +118,5 @@ def collect_all(settings: Settings, paths: YearPaths, companies_file: Path | Non
     results = {name: results[name] for name in names}
     counts = merge(paths, enabled(settings), failures)
     return {"crawls": results, "counts": counts,
-            "downloaded": sum(r.get("downloaded", 0) for r in results.values()),
-            "already_stored": sum(r.get("already_stored", 0) for r in results.values())}
+            "downloaded": sum(result.get("downloaded", 0) for result in results.values()),
+            "already_stored": sum(result.get("already_stored", 0) for result in results.values())}

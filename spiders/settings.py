@@ -20,7 +20,9 @@ COOKIES_ENABLED = False
 CONCURRENT_REQUESTS = 8
 DOWNLOAD_DELAY = 0
 DOWNLOAD_DELAY_JITTER = 0  # the hard caps are exact intervals: no random shortening
-DOWNLOAD_FAIL_ON_DATALOSS = True  # a body shorter than its Content-Length is an error (retried)
+# a body shorter than its Content-Length is an error (ResponseDataLossError, which Scrapy's retry
+# list retries); Scrapy's own guard, no middleware of ours beside it
+DOWNLOAD_FAIL_ON_DATALOSS = True
 
 # AutoThrottle slows a slot down for a slow server; the per-source hard caps (crawl.rate_limits)
 # are kept apart from it, across every crawl process, by spiders.budget.SharedBudgetMiddleware.
@@ -35,14 +37,13 @@ TOP100_BACKOFF_BASE = 1.0  # seconds; doubled per attempt
 TOP100_BACKOFF_MAX = 120.0
 TOP100_RATE_LIMIT_PAUSE = 600.0  # SEC's 403 "Request Rate Threshold Exceeded": minutes, not seconds
 
-# Response order (process_response runs from the highest number down): the length check sees
-# the body as sent, decompression follows, then the content check and retry policy, then the
-# cache stores only what passed. Request order (process_request from the lowest number up): a
-# cached answer first, then the retry pauses, then the shared budget claims a send time last.
+# Response order (process_response runs from the highest number down): decompression first,
+# then the content check and retry policy, then the cache stores only what passed. Request order
+# (process_request from the lowest number up): a cached answer first, then the retry pauses, then
+# the shared budget claims a send time last.
 DOWNLOADER_MIDDLEWARES = {
     "spiders.budget.SharedBudgetMiddleware": 950,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "spiders.middlewares.LengthCheckMiddleware": 940,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 930,
     "spiders.middlewares.PoliteRetryMiddleware": 920,
     "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": 900,

@@ -30,7 +30,7 @@ def load_json(body: bytes, *, what: str) -> Any:
         return json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         head = body[:200].decode("utf-8", "replace")
-        marker = next((m for m in BLOCK_MARKERS if m in head or m.encode() in body[:4000]), None)
+        marker = next((marker for marker in BLOCK_MARKERS if marker in head or marker.encode() in body[:4000]), None)
         cause = f"block page ({marker})" if marker else f"not JSON ({exc.__class__.__name__})"
         raise BlockedPage(f"{what}: {cause}: {head[:80]!r}") from exc
 

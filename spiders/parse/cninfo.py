@@ -70,9 +70,9 @@ def parse_stock_list(data: Any) -> dict[str, str]:
     """code -> orgId from ``/new/data/szse_stock.json`` (A shares first when a code repeats)."""
     rows = need(data, "stockList", "szse_stock.json", list)
     out: dict[str, str] = {}
-    for i, row in enumerate(rows):
-        code = need(row, "code", f"szse_stock.json stockList[{i}]")
-        org = need(row, "orgId", f"szse_stock.json stockList[{i}]")
+    for index, row in enumerate(rows):
+        code = need(row, "code", f"szse_stock.json stockList[{index}]")
+        org = need(row, "orgId", f"szse_stock.json stockList[{index}]")
         if code and org and (code not in out or row.get("category") == "A股"):
             out[str(code)] = str(org)
     return out
@@ -94,11 +94,11 @@ def query_form(code: str, org_id: str, *, se_date: str, page: int = 1, category:
     }
 
 
-def epoch_ms_to_iso(ms: Any) -> str:
+def epoch_ms_to_iso(millis: Any) -> str:
     """announcementTime (epoch milliseconds) as an ISO datetime in Asia/Shanghai."""
-    if not isinstance(ms, (int, float)) or isinstance(ms, bool):
-        raise SchemaDrift(f"announcementTime {ms!r} is not epoch milliseconds")
-    return datetime.fromtimestamp(ms / 1000, tz=SHANGHAI).isoformat()
+    if not isinstance(millis, (int, float)) or isinstance(millis, bool):
+        raise SchemaDrift(f"announcementTime {millis!r} is not epoch milliseconds")
+    return datetime.fromtimestamp(millis / 1000, tz=SHANGHAI).isoformat()
 
 
 def parse_announcements(data: Any) -> tuple[list[Announcement], int]:
@@ -112,8 +112,8 @@ def parse_announcements(data: Any) -> tuple[list[Announcement], int]:
         raise SchemaDrift(f"hisAnnouncement/query: {SHAPE_CHANGED}: field 'announcements' is "
                           f"{type(rows).__name__}, expected a list")
     out = []
-    for i, row in enumerate(rows):
-        where = f"hisAnnouncement/query announcements[{i}]"
+    for index, row in enumerate(rows):
+        where = f"hisAnnouncement/query announcements[{index}]"
         out.append(Announcement(
             announcement_id=str(need(row, "announcementId", where)),
             title=_TAGS.sub("", str(need(row, "announcementTitle", where) or "")).strip(),
@@ -146,11 +146,11 @@ def classify_title(title: str) -> tuple[str | None, int | None, bool, str]:
     return None, None, False, "not an annual report or prospectus"
 
 
-def names_company(a: Announcement, legal_name: str) -> bool:
+def names_company(announcement: Announcement, legal_name: str) -> bool:
     """A pre-disclosure row is the candidate's when its title begins with the legal name (the
     search is by name: other companies whose names contain it come back too, e.g. 深圳己… for 己…)."""
     name = legal_name.strip()
-    return bool(name) and a.title.strip().startswith(name)
+    return bool(name) and announcement.title.strip().startswith(name)
 
 
 def annual_window(year: int, evaluation_date: str) -> str:
@@ -159,8 +159,8 @@ def annual_window(year: int, evaluation_date: str) -> str:
     return f"{year}-12-31~{evaluation_date}"
 
 
-def is_pdf(a: Announcement) -> bool:
-    return (a.adjunct_type or "").upper() == "PDF" or a.adjunct_url.lower().endswith(".pdf")
+def is_pdf(announcement: Announcement) -> bool:
+    return (announcement.adjunct_type or "").upper() == "PDF" or announcement.adjunct_url.lower().endswith(".pdf")
 
 
 def select(announcements: list[Announcement], year: int, *, listed_from: str | None = None
@@ -173,27 +173,27 @@ def select(announcements: list[Announcement], year: int, *, listed_from: str | N
     year or after)."""
     groups: dict[tuple[str, int | None], list[tuple[Announcement, bool]]] = {}
     dropped: list[tuple[Announcement, str]] = []
-    for a in announcements:
-        doc_type, fy, revised, reason = classify_title(a.title)
+    for announcement in announcements:
+        doc_type, title_year, revised, reason = classify_title(announcement.title)
         if doc_type is None:
-            dropped.append((a, reason))
-        elif not is_pdf(a):
-            dropped.append((a, f"not a PDF ({a.adjunct_type or a.adjunct_url})"))
-        elif doc_type == "annual_report" and fy != year:
-            dropped.append((a, f"fiscal year {fy}, not {year}"))
-        elif doc_type == "prospectus" and listed_from and a.published_at[:10] < listed_from:
-            dropped.append((a, f"prospectus of {a.published_at[:10]}, before {listed_from}"))
+            dropped.append((announcement, reason))
+        elif not is_pdf(announcement):
+            dropped.append((announcement, f"not a PDF ({announcement.adjunct_type or announcement.adjunct_url})"))
+        elif doc_type == "annual_report" and title_year != year:
+            dropped.append((announcement, f"fiscal year {title_year}, not {year}"))
+        elif doc_type == "prospectus" and listed_from and announcement.published_at[:10] < listed_from:
+            dropped.append((announcement, f"prospectus of {announcement.published_at[:10]}, before {listed_from}"))
         else:
-            groups.setdefault((doc_type, fy), []).append((a, revised))
+            groups.setdefault((doc_type, title_year), []).append((announcement, revised))
     kept: list[Selected] = []
-    for (doc_type, fy), rows in sorted(groups.items(), key=lambda kv: kv[0][0]):
+    for (doc_type, title_year), rows in sorted(groups.items(), key=lambda group: group[0][0]):
         # newest first: publication time, then a revised title, then the larger id
-        rows.sort(key=lambda r: (r[0].published_at, r[1], _id_key(r[0].announcement_id)), reverse=True)
+        rows.sort(key=lambda entry: (entry[0].published_at, entry[1], _id_key(entry[0].announcement_id)), reverse=True)
         newest = rows[0][0]
         older = rows[1:]
         supersedes = older[0][0].announcement_id if older else None
-        kept.append(Selected(newest, doc_type, fy if doc_type == "annual_report" else year, supersedes))
-        dropped.extend((a, f"superseded by {newest.announcement_id} ({newest.title})") for a, _ in older)
+        kept.append(Selected(newest, doc_type, title_year if doc_type == "annual_report" else year, supersedes))
+        dropped.extend((announcement, f"superseded by {newest.announcement_id} ({newest.title})") for announcement, _ in older)
     return kept, dropped
 
 

@@ -59,8 +59,8 @@ def parse_entity(data: Any) -> Entity:
     former = data.get("formerNames") or []
     if not isinstance(tickers, list) or not isinstance(former, list):
         raise SchemaDrift("submissions: tickers / formerNames are not lists")
-    return Entity(int(cik), str(name or ""), tuple(str(t).upper() for t in tickers),
-                  tuple(str(f.get("name") or "") for f in former if isinstance(f, dict)),
+    return Entity(int(cik), str(name or ""), tuple(str(ticker).upper() for ticker in tickers),
+                  tuple(str(former_name.get("name") or "") for former_name in former if isinstance(former_name, dict)),
                   str(data.get("fiscalYearEnd") or ""))
 
 
@@ -68,23 +68,25 @@ def _norm(name: str) -> str:
     """A company name for comparison: case, punctuation and legal suffixes dropped."""
     words = re.sub(r"[^a-z0-9 ]", " ", name.lower()).split()
     drop = {"inc", "ltd", "limited", "co", "corp", "corporation", "group", "holding", "holdings", "the", "plc"}
-    return " ".join(w for w in words if w not in drop)
+    return " ".join(word for word in words if word not in drop)
 
 
-def names_match(a: str, b: str) -> bool:
-    na, nb = _norm(a), _norm(b)
-    return bool(na and nb) and (na == nb or na.startswith(nb + " ") or nb.startswith(na + " "))
+def names_match(one: str, other: str) -> bool:
+    one_normal, other_normal = _norm(one), _norm(other)
+    return bool(one_normal and other_normal) and (one_normal == other_normal
+                                                  or one_normal.startswith(other_normal + " ")
+                                                  or other_normal.startswith(one_normal + " "))
 
 
 def annual_for_year(filings: list[Filing], year: int) -> list[Filing]:
     """The annual reports (and amendments) whose fiscal year ends in ``year`` (any month)."""
-    return [f for f in filings if f.form in ANNUAL_FORMS and fiscal_year(f) == year]
+    return [filing for filing in filings if filing.form in ANNUAL_FORMS and fiscal_year(filing) == year]
 
 
-def fiscal_year(f: Filing) -> int | None:
+def fiscal_year(filing: Filing) -> int | None:
     """The fiscal year of a periodic report: the calendar year its period ends in (a March 2015
     year end is fiscal 2015). None when the filing has no report date."""
-    return int(f.report_date[:4]) if re.match(r"^\d{4}-\d\d-\d\d", f.report_date or "") else None
+    return int(filing.report_date[:4]) if re.match(r"^\d{4}-\d\d-\d\d", filing.report_date or "") else None
 
 
 def confirm(entity: Entity, filings: list[Filing], year: int, *, ticker: str | None, legal_name: str,
@@ -96,16 +98,17 @@ def confirm(entity: Entity, filings: list[Filing], year: int, *, ticker: str | N
     fix = f"supply the cik of the filer that reported for fiscal {year} in the cik column of listings.csv"
     if not supplied:
         by_ticker = bool(ticker) and ticker.upper() in entity.tickers
-        by_name = bool(legal_name) and any(names_match(legal_name, n) for n in (entity.name, *entity.former_names))
+        by_name = bool(legal_name) and any(names_match(legal_name, known_name)
+                                           for known_name in (entity.name, *entity.former_names))
         if not (by_ticker or by_name):
             return (f"company {company}: today's company_tickers.json maps {ticker} to {what}, whose submissions "
                     f"carry neither the ticker nor the name {legal_name!r}; {fix}")
-    annual = [f for f in filings if f.form in ANNUAL_FORMS]
-    listing = [f for f in filings if f.form in LISTING_FORMS and f.filing_date >= f"{year}-01-01"]
+    annual = [filing for filing in filings if filing.form in ANNUAL_FORMS]
+    listing = [filing for filing in filings if filing.form in LISTING_FORMS and filing.filing_date >= f"{year}-01-01"]
     if not annual_for_year(filings, year) and not listing:  # a recent listing has its prospectus
-        span = (f"its annual reports cover fiscal {min(fiscal_year(f) or 0 for f in annual)}-"
-                f"{max(fiscal_year(f) or 0 for f in annual)}") if annual else "it filed no annual report"
-        first = min((f.filing_date for f in filings), default="none")
+        span = (f"its annual reports cover fiscal {min(fiscal_year(filing) or 0 for filing in annual)}-"
+                f"{max(fiscal_year(filing) or 0 for filing in annual)}") if annual else "it filed no annual report"
+        first = min((filing.filing_date for filing in filings), default="none")
         lead = "" if supplied else f"today's company_tickers.json maps {ticker} to "
         return (f"company {company}: {lead}{what} filed no 20-F/10-K/40-F for fiscal {year} ({span}; first filing "
                 f"{first}); {fix if not supplied else 'check the cik column of listings.csv'}")
@@ -129,12 +132,12 @@ def cik10(cik: int | str) -> str:
 
 def parse_columns(cols: Any, what: str) -> list[Filing]:
     """The column-wise filings table (``filings.recent`` or an overflow file's top level)."""
-    arrays = {c: need(cols, c, what, list) for c in _COLUMNS}
-    n = len(arrays["accessionNumber"])
-    if any(len(a) != n for a in arrays.values()):
+    arrays = {column: need(cols, column, what, list) for column in _COLUMNS}
+    count = len(arrays["accessionNumber"])
+    if any(len(array) != count for array in arrays.values()):
         raise SchemaDrift(f"{what}: filing columns have different lengths")
-    return [Filing(arrays["accessionNumber"][i], arrays["filingDate"][i], arrays["reportDate"][i] or "",
-                   arrays["form"][i], arrays["primaryDocument"][i]) for i in range(n)]
+    return [Filing(arrays["accessionNumber"][index], arrays["filingDate"][index], arrays["reportDate"][index] or "",
+                   arrays["form"][index], arrays["primaryDocument"][index]) for index in range(count)]
 
 
 def parse_submissions(data: Any) -> tuple[list[Filing], list[dict[str, Any]]]:
@@ -142,18 +145,18 @@ def parse_submissions(data: Any) -> tuple[list[Filing], list[dict[str, Any]]]:
     filings = need(data, "filings", "submissions", dict)
     recent = parse_columns(need(filings, "recent", "submissions filings", dict), "submissions filings.recent")
     files = filings.get("files") or []
-    for n, f in enumerate(files):
-        need(f, "name", f"submissions filings.files[{n}]")
+    for index, overflow_file in enumerate(files):
+        need(overflow_file, "name", f"submissions filings.files[{index}]")
     return recent, files
 
 
 def overflow_needed(files: list[dict[str, Any]], since: str) -> list[str]:
     """Names of the overflow files that may hold filings on or after ``since`` (ISO date)."""
-    return [f["name"] for f in files if str(f.get("filingTo") or "9999") >= since]
+    return [overflow_file["name"] for overflow_file in files if str(overflow_file.get("filingTo") or "9999") >= since]
 
 
-def archive_path(cik: int | str, f: Filing) -> str:
-    return f"/Archives/edgar/data/{int(cik)}/{f.accession.replace('-', '')}/{f.primary_document}"
+def archive_path(cik: int | str, filing: Filing) -> str:
+    return f"/Archives/edgar/data/{int(cik)}/{filing.accession.replace('-', '')}/{filing.primary_document}"
 
 
 def select(filings: list[Filing], year: int, *, listed_from: str
@@ -166,16 +169,16 @@ def select(filings: list[Filing], year: int, *, listed_from: str
     or after ``listed_from`` (companies that listed in the fiscal year or after)."""
     keep: list[tuple[Filing, str | None]] = []
     dropped: list[tuple[Filing, str]] = []
-    annual = sorted(annual_for_year(filings, year), key=lambda f: (f.filing_date, f.accession), reverse=True)
+    annual = sorted(annual_for_year(filings, year), key=lambda filing: (filing.filing_date, filing.accession), reverse=True)
     if annual:
         keep.append((annual[0], annual[1].accession if len(annual) > 1 else None))
-        dropped.extend((f, f"superseded by {annual[0].accession}") for f in annual[1:])
+        dropped.extend((filing, f"superseded by {annual[0].accession}") for filing in annual[1:])
     for form in ("F-1", "424B4"):
-        rows = sorted((f for f in filings if f.form in (form, form + "/A") and f.filing_date >= listed_from),
-                      key=lambda f: (f.filing_date, f.accession), reverse=True)
+        rows = sorted((filing for filing in filings if filing.form in (form, form + "/A") and filing.filing_date >= listed_from),
+                      key=lambda filing: (filing.filing_date, filing.accession), reverse=True)
         if rows:
             keep.append((rows[0], rows[1].accession if len(rows) > 1 else None))
-            dropped.extend((f, f"superseded by {rows[0].accession}") for f in rows[1:])
+            dropped.extend((filing, f"superseded by {rows[0].accession}") for filing in rows[1:])
     return keep, dropped
 
 
@@ -189,7 +192,7 @@ def doc_type(form: str) -> str:
 
 def is_rate_limit_page(status: int, body: bytes) -> bool:
     """SEC answers over-rate clients with 403 and this text: back off for minutes."""
-    return status == 403 and any(m.encode() in body[:20000] for m in RATE_LIMIT_MARKERS)
+    return status == 403 and any(marker.encode() in body[:20000] for marker in RATE_LIMIT_MARKERS)
 
 
 def check_companyfacts(data: Any, cik: int) -> None:

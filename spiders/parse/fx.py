@@ -49,11 +49,11 @@ def parse(data: Any) -> tuple[dict[str, dict[str, float]], int]:
     if records and not labels:
         raise SchemaDrift(f"CcprHisNew: {SHAPE_CHANGED}: field 'data.searchlist' is missing or empty")
     out: dict[str, dict[str, float]] = {}
-    for n, rec in enumerate(records):
-        day = str(need(rec, "date", f"CcprHisNew records[{n}]"))
-        values = need(rec, "values", f"CcprHisNew records[{n}]", list)
+    for index, rec in enumerate(records):
+        day = str(need(rec, "date", f"CcprHisNew records[{index}]"))
+        values = need(rec, "values", f"CcprHisNew records[{index}]", list)
         if len(values) != len(labels):
-            raise SchemaDrift(f"CcprHisNew records[{n}]: {len(values)} values for {len(labels)} pairs")
+            raise SchemaDrift(f"CcprHisNew records[{index}]: {len(values)} values for {len(labels)} pairs")
         rates = {}
         for label, value in zip(labels, values):
             if value in (None, "", "---"):
@@ -61,7 +61,7 @@ def parse(data: Any) -> tuple[dict[str, dict[str, float]], int]:
             try:
                 rates[label] = float(value)
             except ValueError as exc:
-                raise SchemaDrift(f"CcprHisNew records[{n}] {label}: {value!r} is not a number") from exc
+                raise SchemaDrift(f"CcprHisNew records[{index}] {label}: {value!r} is not a number") from exc
         out[day] = rates
     return out, int(body.get("pageTotal") or 1)
 
@@ -69,7 +69,7 @@ def parse(data: Any) -> tuple[dict[str, dict[str, float]], int]:
 def last_published(rates: dict[str, dict[str, float]], pair: str, on: date) -> tuple[str, float]:
     """(date, rate) of the last ``pair`` rate published on or before ``on``."""
     day = on.isoformat()
-    days = sorted(d for d, r in rates.items() if d <= day and pair in r)
+    days = sorted(published for published, rates_of_day in rates.items() if published <= day and pair in rates_of_day)
     if not days:
         raise SourceError(f"no {pair} central parity published on or before {day}")
     return days[-1], rates[days[-1]][pair]
@@ -98,9 +98,9 @@ def period_average(fx_rows: Iterable[dict], currency: str, start: date, end: dat
     if currency == "CNY":
         return 1.0, 0
     pair = f"{currency}/CNY"
-    lo, hi = start.isoformat(), end.isoformat()
-    by_date = {str(r["date"]): float(r["rate"]) for r in fx_rows
-               if r.get("pair") == pair and lo <= str(r.get("date", "")) <= hi}
+    first, last = start.isoformat(), end.isoformat()
+    by_date = {str(row["date"]): float(row["rate"]) for row in fx_rows
+               if row.get("pair") == pair and first <= str(row.get("date", "")) <= last}
     if not by_date:
         return None
     return statistics.fmean(by_date.values()), len(by_date)

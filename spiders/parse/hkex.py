@@ -46,9 +46,9 @@ def parse_stock_list(data: Any) -> dict[str, int]:
     if not isinstance(data, list):
         raise SchemaDrift(f"activestock_sehk_e.json is {type(data).__name__}, expected a list")
     out: dict[str, int] = {}
-    for n, row in enumerate(data):
-        code = str(need(row, "c", f"activestock_sehk_e.json[{n}]"))
-        out[code.zfill(5)] = int(need(row, "i", f"activestock_sehk_e.json[{n}]"))
+    for index, row in enumerate(data):
+        code = str(need(row, "c", f"activestock_sehk_e.json[{index}]"))
+        out[code.zfill(5)] = int(need(row, "i", f"activestock_sehk_e.json[{index}]"))
     return out
 
 
@@ -99,8 +99,8 @@ def parse_search(data: Any) -> tuple[list[Title], bool]:
     if not isinstance(rows, list):
         raise SchemaDrift(f"titleSearchServlet: 'result' holds {type(rows).__name__}, expected a list")
     out = []
-    for n, row in enumerate(rows):
-        where = f"titleSearchServlet result[{n}]"
+    for index, row in enumerate(rows):
+        where = f"titleSearchServlet result[{index}]"
         out.append(Title(
             news_id=str(need(row, "NEWS_ID", where)),
             title=html.unescape(str(need(row, "TITLE", where))).strip(),
@@ -134,17 +134,17 @@ def title_year(title: str) -> int | None:
     return first
 
 
-def drop_reason(t: Title, year: int) -> str | None:
+def drop_reason(title: Title, year: int) -> str | None:
     """Why a row is not the annual report of ``year`` (None: keep it)."""
-    if "cancel" in t.short_text.lower() or "cancel" in t.title.lower() or "取消" in t.title + t.short_text:
+    if "cancel" in title.short_text.lower() or "cancel" in title.title.lower() or "取消" in title.title + title.short_text:
         return "cancelled"
-    if t.file_type.upper() != "PDF" or not t.file_link.lower().endswith(".pdf"):
-        return f"not a single PDF (FILE_TYPE {t.file_type!r}, {t.file_link})"
-    if _NOT_ANNUAL.search(t.title) or not _ANNUAL.search(t.title):
+    if title.file_type.upper() != "PDF" or not title.file_link.lower().endswith(".pdf"):
+        return f"not a single PDF (FILE_TYPE {title.file_type!r}, {title.file_link})"
+    if _NOT_ANNUAL.search(title.title) or not _ANNUAL.search(title.title):
         return "not an annual report"
-    fy = title_year(t.title)
-    if fy != year:
-        return f"fiscal year {fy}, not {year}"
+    fiscal_year = title_year(title.title)
+    if fiscal_year != year:
+        return f"fiscal year {fiscal_year}, not {year}"
     return None
 
 
@@ -152,12 +152,12 @@ def select(titles: list[Title], year: int) -> tuple[Title | None, list[tuple[Tit
     """The newest annual report of ``year`` and the dropped rows with their reason."""
     kept, dropped = [], []
     seen: set[str] = set()
-    for t in titles:
-        if t.news_id in seen:
+    for title in titles:
+        if title.news_id in seen:
             continue  # the same row from overlapping windows or a larger rowRange
-        seen.add(t.news_id)
-        reason = drop_reason(t, year)
-        (dropped.append((t, reason)) if reason else kept.append(t))
-    kept.sort(key=lambda t: t.published_at, reverse=True)
-    dropped.extend((t, f"superseded by NEWS_ID {kept[0].news_id}") for t in kept[1:])
+        seen.add(title.news_id)
+        reason = drop_reason(title, year)
+        (dropped.append((title, reason)) if reason else kept.append(title))
+    kept.sort(key=lambda title: title.published_at, reverse=True)
+    dropped.extend((title, f"superseded by NEWS_ID {kept[0].news_id}") for title in kept[1:])
     return (kept[0] if kept else None), dropped

@@ -64,24 +64,24 @@ def parse_klines(data: Any) -> list[Close]:
     if not rows:
         raise SourceError("kline: empty series (klines is [])")
     out = []
-    for n, row in enumerate(rows):
+    for index, row in enumerate(rows):
         cols = str(row).split(",")
         if len(cols) < 3:
-            raise SchemaDrift(f"kline row {n} has {len(cols)} columns: {row!r}")
+            raise SchemaDrift(f"kline row {index} has {len(cols)} columns: {row!r}")
         try:
             out.append(Close(cols[0], float(cols[2])))
         except ValueError as exc:
-            raise SchemaDrift(f"kline row {n}: close {cols[2]!r} is not a number") from exc
+            raise SchemaDrift(f"kline row {index}: close {cols[2]!r} is not a number") from exc
     return out
 
 
 def close_on(closes: list[Close], on: date) -> Close:
     """The close on ``on``, or the last close before it (the date may not be a trading day)."""
     day = on.isoformat()
-    before = [c for c in closes if c.date[:10] <= day]
+    before = [close for close in closes if close.date[:10] <= day]
     if not before:
         raise SourceError(f"kline: no close on or before {day} (first is {closes[0].date})")
-    return max(before, key=lambda c: c.date)
+    return max(before, key=lambda close: close.date)
 
 
 def market_value(close: float, shares: float | None, ads_ratio: float | None) -> float | None:
@@ -102,10 +102,10 @@ def parse_stock(data: Any) -> tuple[float | None, float | None]:
     return (_num(shares, "f84"), _num(value, "f116"))
 
 
-def _num(v: Any, name: str) -> float | None:
-    if v in (None, "-", ""):
+def _num(value: Any, name: str) -> float | None:
+    if value in (None, "-", ""):
         return None
     try:
-        return float(v)
+        return float(value)
     except (TypeError, ValueError) as exc:
-        raise SchemaDrift(f"stock/get: {name} {v!r} is not a number") from exc
+        raise SchemaDrift(f"stock/get: {name} {value!r} is not a number") from exc

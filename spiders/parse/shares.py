@@ -47,12 +47,12 @@ def from_companyfacts(data: Any, on: date) -> Count | None:
     if not isinstance(rows, list):
         raise SchemaDrift(f"companyfacts dei:{DEI}: units.shares is not a list")
     day = on.isoformat()
-    ok = [r for r in rows if isinstance(r, dict) and str(r.get("end", "")) <= day and str(r.get("filed", "")) <= day
-          and isinstance(r.get("val"), (int, float))]
-    if not ok:
+    facts = [fact for fact in rows if isinstance(fact, dict) and str(fact.get("end", "")) <= day
+             and str(fact.get("filed", "")) <= day and isinstance(fact.get("val"), (int, float))]
+    if not facts:
         return None
-    best = max(ok, key=lambda r: (str(r["filed"]), str(r["end"])))
-    same = {r["val"] for r in ok if r.get("accn") == best.get("accn") and r.get("end") == best.get("end")}
+    best = max(facts, key=lambda fact: (str(fact["filed"]), str(fact["end"])))
+    same = {fact["val"] for fact in facts if fact.get("accn") == best.get("accn") and fact.get("end") == best.get("end")}
     return Count(float(sum(same)), str(best["end"]), str(best["filed"]),
                  f"companyfacts dei:{DEI} {best.get('form') or ''} {best.get('accn') or ''}".strip()
                  + (f" ({len(same)} classes added)" if len(same) > 1 else ""))
@@ -80,29 +80,30 @@ def read_market_values(path: Path) -> tuple[list[Delivered], list[str]]:
     except UnicodeDecodeError as exc:
         return [], [f"{path.name}: not UTF-8 text ({exc.reason})"]
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader, [])]
+    header = [name.strip() for name in next(reader, [])]
     if tuple(header) != MARKET_VALUE_COLUMNS:
         return [], [f"{path.name}: header is {header!r}, expected {','.join(MARKET_VALUE_COLUMNS)}"]
     out: list[Delivered] = []
-    for n, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
+    for line_number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(MARKET_VALUE_COLUMNS):
-            problems.append(f"{path.name} row {n}: {len(cells)} cells, expected {len(MARKET_VALUE_COLUMNS)}")
+            problems.append(f"{path.name} row {line_number}: {len(cells)} cells, expected {len(MARKET_VALUE_COLUMNS)}")
             continue
-        cid, day, close, shares, source = (c.strip() for c in cells)
+        company_id, day, close, shares, source = (cell.strip() for cell in cells)
         try:
-            check_company_id(cid)
+            check_company_id(company_id)
             date.fromisoformat(day)
-            c, s = float(close.replace(",", "")), float(shares.replace(",", ""))
-            if not (c > 0 and s > 0) or c != c or s != s or c == float("inf") or s == float("inf"):
+            close_price, share_count = float(close.replace(",", "")), float(shares.replace(",", ""))
+            if not (close_price > 0 and share_count > 0) or close_price != close_price \
+                    or share_count != share_count or close_price == float("inf") or share_count == float("inf"):
                 raise ValueError("close and shares must be positive numbers")
             if not source:
                 raise ValueError("source is empty (say where the close and the count come from)")
         except ValueError as exc:
-            problems.append(f"{path.name} row {n}: {exc}")
+            problems.append(f"{path.name} row {line_number}: {exc}")
             continue
-        out.append(Delivered(cid, day, c, s, source[:200], n))
+        out.append(Delivered(company_id, day, close_price, share_count, source[:200], line_number))
     return out, problems
 
 
@@ -111,8 +112,8 @@ def robots_rule(robots_txt: str, url_path: str, user_agent: str) -> str | None:
     None when the path is allowed. Protego decides; the line is found for the message."""
     from protego import Protego
 
-    rp = Protego.parse(robots_txt)
-    if rp.can_fetch(url_path, user_agent):
+    parser = Protego.parse(robots_txt)
+    if parser.can_fetch(url_path, user_agent):
         return None
     best = None
     for line in robots_txt.splitlines():

@@ -18,7 +18,7 @@ from scrapy.http import Response
 from spiders import cache
 from spiders.base import SourceSpider, guarded
 from spiders.companies import Company
-from spiders.parse import edgar as p
+from spiders.parse import edgar
 from spiders.parse import load_json
 from top100.errors import SchemaDrift
 from top100.records import DocumentRow
@@ -42,83 +42,86 @@ class EdgarSpider(SourceSpider):
             return
         # a CIK from listings.csv is the filer as of the year; today's ticker map is asked only
         # for the listings without one (and what it proposes is confirmed by the submissions)
-        for c in self.companies:
-            if c.cik is not None:
-                yield self.submissions(c, c.cik, supplied=True)
-        if any(c.cik is None for c in self.companies):
+        for candidate in self.companies:
+            if candidate.cik is not None:
+                yield self.submissions(candidate, candidate.cik, supplied=True)
+        if any(candidate.cik is None for candidate in self.companies):
             yield self.fetch("sec_www", "/files/company_tickers.json", self.parse_tickers, lifetime=cache.STOCK_LIST,
                              headers=HEADERS)
 
-    def submissions(self, c: Company, cik: int, *, supplied: bool) -> Any:
-        return self.fetch("sec_data", f"/submissions/CIK{p.cik10(cik)}.json", self.parse_submissions,
-                          company=c.company_id, lifetime=cache.SEARCH, headers=HEADERS, c=c, cik=cik,
+    def submissions(self, candidate: Company, cik: int, *, supplied: bool) -> Any:
+        return self.fetch("sec_data", f"/submissions/CIK{edgar.cik10(cik)}.json", self.parse_submissions,
+                          company=candidate.company_id, lifetime=cache.SEARCH, headers=HEADERS, candidate=candidate, cik=cik,
                           supplied=supplied)
 
     @guarded
     def parse_tickers(self, response: Response) -> Iterator[Any]:
-        ciks = p.parse_tickers(self.json(response, "company_tickers.json"))
-        for c in self.companies:
-            if c.cik is not None:
+        ciks = edgar.parse_tickers(self.json(response, "company_tickers.json"))
+        for candidate in self.companies:
+            if candidate.cik is not None:
                 continue
-            cik = ciks.get((c.ticker or "").upper())
+            cik = ciks.get((candidate.ticker or "").upper())
             if cik is None:
-                yield self.error(c.company_id, response.url,
-                                 f"company {c.company_id}: ticker {c.ticker} is not in today's company_tickers.json "
+                yield self.error(candidate.company_id, response.url,
+                                 f"company {candidate.company_id}: ticker {candidate.ticker} is not in today's "
+                                 f"company_tickers.json "
                                  f"(delisted, taken private or renamed since); supply the cik of the filer that "
                                  f"reported for fiscal {self.year} in the cik column of listings.csv",
                                  kind="IdentityError")
                 continue
-            yield self.submissions(c, cik, supplied=False)
+            yield self.submissions(candidate, cik, supplied=False)
 
     @guarded
-    def parse_submissions(self, response: Response, c: Company, cik: int, supplied: bool) -> Iterator[Any]:
+    def parse_submissions(self, response: Response, candidate: Company, cik: int, supplied: bool) -> Iterator[Any]:
         data = self.json(response, "submissions")
-        entity = p.parse_entity(data)
+        entity = edgar.parse_entity(data)
         if entity.cik != int(cik):
             raise SchemaDrift(f"submissions: cik {entity.cik} is not the requested {cik}")
-        recent, files = p.parse_submissions(data)
-        overflow = p.overflow_needed(files, f"{self.year}-01-01")
-        yield from self.next_overflow(response, c, cik, recent, overflow, entity=entity, supplied=supplied)
+        recent, files = edgar.parse_submissions(data)
+        overflow = edgar.overflow_needed(files, f"{self.year}-01-01")
+        yield from self.next_overflow(response, candidate, cik, recent, overflow, entity=entity, supplied=supplied)
 
-    def next_overflow(self, response: Response, c: Company, cik: int, filings: list, overflow: list[str], *,
-                      entity: p.Entity, supplied: bool) -> Iterator[Any]:
+    def next_overflow(self, response: Response, candidate: Company, cik: int, filings: list, overflow: list[str], *,
+                      entity: edgar.Entity, supplied: bool) -> Iterator[Any]:
         if overflow:
             name, rest = overflow[0], overflow[1:]
-            if not name.startswith(f"CIK{p.cik10(cik)}") or "/" in name:
-                yield self.error(c.company_id, response.url, f"unexpected overflow file name {name!r}", kind="SchemaDrift")
+            if not name.startswith(f"CIK{edgar.cik10(cik)}") or "/" in name:
+                yield self.error(candidate.company_id, response.url, f"unexpected overflow file name {name!r}",
+                                 kind="SchemaDrift")
                 return
-            yield self.fetch("sec_data", f"/submissions/{name}", self.parse_overflow, company=c.company_id,
-                             lifetime=cache.STOCK_LIST, headers=HEADERS, c=c, cik=cik, filings=filings, rest=rest,
+            yield self.fetch("sec_data", f"/submissions/{name}", self.parse_overflow, company=candidate.company_id,
+                             lifetime=cache.STOCK_LIST, headers=HEADERS, candidate=candidate, cik=cik, filings=filings, rest=rest,
                              entity=entity, supplied=supplied)
             return
-        problem = p.confirm(entity, filings, self.year, ticker=c.ticker, legal_name=c.name, supplied=supplied,
-                            company=c.company_id)
+        problem = edgar.confirm(entity, filings, self.year, ticker=candidate.ticker, legal_name=candidate.name, supplied=supplied,
+                            company=candidate.company_id)
         if problem is not None:
-            yield self.error(c.company_id, response.url, problem, kind="IdentityError")
+            yield self.error(candidate.company_id, response.url, problem, kind="IdentityError")
             return
-        self.logger.info("company %s: SEC filer CIK %s (%s)%s", c.company_id, cik, entity.name,
+        self.logger.info("company %s: SEC filer CIK %s (%s)%s", candidate.company_id, cik, entity.name,
                          " as supplied" if supplied else " confirmed by its submissions")
-        yield self.document("sec_data", f"/api/xbrl/companyfacts/CIK{p.cik10(cik)}.json", company=c.company_id,
-                            doc_type="companyfacts", fiscal_year=self.year, title=f"companyfacts CIK{p.cik10(cik)}",
-                            published_at=None, source_id=f"CIK{p.cik10(cik)}", expect="json", headers=HEADERS)
-        keep, dropped = p.select(filings, self.year, listed_from=f"{self.year}-01-01")
-        for f, reason in dropped:
-            self.logger.info("company %s: dropped %s %s: %s (kept as history)", c.company_id, f.form, f.accession,
-                             reason)
-        if not any(f.form in p.ANNUAL_FORMS for f, _ in keep):  # listed since: the prospectus only
-            yield self.error(c.company_id, response.url, f"no 20-F/10-K/40-F for fiscal year {self.year} among "
+        yield self.document("sec_data", f"/api/xbrl/companyfacts/CIK{edgar.cik10(cik)}.json", company=candidate.company_id,
+                            doc_type="companyfacts", fiscal_year=self.year, title=f"companyfacts CIK{edgar.cik10(cik)}",
+                            published_at=None, source_id=f"CIK{edgar.cik10(cik)}", expect="json", headers=HEADERS)
+        keep, dropped = edgar.select(filings, self.year, listed_from=f"{self.year}-01-01")
+        for filing, reason in dropped:
+            self.logger.info("company %s: dropped %s %s: %s (kept as history)", candidate.company_id, filing.form,
+                             filing.accession, reason)
+        if not any(filing.form in edgar.ANNUAL_FORMS for filing, _ in keep):  # listed since: the prospectus only
+            yield self.error(candidate.company_id, response.url, f"no 20-F/10-K/40-F for fiscal year {self.year} among "
                              f"{len(filings)} filings (the prospectus is read instead)", kind="SourceError")
-        for f, supersedes in keep:
-            yield self.document("sec_www", p.archive_path(cik, f), company=c.company_id, doc_type=p.doc_type(f.form),
-                                fiscal_year=self.year, title=f"{f.form} {f.accession}", published_at=f.filing_date,
-                                source_id=f.accession, supersedes=supersedes, expect="any", headers=HEADERS)
+        for filing, supersedes in keep:
+            yield self.document("sec_www", edgar.archive_path(cik, filing), company=candidate.company_id,
+                                doc_type=edgar.doc_type(filing.form),
+                                fiscal_year=self.year, title=f"{filing.form} {filing.accession}", published_at=filing.filing_date,
+                                source_id=filing.accession, supersedes=supersedes, expect="any", headers=HEADERS)
 
     @guarded
-    def parse_overflow(self, response: Response, c: Company, cik: int, filings: list, rest: list[str],
-                       entity: p.Entity, supplied: bool) -> Iterator[Any]:
-        older = p.parse_columns(self.json(response, "submissions overflow"), f"overflow {response.url}")
-        yield from self.next_overflow(response, c, cik, filings + older, rest, entity=entity, supplied=supplied)
+    def parse_overflow(self, response: Response, candidate: Company, cik: int, filings: list, rest: list[str],
+                       entity: edgar.Entity, supplied: bool) -> Iterator[Any]:
+        older = edgar.parse_columns(self.json(response, "submissions overflow"), f"overflow {response.url}")
+        yield from self.next_overflow(response, candidate, cik, filings + older, rest, entity=entity, supplied=supplied)
 
     def validate_document(self, row: DocumentRow, body: bytes) -> None:
         if row.doc_type == "companyfacts":
-            p.check_companyfacts(load_json(body, what="companyfacts"), int(row.source_id[3:]))
+            edgar.check_companyfacts(load_json(body, what="companyfacts"), int(row.source_id[3:]))

@@ -13,7 +13,7 @@ from scrapy.http import Response
 
 from spiders import cache
 from spiders.base import SourceSpider, guarded
-from spiders.parse import fx as p
+from spiders.parse import fx
 from top100.errors import SourceError
 from top100.records import FxRate
 
@@ -26,50 +26,50 @@ class FxSpider(SourceSpider):
     needs_companies = False  # FX is not per company
 
     def begin(self) -> Iterator[Any]:
-        y, on = self.year, self.valuation_date
-        # every day a fiscal year ending in any month of y, or its prior year, can cover: the
-        # flows of a period are converted at that period's average
-        first, last = p.coverage(y)
-        windows = [w for year in range(first.year, last.year + 1)
-                   for w in p.windows(max(first, date(year, 1, 1)), min(last, date(year, 12, 31)))]
-        windows.append((on - timedelta(days=p.LOOKBACK_DAYS), on))
+        on = self.valuation_date
+        # every day a fiscal year ending in any month of the year, or of its prior year, can cover:
+        # the flows of a period are converted at that period's average
+        first, last = fx.coverage(self.year)
+        windows = [window for calendar_year in range(first.year, last.year + 1)
+                   for window in fx.windows(max(first, date(calendar_year, 1, 1)), min(last, date(calendar_year, 12, 31)))]
+        windows.append((on - timedelta(days=fx.LOOKBACK_DAYS), on))
         yield self.window(windows, 0, 1, {}, {})
 
-    def window(self, windows: list, w: int, page: int, rates: dict, urls: dict) -> Any:
-        start, end = windows[w]
-        return self.fetch("fx", p.PATH, self.parse_page, params=p.params(start, end, page), method="POST",
-                          lifetime=cache.PAST_PRICES, headers=HEADERS, windows=windows, w=w, page=page,
-                          rates=rates, urls=urls)
+    def window(self, windows: list, window_index: int, page: int, rates: dict, urls: dict) -> Any:
+        start, end = windows[window_index]
+        return self.fetch("fx", fx.PATH, self.parse_page, params=fx.params(start, end, page), method="POST",
+                          lifetime=cache.PAST_PRICES, headers=HEADERS, windows=windows, window_index=window_index,
+                          page=page, rates=rates, urls=urls)
 
     @guarded
-    def parse_page(self, response: Response, windows: list, w: int, page: int, rates: dict, urls: dict
+    def parse_page(self, response: Response, windows: list, window_index: int, page: int, rates: dict, urls: dict
                    ) -> Iterator[Any]:
-        found, pages = p.parse(self.json(response, "CcprHisNew"))
+        found, pages = fx.parse(self.json(response, "CcprHisNew"))
         for day, values in found.items():
             rates.setdefault(day, {}).update(values)
             urls[day] = response.url
         if page < pages:
-            yield self.window(windows, w, page + 1, rates, urls)
-        elif w + 1 < len(windows):
-            yield self.window(windows, w + 1, 1, rates, urls)
+            yield self.window(windows, window_index, page + 1, rates, urls)
+        elif window_index + 1 < len(windows):
+            yield self.window(windows, window_index + 1, 1, rates, urls)
         else:
             yield from self.rows(rates, urls, response.url)
 
     def rows(self, rates: dict, urls: dict, last_url: str) -> Iterator[Any]:
-        y, on = str(self.year), self.valuation_date
-        first, last = (d.isoformat() for d in p.coverage(self.year))
+        year, on = str(self.year), self.valuation_date
+        first, last = (bound.isoformat() for bound in fx.coverage(self.year))
         for day in sorted(rates):
             if first <= day <= last:
                 for pair, rate in sorted(rates[day].items()):
-                    if pair in p.PAIRS:
+                    if pair in fx.PAIRS:
                         yield FxRate(pair=pair, requested_date=day, date=day, rate=rate, url=urls[day])
-        if not any(d[:4] == y for d in rates):
-            yield self.error(None, last_url, f"no central parity published in {y}", kind="SourceError")
-        for pair in p.PAIRS:
+        if not any(published[:4] == year for published in rates):
+            yield self.error(None, last_url, f"no central parity published in {year}", kind="SourceError")
+        for pair in fx.PAIRS:
             try:
-                day, rate = p.last_published(rates, pair, on)
+                day, rate = fx.last_published(rates, pair, on)
             except SourceError as exc:
                 yield self.error(None, last_url, exc)
                 continue
-            if on.isoformat()[:4] != y or day != on.isoformat():
+            if on.isoformat()[:4] != year or day != on.isoformat():
                 yield FxRate(pair=pair, requested_date=on.isoformat(), date=day, rate=rate, url=urls[day])

@@ -25,8 +25,8 @@ from spiders import cache
 from spiders.base import SourceSpider, guarded
 from spiders.companies import Company
 from spiders.parse import edgar
-from spiders.parse import quotes as p
-from spiders.parse import shares as sh
+from spiders.parse import quotes
+from spiders.parse import shares as shares_parse
 from top100.records import Quote, ShareCount
 
 HEADERS = {"Referer": "https://quote.eastmoney.com/"}
@@ -40,9 +40,9 @@ class QuotesSpider(SourceSpider):
     exchanges = ("SSE", "SZSE", "HKEX", "NYSE", "NASDAQ")
 
     def begin(self) -> Iterator[Any]:
-        self.delivered: dict[str, sh.Delivered] = {}
+        self.delivered: dict[str, shares_parse.Delivered] = {}
         yield from self.read_delivered()
-        todo = [c for c in self.companies if c.company_id not in self.delivered]
+        todo = [candidate for candidate in self.companies if candidate.company_id not in self.delivered]
         if not todo:
             return
         if self.settings.getbool("ROBOTSTXT_OBEY"):
@@ -53,31 +53,31 @@ class QuotesSpider(SourceSpider):
 
     # --- the delivered alternative ------------------------------------------------------------
     def read_delivered(self) -> Iterator[Any]:
-        path = Path(self.cfg.inbox_dir) / sh.MARKET_VALUES
+        path = Path(self.cfg.inbox_dir) / shares_parse.MARKET_VALUES
         if not path.is_file():
             return
-        rows, problems = sh.read_market_values(path)
+        rows, problems = shares_parse.read_market_values(path)
         for problem in problems:
-            yield self.error(None, f"file://{sh.MARKET_VALUES}", problem, kind="DeliveredFileError")
-        known = {c.company_id: c for c in self.companies}
+            yield self.error(None, f"file://{shares_parse.MARKET_VALUES}", problem, kind="DeliveredFileError")
+        known = {candidate.company_id: candidate for candidate in self.companies}
         on = self.valuation_date.isoformat()
         for row in rows:
-            c = known.get(row.company_id)
-            if c is None:
-                yield self.error(row.company_id, f"file://{sh.MARKET_VALUES}",
-                                 f"{sh.MARKET_VALUES} row {row.row}: {row.company_id} is not a listed candidate",
+            candidate = known.get(row.company_id)
+            if candidate is None:
+                yield self.error(row.company_id, f"file://{shares_parse.MARKET_VALUES}",
+                                 f"{shares_parse.MARKET_VALUES} row {row.row}: {row.company_id} is not a listed candidate",
                                  kind="DeliveredFileError")
                 continue
             if row.date > on:
-                yield self.error(c.company_id, f"file://{sh.MARKET_VALUES}",
-                                 f"{sh.MARKET_VALUES} row {row.row}: date {row.date} is after the valuation date {on}",
+                yield self.error(candidate.company_id, f"file://{shares_parse.MARKET_VALUES}",
+                                 f"{shares_parse.MARKET_VALUES} row {row.row}: date {row.date} is after the valuation date {on}",
                                  kind="DeliveredFileError")
                 continue
-            self.delivered[c.company_id] = row
-            url = f"file://{sh.MARKET_VALUES}#row={row.row}"
-            yield from self.quote(c, p.Close(row.date, row.close), row.shares, url)
-            yield ShareCount(company_id=c.company_id, requested_date=on, shares=row.shares, as_of=row.date,
-                             filed=None, source=f"{sh.MARKET_VALUES}: {row.source}", url=url)
+            self.delivered[candidate.company_id] = row
+            url = f"file://{shares_parse.MARKET_VALUES}#row={row.row}"
+            yield from self.quote(candidate, quotes.Close(row.date, row.close), row.shares, url)
+            yield ShareCount(company_id=candidate.company_id, requested_date=on, shares=row.shares, as_of=row.date,
+                             filed=None, source=f"{shares_parse.MARKET_VALUES}: {row.source}", url=url)
 
     # --- robots.txt ---------------------------------------------------------------------------
     def robots(self, source: str, todo: list[Company], next_step: Any = None, ok_kline: bool | None = None) -> Any:
@@ -91,94 +91,95 @@ class QuotesSpider(SourceSpider):
     def parse_robots(self, response: Response, source_name: str, todo: list[Company], next_step: Any,
                      ok_kline: bool | None) -> Iterator[Any]:
         body = response.text if response.status == 200 and b"\0" not in response.body[:1024] else ""
-        path = p.KLINE_PATH if source_name == "quotes" else p.STOCK_PATH
-        rule = sh.robots_rule(body, path, self.cfg.user_agent)
+        path = quotes.KLINE_PATH if source_name == "quotes" else quotes.STOCK_PATH
+        rule = shares_parse.robots_rule(body, path, self.cfg.user_agent)
         host = urlparse(response.url).hostname
         ok = rule is None
         if not ok:
             what = "the daily close" if source_name == "quotes" else "today's share count (the fallback)"
             self.logger.error("source %s stopped: robots.txt of %s refuses %s (%s)", source_name, host, path, rule)
             yield self.error(None, response.url, f"source {source_name} stopped: robots.txt of {host} refuses {path} "
-                             f"({rule}): {what} cannot be fetched; deliver inbox/{sh.MARKET_VALUES} "
-                             f"({','.join(sh.MARKET_VALUE_COLUMNS)}) or configure another quote source",
+                             f"({rule}): {what} cannot be fetched; deliver inbox/{shares_parse.MARKET_VALUES} "
+                             f"({','.join(shares_parse.MARKET_VALUE_COLUMNS)}) or configure another quote source",
                              kind="RobotsDisallowed")
         if next_step is not None:  # the kline host answered: now the snapshot host's robots.txt
             yield next_step(ok)
             return
         if not ok_kline:
-            for c in todo:
-                yield self.error(c.company_id, response.url, f"no quote: the quotes source stopped (robots.txt) and "
-                                 f"inbox/{sh.MARKET_VALUES} has no row for {c.company_id}", kind="RobotsDisallowed")
+            for candidate in todo:
+                yield self.error(candidate.company_id, response.url, f"no quote: the quotes source stopped (robots.txt) and "
+                                 f"inbox/{shares_parse.MARKET_VALUES} has no row for {candidate.company_id}",
+                                 kind="RobotsDisallowed")
             return
         yield from self.start_klines(todo, snapshot_ok=ok)
 
     # --- the API ------------------------------------------------------------------------------
     def start_klines(self, todo: list[Company], *, snapshot_ok: bool) -> Iterator[Any]:
         on = self.valuation_date
-        for c in todo:
-            sec = p.secid(c.exchange or "", c.ticker or "")
-            yield self.fetch("quotes", p.KLINE_PATH, self.parse_kline, company=c.company_id,
-                             params=p.kline_params(sec, on), lifetime=cache.PAST_PRICES, check="klines",
-                             headers=HEADERS, c=c, sec=sec, snapshot_ok=snapshot_ok)
+        for candidate in todo:
+            sec = quotes.secid(candidate.exchange or "", candidate.ticker or "")
+            yield self.fetch("quotes", quotes.KLINE_PATH, self.parse_kline, company=candidate.company_id,
+                             params=quotes.kline_params(sec, on), lifetime=cache.PAST_PRICES, check="klines",
+                             headers=HEADERS, candidate=candidate, sec=sec, snapshot_ok=snapshot_ok)
 
     @guarded
-    def parse_kline(self, response: Response, c: Company, sec: str, snapshot_ok: bool) -> Iterator[Any]:
+    def parse_kline(self, response: Response, candidate: Company, sec: str, snapshot_ok: bool) -> Iterator[Any]:
         on = self.valuation_date
-        close = p.close_on(p.parse_klines(self.json(response, "kline")), on)
-        if c.exchange in ("NYSE", "NASDAQ") and c.cik is not None:
-            yield self.fetch("sec_data", f"/api/xbrl/companyfacts/CIK{edgar.cik10(c.cik)}.json", self.parse_facts,
-                             company=c.company_id, lifetime=cache.SEARCH, headers=SEC_HEADERS, c=c, close=close,
-                             kline_url=response.url, sec=sec, snapshot_ok=snapshot_ok)
+        close = quotes.close_on(quotes.parse_klines(self.json(response, "kline")), on)
+        if candidate.exchange in ("NYSE", "NASDAQ") and candidate.cik is not None:
+            yield self.fetch("sec_data", f"/api/xbrl/companyfacts/CIK{edgar.cik10(candidate.cik)}.json", self.parse_facts,
+                             company=candidate.company_id, lifetime=cache.SEARCH, headers=SEC_HEADERS,
+                             candidate=candidate, close=close, kline_url=response.url, sec=sec, snapshot_ok=snapshot_ok)
             return
-        yield from self.snapshot(c, close, response.url, sec, snapshot_ok)
+        yield from self.snapshot(candidate, close, response.url, sec, snapshot_ok)
 
-    def snapshot(self, c: Company, close: p.Close, kline_url: str, sec: str, snapshot_ok: bool) -> Iterator[Any]:
+    def snapshot(self, candidate: Company, close: quotes.Close, kline_url: str, sec: str, snapshot_ok: bool) -> Iterator[Any]:
         if not snapshot_ok:
-            yield self.error(c.company_id, kline_url, "no share count as of the valuation date, and the snapshot host's "
-                             f"robots.txt refuses the fallback: deliver inbox/{sh.MARKET_VALUES}", kind="SourceError")
+            yield self.error(candidate.company_id, kline_url, "no share count as of the valuation date, and the snapshot host's "
+                             f"robots.txt refuses the fallback: deliver inbox/{shares_parse.MARKET_VALUES}", kind="SourceError")
             return
-        yield self.fetch("quotes_snapshot", p.STOCK_PATH, self.parse_stock, company=c.company_id,
-                         params=p.stock_params(sec), lifetime=cache.SNAPSHOT, headers=HEADERS,
-                         c=c, close=close, kline_url=kline_url)
+        yield self.fetch("quotes_snapshot", quotes.STOCK_PATH, self.parse_stock, company=candidate.company_id,
+                         params=quotes.stock_params(sec), lifetime=cache.SNAPSHOT, headers=HEADERS,
+                         candidate=candidate, close=close, kline_url=kline_url)
 
     @guarded
-    def parse_facts(self, response: Response, c: Company, close: p.Close, kline_url: str, sec: str,
+    def parse_facts(self, response: Response, candidate: Company, close: quotes.Close, kline_url: str, sec: str,
                     snapshot_ok: bool) -> Iterator[Any]:
         on = self.valuation_date
-        count = sh.from_companyfacts(self.json(response, "companyfacts"), on)
+        count = shares_parse.from_companyfacts(self.json(response, "companyfacts"), on)
         if count is None:
             self.logger.warning("company %s: no dei:%s on or before %s; falling back to the snapshot",
-                                c.company_id, sh.DEI, on)
-            yield from self.snapshot(c, close, kline_url, sec, snapshot_ok)
+                                candidate.company_id, shares_parse.DEI, on)
+            yield from self.snapshot(candidate, close, kline_url, sec, snapshot_ok)
             return
-        yield ShareCount(company_id=c.company_id, requested_date=on.isoformat(), shares=count.shares,
+        yield ShareCount(company_id=candidate.company_id, requested_date=on.isoformat(), shares=count.shares,
                          as_of=count.as_of, filed=count.filed, source=count.source, url=response.url)
-        yield from self.quote(c, close, count.shares, kline_url)
+        yield from self.quote(candidate, close, count.shares, kline_url)
 
     @guarded
-    def parse_stock(self, response: Response, c: Company, close: p.Close, kline_url: str) -> Iterator[Any]:
-        shares, _snapshot_value = p.parse_stock(self.json(response, "stock/get"))
+    def parse_stock(self, response: Response, candidate: Company, close: quotes.Close, kline_url: str) -> Iterator[Any]:
+        shares, _snapshot_value = quotes.parse_stock(self.json(response, "stock/get"))
         if shares is None:
-            yield self.error(c.company_id, response.url, "no total shares (f84) for the market value",
+            yield self.error(candidate.company_id, response.url, "no total shares (f84) for the market value",
                              kind="SourceError")
         else:
-            yield ShareCount(company_id=c.company_id, requested_date=self.valuation_date.isoformat(),
+            yield ShareCount(company_id=candidate.company_id, requested_date=self.valuation_date.isoformat(),
                              shares=shares, as_of=None, filed=None, source=FALLBACK, url=response.url, fallback=True)
-        yield from self.quote(c, close, shares, kline_url, snapshot_url=response.url)
+        yield from self.quote(candidate, close, shares, kline_url, snapshot_url=response.url)
 
-    def quote(self, c: Company, close: p.Close, shares: float | None, url: str, snapshot_url: str | None = None
+    def quote(self, candidate: Company, close: quotes.Close, shares: float | None, url: str, snapshot_url: str | None = None
               ) -> Iterator[Any]:
-        us = c.exchange in ("NYSE", "NASDAQ")
-        if us and c.ads_ratio is None:
-            yield self.error(c.company_id, snapshot_url or url, "US listing without an ADS ratio in the candidates: "
+        us_listing = candidate.exchange in ("NYSE", "NASDAQ")
+        if us_listing and candidate.ads_ratio is None:
+            yield self.error(candidate.company_id, snapshot_url or url, "US listing without an ADS ratio in the candidates: "
                              "the price is per ADS, the shares are ordinary shares", kind="SourceError")
-        ratio = c.ads_ratio if us else None
+        ratio = candidate.ads_ratio if us_listing else None
         yield Quote(
-            company_id=c.company_id, exchange=c.exchange or "", ticker=c.ticker or "",
+            company_id=candidate.company_id, exchange=candidate.exchange or "", ticker=candidate.ticker or "",
             requested_date=self.valuation_date.isoformat(), date=close.date[:10],
-            close=close.close, currency=p.CURRENCY[c.exchange or ""], total_shares=shares,
+            close=close.close, currency=quotes.CURRENCY[candidate.exchange or ""], total_shares=shares,
             # on the date, in the trading currency: close (per ADS for US lines) x ordinary shares
             # / ordinary shares per ADS; the snapshot's f116 is today's value, not the date's
-            market_value=p.market_value(close.close, shares, ratio) if not (us and ratio is None) else None,
+            market_value=quotes.market_value(close.close, shares, ratio) if not (us_listing and ratio is None) else None,
             ads_ratio=ratio, url=url,
         )

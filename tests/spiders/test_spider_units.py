@@ -168,17 +168,33 @@ def test_hkex_only_when_turned_on():
     assert enabled(Settings(crawl={"hkex_enabled": True})) == ["cninfo", "hkex", "edgar", "quotes", "fx"]
 
 
-def test_declared_length_must_match():
-    from scrapy import Request
+def test_a_body_shorter_than_its_content_length_is_refused_by_scrapy():
+    """DOWNLOAD_FAIL_ON_DATALOSS (spiders.settings), not a middleware of ours: the short body ends
+    in ResponseDataLossError (retried, then an error row); a body cut under a length that matches
+    it is the content check's (no %%EOF: FetchError, retried, then an error row)."""
+    import subprocess
+    import sys
 
-    from spiders.middlewares import LengthCheckMiddleware
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
+    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("dataloss_probe.py"))], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    outcomes = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert outcomes == {"/short-body": "ResponseDataLossError", "/cut-matching-length": "FetchError",
+                        "/whole": "response of 1016 bytes"}
 
-    req = Request("http://x/a.pdf")
-    LengthCheckMiddleware().process_response(req, Response("http://x/a.pdf", body=b"%PDF-1", headers={"Content-Length": "90"}))
-    assert "90" in req.meta["length_mismatch"]
-    ok = Request("http://x/b.pdf")
-    LengthCheckMiddleware().process_response(ok, Response("http://x/b.pdf", body=b"%PDF-1", headers={"Content-Length": "6"}))
-    assert "length_mismatch" not in ok.meta
+
+def test_the_crawl_receives_the_year_once(tmp_path):
+    """The year is the spider argument (-a year=) and nowhere else: not in the settings file."""
+    from spiders.runner import crawl_command, write_settings_file
+
+    paths = YearPaths(tmp_path / "out", 2013)
+    settings = Settings(out_dir=paths.out_dir, inbox_dir=tmp_path / "inbox", year=2016)
+    part_dir(paths, "cninfo").mkdir(parents=True)
+    file = write_settings_file(settings, paths, "cninfo")
+    assert "year" not in json.loads(file.read_text("utf-8"))
+    cmd, _ = crawl_command(settings, paths, "cninfo", tmp_path / "c.json", settings_file=file)
+    assert [a for a in cmd if "year" in a] == ["year=2013"]
 
 
 def test_listings_csv_takes_the_cik_as_of_the_year(tmp_path):
