@@ -81,7 +81,9 @@ def _shares_note(shares: dict | None) -> str:
     if not shares:
         return ""
     date = f", as of {shares['as_of']}" if shares.get("as_of") else ""
-    return f" ({shares.get('source')}{date}{'; ' + FALLBACK_NOTE if shares.get('fallback') else ''})"
+    source = str(shares.get("source") or "")
+    labelled = shares.get("fallback") and "fallback" not in source  # the snapshot's source says so itself
+    return f" ({source}{date}{'; ' + FALLBACK_NOTE if labelled else ''})"
 
 
 def _report_counts(facts: Iterable[dict], documents: dict[str, dict], on: str) -> dict[str, dict]:
