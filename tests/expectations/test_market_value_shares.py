@@ -81,3 +81,42 @@ def test_hk_listing_uses_its_report_and_a_us_listing_does_not() -> None:
 def test_without_records_the_quote_is_used_as_collected() -> None:
     mv = market_values([quote()], FX, ON)["c1"]
     assert mv.value == 10000.0 and mv.shares is None
+
+
+def test_verify_uses_the_report_count_and_the_audit_page_shows_it(tmp_path) -> None:
+    """The verify world's C01 (SSE) with today's snapshot as its collected count and its annual
+    report's year-end count (published before the valuation date): the metric row's rule and the
+    audit page name the report's count, page and date, and its value follows that count."""
+    import json
+
+    import verify_world as world  # tests/expectations is on sys.path (rootdir-less test dir)
+    from expectations.verify import run_verify
+    from top100.config import Settings
+    from top100.jsonl import read_jsonl, write_jsonl
+
+    out = tmp_path / "out"
+    paths = world.build(out)
+    facts = list(read_jsonl(paths.facts))
+    ar01 = next(f["document_sha256"] for f in facts if f["company_id"] == "C01" and f["metric"] == "revenue")
+    count = {**world.fact("C01", ar01, "total_shares", 8e8, currency=""), "label": "三、股份总数",
+             "raw": "800,000,000", "unit": "股", "period_end": "2014-12-31", "bbox": [72.0, 88.0, 200.0, 103.0]}
+    write_jsonl(paths.facts, [*facts, count])
+    docs = list(read_jsonl(paths.documents))
+    docs.append({"source": "cninfo", "url": "https://static.cninfo.com.cn/x.PDF", "company_id": "C01",
+                 "doc_type": "annual_report", "fiscal_year": 2014, "title": "2014年年度报告",
+                 "published_at": "2015-03-20T00:00:00+08:00", "sha256": ar01, "size": 1, "fetched_at": "2015-07-01"})
+    write_jsonl(paths.documents, docs)
+    write_jsonl(paths.shares, [{"company_id": "C01", "requested_date": "2015-06-25", "shares": 1e9, "as_of": None,
+                                "filed": None, "source": "EastMoney snapshot f84 (today's count, not the valuation "
+                                "date's: fallback)", "url": "mirror", "fallback": True}])
+    run_verify(Settings(out_dir=out, year=world.YEAR), paths)
+    m = {(r["company_id"], r["metric"]): r for r in read_jsonl(paths.metrics)}
+    row = m["C01", "market_value"]
+    assert row["value"] == pytest.approx(10.0 * 8e8)
+    assert "shares 800,000,000 (annual report" in row["rule"] and "as of 2014-12-31" in row["rule"]
+    assert "fallback" not in row["rule"]
+    assert m["C16", "market_value"]["value"] == pytest.approx(20 * 4e8 / 2 * 6.11)  # no record: as collected
+    page = (paths.audit / "company-C01.html").read_text(encoding="utf-8")
+    assert "annual report, page 1: 三、股份总数" in page and "as of 2014-12-31" in page
+    assert (paths.audit / "img" / "C01-market_value.png").exists()
+    assert json.dumps(row)  # a plain row
