@@ -283,31 +283,56 @@ def _nth(text: str, raw: str, at: int) -> int:
     return text[:at].count(raw)
 
 
-def _box(data: bytes, page: int, raw: str, nth: int = 0) -> list[float] | None:
-    """The box (x0, top, x1, bottom in points) of the ``nth`` printing of ``raw`` on its page."""
+def _boxes(data: bytes, wanted: list[tuple[int, str, int]]) -> list[list[float] | None]:
+    """The box (x0, top, x1, bottom in points) of the ``nth`` printing of ``raw`` on ``page``, for
+    each (page, raw, nth) (None where the text search does not find it). Under the PDFium lock,
+    every object closed here."""
     import pypdfium2 as pdfium
 
-    try:
-        doc = pdfium.PdfDocument(data)
+    from top100.pdfium import PDFIUM
+
+    out: list[list[float] | None] = []
+    with PDFIUM:
         try:
-            pg = doc[page - 1]
-            height = pg.get_height()
-            tp = pg.get_textpage()
-            searcher = tp.search(raw, match_case=True, match_whole_word=False)
-            hit = searcher.get_next()
-            for _ in range(nth):
-                hit = searcher.get_next() if hit is not None else None
-            if hit is None:
-                return None
-            start, count = hit
-            boxes = [tp.get_charbox(k) for k in range(start, start + count)]
-            x0, x1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
-            bottom, top = min(b[1] for b in boxes), max(b[3] for b in boxes)
-            return [round(x0, 2), round(height - top, 2), round(x1, 2), round(height - bottom, 2)]
+            doc = pdfium.PdfDocument(data)
+        except Exception:  # a box is provenance, never a reason to lose the figure
+            return [None] * len(wanted)
+        try:
+            for page, raw, nth in wanted:
+                out.append(_box_on(doc, page, raw, nth))
         finally:
             doc.close()
-    except Exception:  # a box is provenance, never a reason to lose the figure
+    return out
+
+
+def _box_on(doc, page: int, raw: str, nth: int) -> list[float] | None:
+    try:
+        pg = doc[page - 1]
+    except Exception:
         return None
+    tp = searcher = None
+    try:
+        height = pg.get_height()
+        tp = pg.get_textpage()
+        searcher = tp.search(raw, match_case=True, match_whole_word=False)
+        hit = searcher.get_next()
+        for _ in range(nth):
+            hit = searcher.get_next() if hit is not None else None
+        if hit is None:
+            return None
+        start, count = hit
+        boxes = [tp.get_charbox(k) for k in range(start, start + count)]
+        x0, x1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
+        bottom, top = min(b[1] for b in boxes), max(b[3] for b in boxes)
+        return [round(x0, 2), round(height - top, 2), round(x1, 2), round(height - bottom, 2)]
+    except Exception:
+        return None
+    finally:
+        if searcher is not None:
+            searcher.close()
+        if tp is not None:
+            tp.close()
+        pg.close()
 
 
 def _all_pages(data: bytes, name: str) -> Iterable[tuple[int, str]]:
@@ -343,8 +368,10 @@ def add_share_count(data: bytes, pages: Iterable[tuple[int, str]] | None, *, mar
     if not found:
         return
     readings = Readings()
+    searched = iter(_boxes(data, [(r.page, r.raw, r.bbox[0] if r.bbox else 0) for r in found
+                                  if not (r.bbox and len(r.bbox) == 4)]))
     for r in found:
-        box = r.bbox if r.bbox and len(r.bbox) == 4 else _box(data, r.page, r.raw, r.bbox[0] if r.bbox else 0)
+        box = r.bbox if r.bbox and len(r.bbox) == 4 else next(searched)
         readings.add(Reading(r.metric, r.year, r.number, r.unit, r.page, r.label, r.raw,
                              box or (None, r.page, r.raw), r.source))
     for rs in readings.by_key.values():
