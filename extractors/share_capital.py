@@ -22,9 +22,14 @@ HK reports:
 - ``share_note``: the share capital note's issued and fully paid count: ``Issued and fully paid:
   18,760,717,230 ordinary shares of HK$0.025 each`` (the statement date's), or its movement
   table's ``At 31 December 2023  636,763,934  269,500`` line below ``Issued and fully paid``
-  (the first figure, under ``Number of shares``).
-- ``sentence``: ``based on 636,763,934 Shares in issue as at 31 December 2023`` (the directors'
-  report; read where the date is the fiscal year end).
+  (the first figure, under ``Number of shares``; a label of dates ``At 1 January 2021, 31
+  December 2021 and 31 December 2022`` counts for its last date; the count column's unit from
+  the unit line above: a bare ``'000`` before the money's ``HK$'000`` is thousands of shares, no
+  unit line is an error).
+- ``sentence``: ``based on 636,763,934 Shares in issue as at 31 December 2023``, ``on the basis
+  of N shares of the Company in issue as at ...``, ``the number of issued Shares as at ... (i.e.
+  N shares)`` (the directors' report; read where the date is the fiscal year end).
+An exact count is the fact before one printed in thousands (which then corroborates it).
 
 A report that prints none of these gives no fact and no error (a summary, 摘要, need not print
 it); a figure found in a place above whose unit cannot be told is an error naming the page.
@@ -44,7 +49,7 @@ from top100.errors import UnitUnknown
 
 METRIC = "total_shares"
 # bump when what this module reads changes: part of cn_annual's and hk_annual's VERSION
-VERSION = "s1"
+VERSION = "s2"
 
 SHARES = {"股": Unit("股", Decimal(1), None), "万股": Unit("万股", Decimal(10_000), None),
           "亿股": Unit("亿股", Decimal(100_000_000), None), "shares": Unit("shares", Decimal(1), None)}
@@ -225,10 +230,35 @@ _DATE_EN = (r"(?:(?P<d1>\d{1,2})\s*(?P<m1>[A-Z][a-z]+)\s*,?\s*(?P<y1>(?:19|20)\d
             r"|(?P<m2>[A-Z][a-z]+)\s*(?P<d2>\d{1,2})\s*,\s*(?P<y2>(?:19|20)\d{2}))")
 _HK_SENTENCE = re.compile(r"(?i:based\s+on|total\s+number\s+of)\s+(?:the\s+total\s+number\s+of\s+)?(?P<raw>"
                           + _NUM + r")\s+(?:ordinary\s+)?(?i:shares)\s+in\s+issue\s+as\s+(?:at|of)\s+" + _DATE_EN)
+# "calculated on the basis of 5,240,344,044 shares of the Company in issue as at 31 December 2022";
+# "based on the number of issued Shares as at 31 December 2019 (i.e. 347,437,000 shares)"
+_HK_SENTENCE_OF = re.compile(r"(?i:on\s+the\s+basis\s+of)\s+(?P<raw>" + _NUM + r")\s+(?i:shares)\s+(?i:of\s+the\s+"
+                             r"Company\s+)?(?i:in\s+issue)\s+as\s+(?:at|of)\s+" + _DATE_EN)
+_HK_SENTENCE_IE = re.compile(r"(?i:number\s+of\s+(?:the\s+)?issued\s+shares|number\s+of\s+shares\s+in\s+issue)\s+as\s+"
+                             r"(?:at|of)\s+" + _DATE_EN + r"\s*\(\s*(?i:i\.e\.)\s*(?P<raw>" + _NUM + r")\s+(?i:shares)\s*\)")
 _HK_ISSUED = re.compile(r"(?i:issued\s+and\s+fully\s+paid)\s*[:：]?\s*(?P<raw>" + _NUM
                         + r")\s+(?i:ordinary\s+shares)\s+of\s+(?:HK|US)\$")
 _HK_ISSUED_HEAD = re.compile(r"(?i)issued\s+and\s+fully\s+paid\s*[:：]?\s*(?:已發行及繳足\s*[:：]?)?\s*$")
-_HK_AT = re.compile(r"^\s*(?i:at|as\s+at)\s+" + _DATE_EN + r"\s+(?P<raw>" + _NUM + r")(?:\s|$)")
+_HK_AT = re.compile(r"^\s*(?i:balance\s+)?(?i:at|as\s+at)\s+(?P<dates>.*?)\s+(?P<raw>\d{1,3}(?:,\d{3})+)(?:\s|$)")
+_HK_DATE = re.compile(_DATE_EN)
+_THOUSANDS = re.compile(r"[’'‘`]000")
+_MONEY_THOUSANDS = re.compile(r"(?:HK\$|US\$|RMB|\$)\s*[’'‘`]000")
+
+
+def _note_unit(lines: list[str], head: int) -> Unit | None:
+    """The unit of the share capital note's count column, from the unit line above its Authorised
+    / Issued blocks: a bare ``'000`` first (before the money's ``HK$'000``) is thousands of shares;
+    a money unit alone leaves the count in shares. None where no unit line is found."""
+    for j in range(head - 1, max(-1, head - 25), -1):
+        line = lines[j]
+        if not _THOUSANDS.search(line):
+            continue
+        first = _THOUSANDS.search(line)
+        money = _MONEY_THOUSANDS.search(line)
+        if money and money.start() <= first.start() - 1 and money.end() >= first.end():
+            return SHARES["shares"]  # the first '000 is the money's
+        return Unit("'000 shares", Decimal(1000), None)
+    return None
 
 
 def _iso(m: re.Match) -> str | None:
@@ -245,7 +275,7 @@ def hk_readings(pages: Iterable[tuple[int, str]], fy: int | None, year_end: str 
         return found
     for page, text in pages:
         low = text.lower()
-        if "in issue" not in low and "fully paid" not in low:
+        if "in issue" not in low and "fully paid" not in low and "issued shares" not in low:
             continue
         lines = text.splitlines()
         starts = [0]
@@ -258,22 +288,36 @@ def hk_readings(pages: Iterable[tuple[int, str]], fy: int | None, year_end: str 
                                      "Issued and fully paid", m.group("raw"),
                                      (_nth(text, m.group("raw"), starts[i] + m.start("raw")),), "share_note"))
             elif _HK_ISSUED_HEAD.search(line):
-                for k, nxt in enumerate(lines[i + 1:i + 12], i + 1):
+                unit = _note_unit(lines, i)
+                k = i
+                while k < min(len(lines) - 1, i + 12):
+                    k += 1
+                    nxt, offset = lines[k], starts[k]
+                    if re.match(r"^\s*(?i:balance\s+)?(?i:at|as\s+at)\s", nxt) and k + 1 < len(lines) \
+                            and not re.search(r"\d,\d{3}", nxt):  # a label of dates wrapped over two lines
+                        nxt = nxt.rstrip() + " " + lines[k + 1].strip()
+                        offset = starts[k + 1] - len(lines[k].rstrip()) - 1
+                        k += 1
                     at = _HK_AT.match(nxt)
-                    if at and _iso(at) == year_end:
-                        found.append(Reading(METRIC, fy, Decimal(at.group("raw").replace(",", "")), SHARES["shares"],
-                                             page, f"Issued and fully paid: {nxt[:at.start('raw')].strip()}",
-                                             at.group("raw"), (_nth(text, at.group("raw"), starts[k] + at.start("raw")),),
-                                             "share_note"))
-                        break
+                    dates = list(_HK_DATE.finditer(at.group("dates"))) if at else []
+                    if not dates or _iso(dates[-1]) != year_end:
+                        continue
+                    if unit is None:
+                        raise UnitUnknown(f"total_shares {fy}: {nxt.strip()[:80]} on page {page}: the share capital "
+                                          "note prints no unit line above its count ('000 or a money unit)", page=page)
+                    found.append(Reading(METRIC, fy, Decimal(at.group("raw").replace(",", "")), unit, page,
+                                         f"Issued and fully paid: {nxt[:at.start('raw')].strip()}", at.group("raw"),
+                                         (_nth(text, at.group("raw"), offset + at.start("raw")),), "share_note"))
+                    break
         flat = re.sub(r"\s+", " ", text)
-        for s in _HK_SENTENCE.finditer(flat):
+        for s in (*_HK_SENTENCE.finditer(flat), *_HK_SENTENCE_OF.finditer(flat), *_HK_SENTENCE_IE.finditer(flat)):
             if _iso(s) == year_end:
                 found.append(Reading(METRIC, fy, Decimal(s.group("raw").replace(",", "")), SHARES["shares"], page,
                                      f"Shares in issue as at {year_end}", s.group("raw"),
                                      (_nth(flat, s.group("raw"), s.start("raw")),), "sentence"))
     order = {"share_note": 0, "sentence": 1}
-    return sorted(found, key=lambda r: (order[r.source], r.page))
+    # an exact count first: a note in thousands of shares corroborates a sentence's exact figure
+    return sorted(found, key=lambda r: (r.unit.scale, order[r.source], r.page))
 
 
 # ---- both -------------------------------------------------------------------------------------
