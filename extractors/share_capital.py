@@ -16,7 +16,8 @@ A-share reports (年度报告), in this order of trust:
 - ``basic_info``: 普通股总股本（股） (北交所 reports' 公司基本情况), 期末总股本 of the main-figures
   table (the first figure: the year's), with the unit its label or table prints (股 / 万股).
 - ``sentence``: a sentence that dates its count to the year's end: 截至2023年12月31日，公司总股本为
-  125,619.78万股. A sentence dated otherwise (the day of the profit distribution) is not read.
+  125,619.78万股 (or 截至报告期末，公司总股本为…). A sentence dated otherwise (the day of the profit
+  distribution) is not read.
 
 HK reports:
 - ``share_note``: the share capital note's issued and fully paid count: ``Issued and fully paid:
@@ -49,7 +50,7 @@ from top100.errors import UnitUnknown
 
 METRIC = "total_shares"
 # bump when what this module reads changes: part of cn_annual's and hk_annual's VERSION
-VERSION = "s2"
+VERSION = "s3"
 
 SHARES = {"股": Unit("股", Decimal(1), None), "万股": Unit("万股", Decimal(10_000), None),
           "亿股": Unit("亿股", Decimal(100_000_000), None), "shares": Unit("shares", Decimal(1), None)}
@@ -60,39 +61,25 @@ _MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", 
 # ---- A shares ---------------------------------------------------------------------------------
 
 _CN_SECTION = re.compile(r"股份变动情况|股本变动情况|普通股股本结构")
-_CN_TABLE_ROW = re.compile(r"^\s*(?:三\s*、\s*)?(?:普通股)?(?:股份总数|总股本|股份总额)(?:\s*[（(]\s*(?P<u>股|万股|亿股)\s*[)）])?"
-                           r"\s+(?P<rest>[-\d].*)$")
 _CN_UNIT_LINE = re.compile(r"单位\s*[:：]\s*(?:人民币)?\s*(?P<u>亿股|万股|股|百万元|千元|万元|亿元|元)")
 _CN_BASIC = re.compile(r"^\s*(?P<label>(?:普通股)?(?:期末)?总股本\s*[（(]\s*(?P<u>股|万股|亿股)\s*[)）]|期末总股本(?:\s*[（(]\s*"
                        r"(?P<u2>股|万股|亿股)\s*[)）])?)\s*(?P<raw>" + _NUM + r")(?:\s|$)")
-_CN_SENTENCE = re.compile(r"截至(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日[，,]?(?:公司|本公司)(?:的)?(?:总股本|股份总数)"
-                          r"(?:为|是)?(?P<raw>" + _NUM + r")(?P<u>亿股|万股|股)")
-
-
-def _count_tokens(rest: str) -> list[str]:
-    return [t for t in rest.split() if re.fullmatch(r"-?(?:" + _NUM + r")%?", t)]
+_CN_SENTENCE = re.compile(r"(?:截至(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日|截至(?:本)?报告期(?:期)?末)[，,]?(?:公司|本公司)(?:的)?(?:总股本|股份总数)"
+                          r"(?:为|是)?[（(]?(?P<raw>" + _NUM + r")(?P<u>亿股|万股|股)")
 
 
 def _last_count(tokens: list[str]) -> str | None:
     """The row's last count: the 本次变动后 / 期末 数量 (its 比例 follows it, a percentage ≤ 100)."""
     for t in reversed(tokens):
-        if t.startswith("-") or t.endswith("%"):
+        if t.startswith(("-", "+")) or t.endswith("%"):  # a change, a percentage
             continue
         if Decimal(t.replace(",", "")) > 1000:
             return t
     return None
 
 
-def _unit_above(lines: list[str], i: int) -> str | None:
-    for j in range(i, max(-1, i - 60), -1):
-        m = _CN_UNIT_LINE.search(lines[j])
-        if m:
-            return m.group("u")
-    return None
-
-
 _ROW_LABELS = ("三、股份总数", "三、普通股股份总数", "股份总数", "普通股股份总数", "总股本", "三、总股本")
-_FIGURE = re.compile(r"[-－]?[\d,]+(?:\.\d+)?%?|[-－—]")
+_FIGURE = re.compile(r"[-－+＋]?[\d,]+(?:\.\d+)?%?|[-－—]")
 
 
 def _sq(text: str) -> str:
@@ -152,7 +139,7 @@ def table_rows(pl) -> list[tuple[str, str, list[float], int]]:
             raw = "".join(w.text for w in ws).replace("－", "-")
             box = [min(w.x0 for w in ws), min(w.top for w in ws), max(w.x1 for w in ws), max(w.bottom for w in ws)]
             cells.append((raw, box))
-        raw = _last_count([c[0] for c in cells if re.fullmatch(r"-?(?:" + _NUM + r")%?", c[0])])
+        raw = _last_count([c[0].replace("＋", "+") for c in cells if re.fullmatch(r"[-+＋]?(?:" + _NUM + r")%?", c[0])])
         if raw is not None:
             box = next(b for r, b in reversed(cells) if r == raw)
             out.append((label, raw, box, i))
@@ -194,7 +181,7 @@ def cn_readings(pages: Iterable[tuple[int, str]], fy: int | None, year_end: str 
                                      b.group("label").strip(), b.group("raw"),
                                      (_nth(text, b.group("raw"), starts[i] + b.start("raw")),), "basic_info"))
         for s in _CN_SENTENCE.finditer(flat):
-            on = f"{s.group('y')}-{int(s.group('m')):02d}-{int(s.group('d')):02d}"
+            on = f"{s.group('y')}-{int(s.group('m')):02d}-{int(s.group('d')):02d}" if s.group("y") else end
             if on != end:
                 continue
             found.append(Reading(METRIC, fy, Decimal(s.group("raw").replace(",", "")), SHARES[s.group("u")], page,
