@@ -162,6 +162,10 @@ def metric_evidence(paths: YearPaths, year_evidence: Any, company_id: str, item:
                 for reading in (fact.get("corroborations") or []) if isinstance(reading, dict)]
         if base == "market_value":
             row["quote"] = year_evidence.quote(company_id)
+            if row["quote"] and fact and fact.get("metric") == "total_shares":  # the annual report's count was used
+                row["quote"] = {**row["quote"], "total_shares": fact.get("value"), "shares": {
+                    "source": f"annual report, page {fact.get('page')}: {fact.get('label')}", "fallback": False,
+                    "as_of": fact.get("period_end"), "filed": None, "snapshot": row["quote"].get("shares")}}
         rows.append(row)
     return rows
 

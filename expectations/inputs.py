@@ -23,6 +23,7 @@ class Inputs:
     candidates: list[dict] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)
     quotes: list[dict] = field(default_factory=list)
+    shares: list[dict] = field(default_factory=list)  # collect/shares.jsonl: the count each quote used
     fx: list[dict] = field(default_factory=list)
     facts: list[dict] = field(default_factory=list)
     declared: list[dict] = field(default_factory=list)
@@ -55,6 +56,7 @@ def load_inputs(paths: YearPaths, market_value_date: str) -> Inputs:
     return Inputs(
         year=paths.year, market_value_date=market_value_date, candidates=candidates,
         documents=list(read_jsonl(paths.documents)), quotes=list(read_jsonl(paths.quotes)),
+        shares=list(read_jsonl(paths.shares)),
         fx=list(read_jsonl(paths.fx)), facts=list(read_jsonl(paths.facts)),
         declared=list(read_jsonl(paths.declared)), licences=list(read_jsonl(paths.licences)),
         traffic=list(read_jsonl(paths.traffic)), integrity=list(read_jsonl(paths.integrity)),

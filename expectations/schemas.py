@@ -58,7 +58,7 @@ def expectations() -> dict[str, list[Expect]]:
             expect("ExpectColumnValuesToNotBeNull", None, "fact without a company", column="company_id"),
             expect("ExpectColumnValuesToBeInSet", None, "unknown metric {metric}", column="metric", value_set=metrics),
             expect("ExpectColumnValuesToBeInSet", None, "unknown currency {currency}", column="currency",
-                   value_set=["CNY", "HKD", "USD"], **where('metric!="employees_total"')),  # counts have none
+                   value_set=["CNY", "HKD", "USD"], **where('metric!="employees_total" and metric!="total_shares"')),  # counts have none
             expect("ExpectColumnValuesToNotBeNull", None, "fact without a value", column="value"),
             expect("ExpectColumnValuesToBeInSet", None, "unknown document type {doc_type}", column="doc_type",
                    value_set=[d.value for d in DocType]),

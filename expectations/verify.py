@@ -28,7 +28,7 @@ from expectations.collected import collect_findings, conflict_findings, filing_f
 from expectations.declarations import collect_forms, company_row, undeclared_candidates
 from expectations.findings import in_order, to_findings
 from expectations.inputs import Inputs, load_inputs
-from expectations.market_value import market_values
+from expectations.market_value import market_values, report_counts_used
 from expectations.metrics import year_metrics
 from expectations.rules import VerifyRules
 from expectations.suites import CHECKS, build_suites
@@ -104,8 +104,9 @@ def reconcile_year(inputs: Inputs, rules: VerifyRules) -> Reconciled:
     candidates = inputs.candidates_by_id()
     errors += undeclared_candidates(candidates, forms)
     facts = inputs.facts_by_company(errors)
-    values = market_values(inputs.quotes, inputs.fx, inputs.market_value_date)
-    facts_used: dict[tuple[str, str], dict] = {}
+    values = market_values(inputs.quotes, inputs.fx, inputs.market_value_date, inputs.shares, inputs.facts,
+                           inputs.documents)
+    facts_used: dict[tuple[str, str], dict] = report_counts_used(values)
     figures = accuracy.check_figures(inputs, forms, facts, values, rules, facts_used)
     companies = [company_row(inputs.year, company.form, candidates.get(company_id, {}))
                  for company_id, company in figures.items()]

@@ -28,12 +28,14 @@ from extractors.layout import PageLines, TextPass, strip_furniture, words_of_pag
 from extractors.numbers import Unit, parse_unit
 from extractors.picking import number_of, pick, single_values, table_unit
 from extractors.result import READER_VERSION, ExtractResult, Origin, error_row, load
+from extractors.share_capital import VERSION as SHARES_VERSION
+from extractors.share_capital import add_share_count
 from extractors.tables import read_tables
 from top100.errors import FigureNotRead, TableNotFound, Top100Error, UnitUnknown
 from top100.vocab import DocType
 
 NAME = "cn_annual"
-VERSION = f"1.1.0+{READER_VERSION}"
+VERSION = f"1.1.0+{READER_VERSION}+{SHARES_VERSION}"
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,8 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         _dated_head_count(texts, fy, out)
     decide(out.readings, origin, result, name, _period)
     _prose_figures(texts, fy, result, name, company_id)
+    add_share_count(data, texts.items(), market="cn", fiscal_year=fy, year_end=None, origin=origin, result=result,
+                    name=name)
     return result
 
 

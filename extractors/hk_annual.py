@@ -26,11 +26,13 @@ from extractors.labels import simplify
 from extractors.layout import PageLines, TextPass, words_of_pages
 from extractors.numbers import Unit, parse_number, parse_unit
 from extractors.result import READER_VERSION, ExtractResult, Origin, error_row, load, make_fact
+from extractors.share_capital import VERSION as SHARES_VERSION
+from extractors.share_capital import add_share_count
 from top100.errors import IdentityViolated, ReadingsConflict, RowNotFound, TableNotFound, Top100Error, UnitUnknown
 from top100.vocab import DocType
 
 NAME = "hk_annual"
-VERSION = f"1.2.0+{READER_VERSION}"
+VERSION = f"1.2.0+{READER_VERSION}+{SHARES_VERSION}"
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,8 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         result.errors.append(error_row(TableNotFound(
             "the statements were found but no figure could be read from them"), document=name,
             company_id=company_id, page=statement_pages[0]))
+    add_share_count(data, None, market="hk", fiscal_year=max(years) if years else None, year_end=_period_end(
+        max(years), year_end) if years else None, origin=origin, result=result, name=name)
     return result
 
 

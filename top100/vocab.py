@@ -26,6 +26,7 @@ class Metric(StrEnum):
     rd_investment = "rd_investment"  # 研发投入合计 / 研发支出合计 (capitalised part included); never rd_expense
     total_assets = "total_assets"  # 总资产
     market_value = "market_value"  # 总市值 on the market-value date, in CNY
+    total_shares = "total_shares"  # 股份总数 / shares in issue at the fiscal year end (a count; Fact.period_end its date)
     users = "users"  # 用户数 (for companies that are not listed)
     traffic = "traffic"  # 流量: third-party traffic (desktop + mobile)
     traffic_mobile = "traffic_mobile"
