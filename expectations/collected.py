@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from top100.records import CompanyRow, Finding
-from top100.vocab import Check, Severity
+from top100.vocab import Check, Metric, Severity
 
 KIND = "document_missing"
 METRIC = "documents"  # the finding concerns the company's evidence, not one metric
@@ -82,12 +82,17 @@ def conflict_findings(facts: Iterable[dict], companies: list[CompanyRow], year: 
         seen.add(key)
         others = [c for c in f.get("corroborations") or [] if not c.get("agrees")]
         told = "; ".join(f"page {c.get('page')} prints {c.get('raw')} {c.get('unit') or ''}".strip() for c in others)
+        # a share count in conflict is never used (the market value takes the next source in its
+        # order, expectations.market_value, and says so): the auditor sees it, the company stays
+        count_only = f.get("metric") == Metric.total_shares.value
         out.append(Finding(
             company_id=cid, fiscal_year=year, check=Check.accuracy.value, metric=str(f.get("metric")),
-            kind=CONFLICT_KIND, severity=Severity.ERROR.value,
+            kind=CONFLICT_KIND, severity=(Severity.WARNING if count_only else Severity.ERROR).value,
             message=(f"FY{f.get('fiscal_year')} {f.get('metric')}: document {str(f.get('document_sha256'))[:12]} "
                      f"page {f.get('page')} prints {f.get('raw')} {f.get('unit') or ''}; "
-                     + (told if told else "an accounting identity of the document fails") + "; not confirmed"),
+                     + (told if told else "an accounting identity of the document fails")
+                     + ("; not used: the market value takes its share count from the next source" if count_only
+                        else "; not confirmed")),
             public=f.get("value"), rule="corroboration",
         ))
     return out

@@ -120,3 +120,18 @@ def test_verify_uses_the_report_count_and_the_audit_page_shows_it(tmp_path) -> N
     assert "annual report, page 1: 三、股份总数" in page and "as of 2014-12-31" in page
     assert (paths.audit / "img" / "C01-market_value.png").exists()
     assert json.dumps(row)  # a plain row
+
+
+def test_a_share_count_in_conflict_is_a_warning_a_revenue_in_conflict_an_error() -> None:
+    """The count in conflict is never used (the market value takes the next source), so its
+    finding does not exclude the company; a figure the accuracy check compares does."""
+    from expectations.collected import conflict_findings
+    from types import SimpleNamespace
+
+    companies = [SimpleNamespace(company_id="c1")]  # only the company's id is read
+    revenue = {**fact(conflict=True), "metric": "revenue", "corroborations": [
+        {"page": 60, "raw": "900", "unit": "元", "agrees": False}]}
+    found = conflict_findings([fact(conflict=True), revenue], companies, 2024)
+    severity = {f.metric: f.severity for f in found}
+    assert severity == {"total_shares": "WARNING", "revenue": "ERROR"}
+    assert "not used" in next(f.message for f in found if f.metric == "total_shares")
