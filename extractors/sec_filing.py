@@ -481,7 +481,7 @@ def _year(iso: str | None) -> int | None:
 
 def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256: str | None = None,
             settings: object | None = None, doc_type: str = "20-F") -> ExtractResult:
-    """The extractor interface (extractors.extract_document): facts and errors; the cover's
+    """The extractor interface (extractors.read): facts and errors; the cover's
     shares and ADS ratio are on the SecFilingResult."""
     res = read(source, company_id=company_id, sha256=sha256, doc_type=doc_type)
     res.errors = [e for e in res.errors if e.kind != "SecFilingNote"] + \

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import cn_annual, corroborate, extract_document
+import extractors
+from extractors import cn_annual, corroborate
 from extractors.command import main
 from extractors.corroborate import Reading, Readings, identities
 from extractors.labels import CN_RD_EXPENSE_MDNA, key
@@ -37,7 +38,7 @@ _CACHE: dict[Path, object] = {}
 
 def _extracted(path: Path):
     if path not in _CACHE:
-        _CACHE[path] = extract_document(path, None, company_id="C0001")
+        _CACHE[path] = extractors.read(None, path, company_id="C0001")
     return _CACHE[path]
 
 
@@ -347,7 +348,7 @@ def test_a_document_without_figures_exits_non_zero_with_the_error(tmp_path, caps
     short.save(str(path))
     short.close()
     src.close()
-    result = extract_document(path, None)
+    result = extractors.read(None, path)
     assert result.facts == [] and [e.kind for e in result.errors] == ["TableNotFound"]
     assert main([str(path), "--json"]) == 3
     captured = capsys.readouterr()

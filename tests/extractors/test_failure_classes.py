@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors import extract_document
+import extractors
 from extractors.hk_employees import find_employees
 from extractors.hk_statements import head_unit, read_tables, readings
 from extractors.labels import en_metric
@@ -29,7 +29,7 @@ def _page(path: Path, n: int):
 
 
 def _facts(path: Path):
-    result = extract_document(path, None, company_id="C0001")
+    result = extractors.read(None, path, company_id="C0001")
     return {(f.metric, f.fiscal_year): f for f in result.facts}, result
 
 

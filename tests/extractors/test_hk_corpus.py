@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import extract_document, hk_annual
+import extractors
+from extractors import hk_annual
 from extractors.hk_employees import find_employees
 from extractors.hk_statements import cn_year, metric_of, readings
 from extractors.layout import TextPass
@@ -40,7 +41,7 @@ def _path(document: str) -> Path:
 
 def _extract(document: str):
     if document not in _CACHE:
-        _CACHE[document] = extract_document(_path(document), None, company_id="C0001")
+        _CACHE[document] = extractors.read(None, _path(document), company_id="C0001")
     return _CACHE[document]
 
 
@@ -248,7 +249,7 @@ def test_annual_results_announcement_is_read_for_its_statements(tmp_path):
              ["", "", "2025", "2024"], ["", "Notes", "HK$'000", "HK$'000"],
              ["Revenue", "4", "12,345", "11,000"], ["Loss before tax", "6", "(1,234)", "(900)"],
              ["Loss for the year", "", "(1,300)", "(950)"]], ruled=False)]])
-    result = extract_document(path, None)
+    result = extractors.read(None, path)
     facts = {(f.metric, f.fiscal_year): f for f in result.facts}
     assert facts[("revenue", 2025)].value == 12_345_000 and facts[("revenue", 2025)].period_end == "2025-03-31"
     assert facts[("profit_before_tax", 2024)].value == -900_000 and facts[("net_profit", 2025)].value == -1_300_000
@@ -270,7 +271,7 @@ def test_extract_command_fails_on_an_empty_result(monkeypatch, capsys, tmp_path)
     from extractors.command import main
     from extractors.result import ExtractResult
 
-    monkeypatch.setattr(extractors, "extract_document", lambda *a, **k: ExtractResult())
+    monkeypatch.setattr(extractors, "read", lambda *a, **k: ExtractResult())
     (tmp_path / "x.pdf").write_bytes(b"%PDF-1.4")
     assert main([str(tmp_path / "x.pdf")]) == 3
     assert "x.pdf: no figure could be read from this document" in capsys.readouterr().err
