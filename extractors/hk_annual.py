@@ -3,7 +3,7 @@
 A fast text pass finds the pages: the consolidated statement of profit or loss (its title in any
 case and language, on a line of its own, not a contents entry or a note, with its own rows), the
 statement of financial position, and up to three five-year summary / financial highlights pages.
-Positioned words of those pages go through extractors.hk_statements (year columns by the
+Positioned words of those pages go through extractors.hk_tables and hk_statements (year columns by the
 header's order, any year end, notes columns, segment columns resolved by their total or refused).
 Every metric and year is read from every page that prints it: the statement's figure is the fact,
 the others are its ``corroborations``; figures that differ beyond the coarser unit's rounding make
@@ -395,7 +395,7 @@ def _unit(text: str | None, page: int, label: str, default_currency: str | None 
 
 
 def _reading_unit(r: Reading, default_currency: str | None) -> Unit:
-    """The unit of one reading: read from its table's head (extractors.hk_statements.head_unit),
+    """The unit of one reading: read from its table's head (extractors.hk_tokens.head_unit),
     with the document's currency where the head prints a scale and no currency (千元)."""
     if r.unit is None:
         if r.unit_error:

@@ -79,7 +79,8 @@ def test_listings_mark_an_unlisted_candidate_whose_ipo_is_under_review(tmp_path)
     p = tmp_path / "listings.csv"
     p.write_text("company_id,exchange,ticker,ads_ratio,cik,ipo_in_progress\n"
                  "C001,SSE,600001,,,\nN002,,,,,true\nN003,,,,,false\nC004,SZSE,000004,,,true\n", encoding="utf-8")
-    rows = read_listings(p).rows
+    res = read_listings(p)
+    rows, errors = res.rows, res.errors
     got = {r["company_id"]: r for r in rows}
     assert got["N002"]["ipo_in_progress"] is True and got["N003"]["ipo_in_progress"] is False
     assert got["C001"]["ipo_in_progress"] is False and "C004" not in got

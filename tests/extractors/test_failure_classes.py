@@ -11,7 +11,9 @@ import pytest
 
 import extractors
 from extractors.hk_employees import find_employees
-from extractors.hk_statements import head_unit, read_tables, readings
+from extractors.hk_statements import readings
+from extractors.hk_tables import read_tables
+from extractors.hk_tokens import head_unit
 from extractors.labels import en_metric
 from extractors.layout import TextPass
 

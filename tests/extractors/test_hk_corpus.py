@@ -17,7 +17,8 @@ import pytest
 import extractors
 from extractors import hk_annual
 from extractors.hk_employees import find_employees
-from extractors.hk_statements import cn_year, metric_of, readings
+from extractors.hk_statements import metric_of, readings
+from extractors.hk_tokens import cn_year
 from extractors.layout import TextPass
 
 ROOT = Path(__file__).resolve().parents[2]
