@@ -50,7 +50,7 @@ def _sniff_pdf(data: bytes) -> str | None:
     annual = re.search(r"年度报告", text)
     if prospectus and (annual is None or prospectus.start() < annual.start()):
         return DocType.prospectus
-    from extractors.hk_annual import looks_hk
+    from extractors.hk_pages import looks_hk
 
     if looks_hk(raw):  # before simplify() makes a traditional 年度報告 look like an A-share 年度报告
         return DocType.hk_annual_report

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import extractors
-from extractors import hk_annual
+from extractors import hk_annual, hk_facts, hk_pages
 from extractors.hk_employees import find_employees
 from extractors.hk_statements import metric_of, readings
 from extractors.hk_tokens import cn_year
@@ -183,7 +183,7 @@ def test_statement_and_summary_disagreeing_is_a_conflict_with_both_pages():
     kind, summary = found[("profit_before_tax", 2021)][1]
     summary.raw, summary.value = "62,742,232", Decimal("62742232")
     result = ExtractResult()
-    hk_annual._decide({("profit_before_tax", 2021): found[("profit_before_tax", 2021)]},
+    hk_facts.decide({("profit_before_tax", 2021): found[("profit_before_tax", 2021)]},
                       Origin("0" * 64, "hk_annual_report", "C1", "hk_annual", "t"), result, "x.pdf", (9, 30))
     (fact,) = result.facts
     assert fact.conflict is True and fact.value == 62724232
@@ -335,14 +335,14 @@ def test_total_assets_identity_on_the_real_pages_and_when_a_part_is_misread():
     assert {("_total_equity", 2021), ("_total_liabilities", 2021), ("total_assets", 2021)} <= set(found)
     origin = Origin("0" * 64, "hk_annual_report", "C1", "hk_annual", "t")
     ok = ExtractResult()
-    hk_annual._decide(found, origin, ok, "x.pdf", (9, 30))
-    hk_annual._identities(found, ok, "x.pdf", "C1")
+    hk_facts.decide(found, origin, ok, "x.pdf", (9, 30))
+    hk_facts.identities(found, ok, "x.pdf", "C1")
     assert not ok.errors and not any(f.conflict for f in ok.facts)
     equity = found[("_total_equity", 2020)][0][1]
     equity.raw, equity.value = "484,670,719", Decimal("484670719")  # two digits swapped
     bad = ExtractResult()
-    hk_annual._decide(found, origin, bad, "x.pdf", (9, 30))
-    hk_annual._identities(found, bad, "x.pdf", "C1")
+    hk_facts.decide(found, origin, bad, "x.pdf", (9, 30))
+    hk_facts.identities(found, bad, "x.pdf", "C1")
     (err,) = bad.errors
     assert err.kind == "IdentityViolated" and "489,783,797" in err.reason and "page 52" in err.reason
     assert {(f.metric, f.fiscal_year) for f in bad.facts if f.conflict} == {("total_assets", 2020)}
@@ -373,17 +373,17 @@ def test_one_profit_line_to_owners_is_the_net_profit_only_without_nci():
 
     line = "Loss for the year attributable to owners of the Company"
     found = {("net_profit_attributable", 2019): [r("net_profit_attributable", line, -79047)]}
-    hk_annual._whole_profit_to_owners(found)
+    hk_facts.whole_profit_to_owners(found)
     assert [x.value for _, x in found[("net_profit", 2019)]] == [Decimal(-79047)]
     with_nci = {("net_profit_attributable", 2019): [r("net_profit_attributable", line, -79047)],
                 ("_nci", 2019): [r("_nci", "Non-controlling interests", 500)]}
-    hk_annual._whole_profit_to_owners(with_nci)
+    hk_facts.whole_profit_to_owners(with_nci)
     assert ("net_profit", 2019) not in with_nci
     owners_row = {("net_profit_attributable", 2019): [r("net_profit_attributable", "Owners of the Company", -1)]}
-    hk_annual._whole_profit_to_owners(owners_row)
+    hk_facts.whole_profit_to_owners(owners_row)
     assert ("net_profit", 2019) not in owners_row
 
 
 def test_unmapped_glyphs_are_measured_per_page():
-    assert hk_annual._unmapped_share("收\ufffd 21,718,371 " * 40) > 0.05
-    assert hk_annual._unmapped_share("Revenue 21,718,371 " * 40) == 0.0
+    assert hk_pages.unmapped_share("收\ufffd 21,718,371 " * 40) > 0.05
+    assert hk_pages.unmapped_share("Revenue 21,718,371 " * 40) == 0.0
