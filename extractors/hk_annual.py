@@ -24,7 +24,8 @@ from pathlib import Path
 from extractors.hk_employees import find_employees
 from extractors.hk_facts import POSITION_METRICS, decide, identities, whole_profit_to_owners
 from extractors.hk_notes import RD_WORDS, read_employees, read_rd_investment_row, read_rd_sentence
-from extractors.hk_pages import NOTES_PAGE, RD_STATEMENT_ROW, RESULTS_ANNOUNCEMENT, fiscal_year_end, page_kind, unmapped_share
+from extractors.hk_pages import (NOTES_PAGE, RD_STATEMENT_ROW, RESULTS_ANNOUNCEMENT, fiscal_year_end, page_kind,
+                                 unmapped_share)
 from extractors.hk_statements import Reading, readings
 from extractors.labels import simplify
 from extractors.layout import TextPass, words_of_pages
@@ -49,7 +50,7 @@ SUMMARY_TAIL = 15  # the last pages of a report, always read (a five-year summar
 def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256: str | None = None,
             settings: HkAnnualSettings | None = None, doc_type: str = DocType.hk_annual_report) -> ExtractResult:
     """Every metric and year from the consolidated statements and from the five-year summary or
-    highlights, each figure read from every place that prints it (see ``decide``)."""
+    highlights, each figure read from every place that prints it (see extractors.hk_facts.decide)."""
     settings = settings or HkAnnualSettings()
     data, digest, name = load(source, sha256)
     origin = Origin(digest, str(doc_type), company_id, NAME, VERSION)
