@@ -1,8 +1,10 @@
 """The year's candidates and their listings, from the declaration forms and listings.csv.
 
 The spiders need to know whom to look up before anything is extracted in earnest, so the collect
-stage reads the forms' identity cells here (the extract stage reads every cell again, validated,
-with provenance). Company ids come from the forms' content, never from file names.
+stage reads the inbox's forms and delivered files here (``read_inbox``: extractors.read, the
+reader of each document type, in bounded workers) and takes the forms' identity cells; the
+extract stage reuses the same reads for every cell. Company ids come from the forms' content,
+never from file names.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def build_candidates(raw_store: Path, inbox_docs: list[DocumentRow], reads: dict
     """The candidates from the forms' identity cells and listings.csv; ``reads`` are the files
     as read_inbox read them (read here, in-process, where not given)."""
     from extractors.isolated import read_inbox_file
+    from extractors.result import ExtractResult
     from top100.paths import raw_path
     from top100.records import DeclaredFact
 
@@ -87,8 +90,8 @@ def build_candidates(raw_store: Path, inbox_docs: list[DocumentRow], reads: dict
     for doc in inbox_docs:
         if doc.doc_type == DocType.declaration_form:
             got = read(doc)
-            result = _Read([DeclaredFact.from_dict(x) for x in got["declared"]],
-                           [ErrorRow.from_dict(e) for e in got["errors"]])
+            result = ExtractResult(declared=[DeclaredFact.from_dict(x) for x in got["declared"]],
+                                   errors=[ErrorRow.from_dict(e) for e in got["errors"]])
             errors.extend(result.errors)
             cells = {d.field: d.value for d in result.declared if d.fiscal_year == _max_year(result)}
             cid = cells.get("company_id")
@@ -124,8 +127,3 @@ def build_candidates(raw_store: Path, inbox_docs: list[DocumentRow], reads: dict
 def _max_year(result) -> int:
     years = [d.fiscal_year for d in result.declared]
     return max(years) if years else 0
-
-
-class _Read:
-    def __init__(self, declared: list, errors: list):
-        self.declared, self.errors = declared, errors
