@@ -4,7 +4,7 @@
 
 Default: the shared real reports and tests/corpus/pdf (issue 14's corpus) when present.
 
-Prints, per report and in total, the seconds of `top100 extract` (extractors.extract_document,
+Prints, per report and in total, the seconds of `top100 extract` (extractors.read,
 default pdfium careful pass, and the pdfplumber careful pass), the seconds of a naive pdfplumber
 pass (extract_text + extract_tables on every page) and the ratio, all measured in one run, and
 how many facts were corroborated by a second reading, read once, or in conflict. Targets: >= 30x
@@ -28,12 +28,12 @@ _COUNTS = {"facts": 0, "corroborated": 0, "single_source": 0, "conflict": 0}
 
 
 def ours(path: Path, engine: str) -> tuple[float, int]:
-    from extractors import extract_document
+    from extractors import read
     from extractors import cn_annual, hk_annual
 
     t = time.perf_counter()
     if engine == "pdfium":
-        result = extract_document(path, None)
+        result = read(None, path)
         _COUNTS["last"] = result
     else:
         hk = "hkex" in path.parts
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'total':<58} {'':>5} {'':>5} {tot_ours:>7.3f} {tot_plumb:>8.3f} {tot_naive:>8.2f} {tot_naive / tot_ours:>6.0f}x")
     print(f"facts {_COUNTS['facts']}: corroborated by a second reading {_COUNTS['corroborated']}, "
           f"read once {_COUNTS['single_source']}, in conflict {_COUNTS['conflict']}")
-    print("ours = extract_document (pdfium text pass + pdfium words on the found pages); plumb = the same with "
+    print("ours = extractors.read (pdfium text pass + pdfium words on the found pages); plumb = the same with "
           "pdfplumber on the found pages; naive = pdfplumber extract_text + extract_tables on every page")
     return 0
 

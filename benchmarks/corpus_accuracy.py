@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from extractors import extract_document
+    from extractors import read
 
     rows = []
     total = {"facts": 0, "right": 0, "wrong": 0, "refused": 0, "missing": 0}
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             counts["missing"] = counts["facts"]
             rows.append((tf.stem, counts, ["document not found"]))
             continue
-        result = extract_document(pdf, None, company_id="C0001", sha256=None)
+        result = read(None, pdf, company_id="C0001", sha256=None)
         notes = []
         for fact in truth["facts"]:
             v = judge(result, fact)

@@ -1,4 +1,5 @@
-"""``top100 extract <file> [--json] [--type DOC_TYPE]``: the facts of one document.
+"""``top100 extract <file> [--json] [--type DOC_TYPE]``: the facts of one document, read by
+``extractors.read`` (the same registry of readers as the extract stage).
 
 Starts fast: only the extractors and the shared vocabulary are imported (no orchestration,
 validation, warehouse or dataframe libraries).
@@ -29,9 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from extractors import extract_document
+    from extractors import read
 
-    result = extract_document(args.file, args.doc_type, company_id=args.company)
+    result = read(args.doc_type, args.file, company_id=args.company)
     if args.json:
         rows = [{k: f.to_dict()[k] for k in FIELDS} | f.to_dict() | _readings(f) for f in result.facts]
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)

@@ -1,8 +1,8 @@
 """Delivered CSV files of the inbox (docs/CONTRACTS.md), validated cell by cell.
 
-Each reader returns ``DeliveredResult(rows, errors)`` (a named pair): a record per valid row (with its
-1-based ``source_row``, the header being row 1), an error per invalid cell naming the file, the
-row and column and the cause. A file whose header is not the expected one gives one error.
+Each reader returns an ``ExtractResult`` (extractors.result) whose ``rows`` hold a record per valid
+row (with its 1-based ``source_row``, the header being row 1) and whose ``errors`` hold an error
+per invalid cell naming the file, the row and column and the cause. A file whose header is not the expected one gives one error.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import io
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from extractors.numbers import parse_cell_number
+from extractors.result import ExtractResult
 from top100 import vocab
 from top100.errors import NumberFormatError
 from top100.records import ErrorRow, IntegrityRecord, LicenceRecord, TrafficRecord
@@ -32,17 +33,6 @@ LISTING_COLUMNS_CIK = LISTING_COLUMNS + ("cik",)
 # and an unlisted candidate whose IPO is under review (its 预披露 prospectus is searched on CNINFO)
 LISTING_COLUMNS_IPO = LISTING_COLUMNS_CIK + ("ipo_in_progress",)
 LICENCE_STATUSES = ("valid", "revoked", "expired", "suspended", "cancelled")
-
-
-class DeliveredResult(NamedTuple):
-    """(rows, errors): unpacks as a pair; ``rows`` are the records of the valid rows."""
-
-    rows: list[Any]
-    errors: list[ErrorRow]
-
-    @property
-    def records(self) -> list[Any]:
-        return self.rows
 
 
 class CellError(ValueError):
@@ -174,9 +164,9 @@ def _guess_company(raw: bytes, columns: tuple[str, ...]) -> str | None:
 
 def _read(path: Path | str, columns: tuple[str, ...], checks: dict[str, Callable[[str], Any]],
           build: Callable[[dict[str, Any], int], Any], row_check: Callable[[dict[str, Any]], str | None] | None = None,
-          key: tuple[str, ...] | None = None, name: str | None = None) -> DeliveredResult:
+          key: tuple[str, ...] | None = None, name: str | None = None) -> ExtractResult:
     path = Path(path)
-    result = DeliveredResult([], [])
+    result = ExtractResult()
     name = name or path.name
 
     def err(cause: str, row: int | None = None, column: str | None = None, company: str | None = None,
@@ -289,7 +279,7 @@ def _unique(valid: list[tuple[int, dict[str, Any]]], key: tuple[str, ...], err: 
     return sorted(keep, key=lambda nr: nr[0])
 
 
-def read_licences(path: Path | str, name: str | None = None) -> DeliveredResult:
+def read_licences(path: Path | str, name: str | None = None) -> ExtractResult:
     """licence_registry.csv -> LicenceRecord rows."""
     checks = {"licence_number": _text, "licence_type": _enum(vocab.LicenceType), "holder_name": _text,
               "company_id": _opt_company, "valid_from": _iso, "valid_until": _iso, "status": _status}
@@ -301,14 +291,14 @@ def read_licences(path: Path | str, name: str | None = None) -> DeliveredResult:
     return _read(path, LICENCE_COLUMNS, checks, lambda r, n: LicenceRecord(**r, source_row=n), row_check, name=name)
 
 
-def read_traffic(path: Path | str, name: str | None = None) -> DeliveredResult:
+def read_traffic(path: Path | str, name: str | None = None) -> ExtractResult:
     """traffic.csv -> TrafficRecord rows (daily visits, 万次)."""
     checks = {"company_id": _company, "fiscal_year": _year, "desktop": _amount, "mobile": _amount}
     return _read(path, TRAFFIC_COLUMNS, checks, lambda r, n: TrafficRecord(**r, source_row=n),
                  key=("company_id", "fiscal_year"), name=name)
 
 
-def read_integrity(path: Path | str, name: str | None = None) -> DeliveredResult:
+def read_integrity(path: Path | str, name: str | None = None) -> ExtractResult:
     """integrity.csv -> IntegrityRecord rows."""
     checks = {"company_id": _company, "record_date": _iso, "kind": _text, "disqualifying": _bool,
               "description": lambda v: _text(v) if v.strip() else ""}
@@ -338,7 +328,7 @@ def _listing_columns(path: Path | str) -> tuple[str, ...]:
     return LISTING_COLUMNS
 
 
-def read_listings(path: Path | str, name: str | None = None) -> DeliveredResult:
+def read_listings(path: Path | str, name: str | None = None) -> ExtractResult:
     """listings.csv -> dicts company_id, exchange, ticker, ads_ratio (None where not listed) and,
     when the header has them, cik (the SEC filer as of the fiscal year; None where not given) and
     ipo_in_progress (true for an unlisted candidate whose IPO is under review; false if blank)."""

@@ -4,7 +4,8 @@ The layout is top100.form_template's: the template id in A1, the fiscal year in 
 row 3, then one row per field with its code in column A (rows are found by code, never by
 number). Each cell is checked against its field's kind (text, id, enum of top100.vocab, date,
 bool, int, money with a unit, count); an error names the file, the cell and the cause. A file
-that is not the template gives one error. Formulas are refused where values belong (a form
+that is not the template gives one error. ``read_form`` returns an ``ExtractResult`` whose ``declared`` are
+the validated cells (extractors.read adds the money and count cells as facts). Formulas are refused where values belong (a form
 states figures, it does not compute them), and the zip is measured before openpyxl opens it.
 """
 
@@ -14,13 +15,14 @@ import hashlib
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from extractors.numbers import check_finite, parse_cell_number, to_float
+from extractors.result import ExtractResult
 from top100 import form_template as T
 from top100 import vocab
 from top100.errors import DeclarationError, NumberFormatError
@@ -43,12 +45,6 @@ class FormSettings:
     max_rows: int = 1_000
     max_cols: int = 26
     max_text_chars: int = 2_000  # a name, brand list or licence number; longer is not a form's cell
-
-
-@dataclass
-class FormResult:
-    declared: list[DeclaredFact] = field(default_factory=list)
-    errors: list[ErrorRow] = field(default_factory=list)
 
 
 def _err(name: str, cause: str, cell: str | None = None, company: str | None = None) -> ErrorRow:
@@ -149,7 +145,7 @@ def check_extent(zf: zipfile.ZipFile, part: str, settings: FormSettings) -> None
             tail = buf[-256:]
 
 
-def read_form(path: Path | str | bytes, sha256: str | None = None, *, settings: FormSettings | None = None) -> FormResult:
+def read_form(path: Path | str | bytes, sha256: str | None = None, *, settings: FormSettings | None = None) -> ExtractResult:
     settings = settings or FormSettings()
     if isinstance(path, (bytes, bytearray)):
         data, name = bytes(path), None
@@ -157,7 +153,7 @@ def read_form(path: Path | str | bytes, sha256: str | None = None, *, settings: 
         data, name = Path(path).read_bytes(), Path(path).name
     digest = sha256 or hashlib.sha256(data).hexdigest()
     name = name or digest[:12]
-    result = FormResult()
+    result = ExtractResult()
     try:
         check_zip(data, settings)
         import openpyxl
@@ -179,7 +175,7 @@ def read_form(path: Path | str | bytes, sha256: str | None = None, *, settings: 
     return result
 
 
-def _read(wb, name: str, digest: str, result: FormResult) -> None:
+def _read(wb, name: str, digest: str, result: ExtractResult) -> None:
     if T.SHEET not in wb.sheetnames or wb[T.SHEET]["A1"].value != T.TEMPLATE_ID:
         result.errors.append(_err(name, f"not the declaration form template: sheet {T.SHEET!r} with "
                                         f"{T.TEMPLATE_ID!r} in A1 is missing", cell="A1"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.hk_statements import cn_year
+from extractors.hk_tokens import cn_year
 from extractors.labels import simplify
 
 _MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"

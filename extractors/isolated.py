@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from pathlib import Path
 
+from extractors.registry import INBOX_TYPES
 from extractors.result import ExtractResult
 from top100.records import ErrorRow, Fact
 
@@ -35,10 +36,10 @@ def _worker(conn, path: str, doc_type: str | None, company_id: str | None, sha25
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass  # no rlimit on this platform: the time limit still holds
-    from extractors import extract_document
+    from extractors.registry import read
 
     try:
-        result = extract_document(path, doc_type, company_id=company_id, sha256=sha256)
+        result = read(doc_type, path, company_id=company_id, sha256=sha256)
         conn.send(([f.to_dict() for f in result.facts], [e.to_dict() for e in result.errors]))
     except MemoryError:
         conn.send(([], [ErrorRow(stage="extract", kind="MemoryError", reason=f"over the {memory_mb} MB memory limit",
@@ -49,7 +50,7 @@ def _worker(conn, path: str, doc_type: str | None, company_id: str | None, sha25
 
 def extract_isolated(path: Path | str, doc_type: str | None, *, timeout_s: float, memory_mb: int = 1024,
                      company_id: str | None = None, sha256: str | None = None) -> ExtractResult:
-    """extract_document in a worker process; a timeout, a crash or a memory overrun is an error row."""
+    """extractors.read in a worker process; a timeout, a crash or a memory overrun is an error row."""
     ctx = _context()
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_worker, args=(child, str(path), doc_type, company_id, sha256, memory_mb), daemon=True)
@@ -101,30 +102,22 @@ def extract_isolated_many(jobs: list[dict], *, timeout_s: float, memory_mb: int 
 # a PDF's: the template is a few KB, a delivered file at most delivered.MAX_BYTES.
 INBOX_TIMEOUT_S = 30.0
 INBOX_MEMORY_MB = 768
-READERS = ("form", "licences", "traffic", "integrity", "listings")
 
 
-def read_inbox_file(kind: str, path: Path | str, name: str | None = None, sha256: str | None = None) -> dict:
-    """The reader of ``kind`` on one file, in this process, as plain JSON values:
-    {"declared": [...], "rows": [...], "errors": [...]} (rows of delivered files, declared cells of forms)."""
-    from extractors import delivered, forms
+def read_inbox_file(doc_type: str, path: Path | str, name: str | None = None, sha256: str | None = None) -> dict:
+    """extractors.read on one inbox file (a declaration form or a delivered CSV file), in this
+    process, as plain JSON values: {"declared": [...], "rows": [...], "errors": [...]}."""
+    from extractors.registry import read
 
-    if kind == "form":
-        res = forms.read_form(path, sha256)
-        errors = res.errors
-        if name:  # the file's own name in its errors (the raw store knows it by sha256 only)
-            for e in errors:
-                if e.document in (Path(path).name, (sha256 or "")[:12]):
-                    e.document = name
-        return {"declared": [d.to_dict() for d in res.declared], "rows": [], "errors": [e.to_dict() for e in errors]}
-    reader = {"licences": delivered.read_licences, "traffic": delivered.read_traffic,
-              "integrity": delivered.read_integrity, "listings": delivered.read_listings}[kind]
-    rows, errors = reader(path, name)
-    return {"declared": [], "rows": [r.to_dict() if hasattr(r, "to_dict") else dict(r) for r in rows],
-            "errors": [e.to_dict() for e in errors]}
+    if doc_type not in INBOX_TYPES:
+        raise ValueError(f"not an inbox document type: {doc_type!r}")
+    res = read(doc_type, path, sha256=sha256, name=name)
+    return {"declared": [d.to_dict() for d in res.declared],
+            "rows": [r.to_dict() if hasattr(r, "to_dict") else dict(r) for r in res.rows],
+            "errors": [e.to_dict() for e in res.errors]}
 
 
-def _inbox_worker(conn, kind: str, path: str, name: str | None, sha256: str | None, memory_mb: int) -> None:
+def _inbox_worker(conn, doc_type: str, path: str, name: str | None, sha256: str | None, memory_mb: int) -> None:
     try:
         import resource
 
@@ -133,7 +126,7 @@ def _inbox_worker(conn, kind: str, path: str, name: str | None, sha256: str | No
     except (ImportError, ValueError, OSError):
         pass
     try:
-        conn.send(read_inbox_file(kind, path, name, sha256))
+        conn.send(read_inbox_file(doc_type, path, name, sha256))
     except MemoryError:
         conn.send({"declared": [], "rows": [], "errors": [ErrorRow(
             stage="extract", kind="MemoryError", reason=f"over the {memory_mb} MB memory limit",
@@ -146,14 +139,14 @@ def _inbox_worker(conn, kind: str, path: str, name: str | None, sha256: str | No
         conn.close()
 
 
-def read_inbox_isolated(kind: str, path: Path | str, *, name: str | None = None, sha256: str | None = None,
+def read_inbox_isolated(doc_type: str, path: Path | str, *, name: str | None = None, sha256: str | None = None,
                         timeout_s: float = INBOX_TIMEOUT_S, memory_mb: int = INBOX_MEMORY_MB) -> dict:
     """read_inbox_file in a worker process; a timeout, a crash or a memory overrun is one error row."""
-    if kind not in READERS:
-        raise ValueError(f"unknown inbox reader {kind!r}")
+    if doc_type not in INBOX_TYPES:
+        raise ValueError(f"not an inbox document type: {doc_type!r}")
     ctx = _context()
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_inbox_worker, args=(child, kind, str(path), name, sha256, memory_mb), daemon=True)
+    proc = ctx.Process(target=_inbox_worker, args=(child, doc_type, str(path), name, sha256, memory_mb), daemon=True)
     proc.start()
     child.close()
     shown = name or Path(path).name
@@ -193,7 +186,7 @@ def _inbox_batch_worker(conn, jobs: list[dict], memory_mb: int) -> None:
     try:
         for job in jobs:
             try:
-                out = read_inbox_file(job["kind"], job["path"], job.get("name"), job.get("sha256"))
+                out = read_inbox_file(job["doc_type"], job["path"], job.get("name"), job.get("sha256"))
             except MemoryError:
                 raise
             except Exception as exc:  # a reader that fails on a file is one error row, named
@@ -247,12 +240,12 @@ def read_inbox_batch(jobs: list[dict], *, timeout_s: float = INBOX_TIMEOUT_S,
 
 def read_inbox_many(jobs: list[dict], *, workers: int = 2, timeout_s: float = INBOX_TIMEOUT_S,
                     memory_mb: int = INBOX_MEMORY_MB, isolated: bool = True) -> list[dict]:
-    """Several inbox files (jobs of read_inbox_isolated's arguments: kind, path, name, sha256),
+    """Several inbox files (jobs of read_inbox_isolated's arguments: doc_type, path, name, sha256),
     in ``workers`` worker processes (read_inbox_batch), results in the order of ``jobs``."""
     from concurrent.futures import ThreadPoolExecutor
 
     if not isolated:
-        return [read_inbox_file(j["kind"], j["path"], j.get("name"), j.get("sha256")) for j in jobs]
+        return [read_inbox_file(j["doc_type"], j["path"], j.get("name"), j.get("sha256")) for j in jobs]
     n = max(1, min(workers, len(jobs)))
     size = -(-len(jobs) // n) if jobs else 0
     batches = [jobs[i:i + size] for i in range(0, len(jobs), size)] if jobs else []

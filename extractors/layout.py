@@ -1,10 +1,14 @@
 """Pages of a PDF as words with positions, found fast and read carefully.
 
-Two passes, because pdfplumber costs 60-90 ms a page and pypdfium2 about 2 ms:
-1. ``TextPass`` reads page texts with pypdfium2 (lazily, page by page, so a caller stops
-   as soon as it has found its sections);
-2. ``words_of_pages`` opens only the chosen pages with pdfplumber and returns their words
-   grouped into lines, with boxes, for the table reader (extractors.tables).
+Two passes, because a page's words with their boxes cost far more than its text:
+1. ``TextPass.text`` reads page texts with pypdfium2 (about 2 ms a page; lazily, page by page,
+   so a caller stops as soon as it has found its sections);
+2. the careful pass reads only the chosen pages as words grouped into lines, with boxes and
+   rules, for the table readers (extractors.tables, extractors.hk_tables). By default
+   (``engine="pdfium"`` in the readers' settings) ``TextPass.words`` builds them from pypdfium2's
+   character boxes (about 10 ms a page); ``words_of_pages`` is the other engine
+   (``engine="pdfplumber"``, 60-90 ms a page), kept to compare with (benchmarks/bench_extract.py):
+   both give the table readers the same words and rules.
 
 Unreadable documents (zero bytes, not a PDF, encrypted, truncated, image-only, text that comes
 out as ``(cid:…)`` glyph ids) raise DocumentUnreadable with the reason.
@@ -248,11 +252,12 @@ class TextPass:
             self._pdf.close()
 
 
-# --- the careful pass ---------------------------------------------------------------------------
+# --- the careful pass by pdfplumber (engine="pdfplumber"; the default is TextPass.words) --------
 
 
 def words_of_pages(data: bytes, pages: list[int], name: str) -> dict[int, PageLines]:
-    """Words grouped into lines for the given 1-based pages, by pdfplumber; pages closed after use."""
+    """Words grouped into lines for the given 1-based pages, by pdfplumber (the readers' other
+    engine: ``engine="pdfplumber"``); pages closed after use."""
     import pdfplumber
 
     out: dict[int, PageLines] = {}

@@ -1,4 +1,5 @@
-"""What every extractor returns, and the one way a fact is made from a printed figure."""
+"""What every document reader returns (``ExtractResult``), and the one way a fact is made from a
+printed figure."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from extractors.numbers import Unit, to_float
 from top100.errors import Top100Error
-from top100.records import ErrorRow, Fact
+from top100.records import DeclaredFact, ErrorRow, Fact
 
 # The version of the shared reading code (layout, tables, labels, numbers, picking): part of every
 # PDF extractor's VERSION, so that a change there changes the extract cache key. Bump it with them.
@@ -18,12 +20,28 @@ READER_VERSION = "r3"
 
 @dataclass
 class ExtractResult:
+    """What a document reader (extractors.registry) gives for one document: the figures it read,
+    and an error row for everything it could not read (never an exception for bad input).
+
+    ``facts``: figures with their provenance (reports, prospectuses, filings, companyfacts; a
+    declaration form's money and count cells, for `top100 extract`); ``declared``: every cell of a
+    declaration form, validated (extractors.forms); ``rows``: the records of a delivered CSV file's
+    valid rows (extractors.delivered). A reader fills the lists its document type has."""
+
     facts: list[Fact] = field(default_factory=list)
     errors: list[ErrorRow] = field(default_factory=list)
+    declared: list[DeclaredFact] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)
 
     def extend(self, other: "ExtractResult") -> None:
         self.facts.extend(other.facts)
         self.errors.extend(other.errors)
+        self.declared.extend(other.declared)
+        self.rows.extend(other.rows)
+
+    def is_empty(self) -> bool:
+        """Nothing read and no error said why (a reader must never leave it so: extractors.read)."""
+        return not (self.facts or self.errors or self.declared or self.rows)
 
 
 def load(source: Path | str | bytes, sha256: str | None) -> tuple[bytes, str, str]:

@@ -1,8 +1,10 @@
 """The year's candidates and their listings, from the declaration forms and listings.csv.
 
 The spiders need to know whom to look up before anything is extracted in earnest, so the collect
-stage reads the forms' identity cells here (the extract stage reads every cell again, validated,
-with provenance). Company ids come from the forms' content, never from file names.
+stage reads the inbox's forms and delivered files here (``read_inbox``: extractors.read, the
+reader of each document type, in bounded workers) and takes the forms' identity cells; the
+extract stage reuses the same reads for every cell. Company ids come from the forms' content,
+never from file names.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ from top100.records import DocumentRow, ErrorRow
 from top100.vocab import DocType
 
 
-KIND_OF = {DocType.declaration_form.value: "form", DocType.licence_registry.value: "licences",
-           DocType.traffic.value: "traffic", DocType.integrity.value: "integrity", DocType.listings.value: "listings"}
+# the name of each inbox document type in the keys of collect/inbox_read.json (as they were
+# before the readers were keyed by document type, so that an existing cache stays valid)
+_CACHE_NAME = {DocType.declaration_form: "form", DocType.licence_registry: "licences", DocType.traffic: "traffic",
+               DocType.integrity: "integrity", DocType.listings: "listings"}
 
 
-def _reader_version(kind: str) -> str:
-    from extractors import delivered, forms
+def _reader_version(doc_type: str) -> str:
+    from extractors.registry import READERS
 
-    return f"{kind}:{forms.VERSION if kind == 'form' else delivered.VERSION}"
+    return f"{_CACHE_NAME[doc_type]}:{READERS[doc_type].extractor().VERSION}"
 
 
 def read_inbox(paths: Any, docs: list[DocumentRow], *, workers: int = 2, isolated: bool = True,
@@ -33,6 +37,7 @@ def read_inbox(paths: Any, docs: list[DocumentRow], *, workers: int = 2, isolate
     import json
 
     from extractors.isolated import INBOX_TIMEOUT_S, read_inbox_many
+    from extractors.registry import INBOX_TYPES
     from top100.paths import raw_path
 
     cache_path = paths.collect / "inbox_read.json"
@@ -45,15 +50,14 @@ def read_inbox(paths: Any, docs: list[DocumentRow], *, workers: int = 2, isolate
     jobs, keys = [], []
     out: dict[str, dict] = {}
     for d in docs:
-        kind = KIND_OF.get(str(d.doc_type))
-        if kind is None:
+        if d.doc_type not in INBOX_TYPES:
             continue
-        key = f"{d.sha256}|{_reader_version(kind)}|{d.title}"
+        key = f"{d.sha256}|{_reader_version(d.doc_type)}|{d.title}"
         if key in cache:
             out[d.sha256] = cache[key]
         elif key not in keys:
             keys.append(key)
-            jobs.append({"kind": kind, "path": str(raw_path(paths.raw_store, d.sha256)), "name": d.title,
+            jobs.append({"doc_type": str(d.doc_type), "path": str(raw_path(paths.raw_store, d.sha256)), "name": d.title,
                          "sha256": d.sha256})
     if jobs:
         got = read_inbox_many(jobs, workers=workers, isolated=isolated, timeout_s=timeout_s or INBOX_TIMEOUT_S)
@@ -71,6 +75,7 @@ def build_candidates(raw_store: Path, inbox_docs: list[DocumentRow], reads: dict
     """The candidates from the forms' identity cells and listings.csv; ``reads`` are the files
     as read_inbox read them (read here, in-process, where not given)."""
     from extractors.isolated import read_inbox_file
+    from extractors.result import ExtractResult
     from top100.paths import raw_path
     from top100.records import DeclaredFact
 
@@ -81,12 +86,12 @@ def build_candidates(raw_store: Path, inbox_docs: list[DocumentRow], reads: dict
     def read(doc: DocumentRow) -> dict:
         if reads is not None and doc.sha256 in reads:
             return reads[doc.sha256]
-        return read_inbox_file(KIND_OF[str(doc.doc_type)], raw_path(raw_store, doc.sha256), doc.title, doc.sha256)
+        return read_inbox_file(str(doc.doc_type), raw_path(raw_store, doc.sha256), doc.title, doc.sha256)
     for doc in inbox_docs:
         if doc.doc_type == DocType.declaration_form:
             got = read(doc)
-            result = _Read([DeclaredFact.from_dict(x) for x in got["declared"]],
-                           [ErrorRow.from_dict(e) for e in got["errors"]])
+            result = ExtractResult(declared=[DeclaredFact.from_dict(x) for x in got["declared"]],
+                                   errors=[ErrorRow.from_dict(e) for e in got["errors"]])
             errors.extend(result.errors)
             cells = {d.field: d.value for d in result.declared if d.fiscal_year == _max_year(result)}
             cid = cells.get("company_id")
@@ -122,8 +127,3 @@ def build_candidates(raw_store: Path, inbox_docs: list[DocumentRow], reads: dict
 def _max_year(result) -> int:
     years = [d.fiscal_year for d in result.declared]
     return max(years) if years else 0
-
-
-class _Read:
-    def __init__(self, declared: list, errors: list):
-        self.declared, self.errors = declared, errors

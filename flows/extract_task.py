@@ -49,9 +49,9 @@ def extract_document_task(path: str, doc_type: str, sha256: str, company_id: str
 
         res = extract_isolated(path, doc_type, timeout_s=timeout_s, company_id=company_id, sha256=sha256)
     else:
-        from extractors import extract_document
+        from extractors import read
 
-        res = extract_document(path, doc_type, company_id=company_id, sha256=sha256)
+        res = read(doc_type, path, company_id=company_id, sha256=sha256)
     return {"facts": [f.to_dict() for f in res.facts], "errors": [e.to_dict() for e in res.errors]}
 
 

@@ -18,6 +18,7 @@ from flows.extract_task import configured
 from flows.progress import report, stage_done
 from flows.retries import CRAWL_DELAYS, WAREHOUSE_DELAYS, CrawlFailed, retry_transient
 from flows.runners import isolation_for
+from extractors.registry import EXTRACTED_TYPES, INBOX_TYPES
 from top100.config import Settings
 from top100.errors import DeclarationError
 from top100.jsonl import read_jsonl, write_json, write_jsonl
@@ -26,14 +27,14 @@ from top100.records import DocumentRow, ErrorRow
 from top100.vocab import DocType
 from top100.year import YearContext
 
-PDF_TYPES = {DocType.annual_report, DocType.prospectus, DocType.hk_annual_report, DocType.companyfacts}
-# SEC filings as filed (20-F/10-K/40-F, F-1, 424B4), read by extractors.sec_filing (issue 17 item 3)
-# through the same isolated, cached worker as the PDFs (flows.extract_task: key = extractors.VERSION,
-# doc type, sha256); their facts are used by the reconciliation only where companyfacts lacks the
-# figure or agrees with it (expectations.reconcile)
-SEC_FILING_TYPES = {DocType.form_20f, DocType.form_f1, DocType.form_424b4}
-EXTRACTED_TYPES = PDF_TYPES | SEC_FILING_TYPES
-DELIVERED = {DocType.licence_registry, DocType.traffic, DocType.integrity, DocType.listings}
+# Every document is read by extractors.read, with the reader registered for its type
+# (extractors.registry.READERS). Reports, prospectuses, SEC filings as filed and companyfacts
+# (EXTRACTED_TYPES) are read here, one isolated, cached worker task each (flows.extract_task: key =
+# extractors.VERSION, doc type, sha256); SEC filings' facts are used by the reconciliation only
+# where companyfacts lacks the figure or agrees with it (expectations.reconcile). Forms and
+# delivered files (INBOX_TYPES) were read once by the collect stage (flows.candidates.read_inbox).
+# The staging file of each delivered file's rows (listings are the collect stage's: candidates):
+STAGED_ROWS = {DocType.licence_registry: "licences", DocType.traffic: "traffic", DocType.integrity: "integrity"}
 
 
 @task(name="crawl", task_run_name="crawl {name}", retries=len(CRAWL_DELAYS), retry_delay_seconds=CRAWL_DELAYS,
@@ -129,7 +130,7 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     done = 0
 
     # forms and delivered files: as the collect stage read them (once per run, in bounded workers)
-    inbox = [d for d in docs if d.doc_type == DocType.declaration_form or d.doc_type in DELIVERED]
+    inbox = [d for d in docs if d.doc_type in INBOX_TYPES]
     reads = read_inbox(paths, inbox, workers=settings.workers, isolated=isolation_for(settings) != "in-process")
     first_of: dict[str, str] = {}  # sha256 -> the first file with these bytes: one file sent twice is read once
     for d in docs:
@@ -145,8 +146,7 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
             first_of[d.sha256] = d.title
         if got is not None:
             declared += got["declared"]
-            target = {DocType.licence_registry.value: "licences", DocType.traffic.value: "traffic",
-                      DocType.integrity.value: "integrity"}.get(str(d.doc_type))
+            target = STAGED_ROWS.get(d.doc_type)
             if target:
                 staging[target] += got["rows"]
             errors += [_err(e, d) for e in got["errors"]]
@@ -188,12 +188,6 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
     stage_done("extract", **{k: v for k, v in counts.items() if k != "accounting"})
     publish("extract", paths.year, counts, errors, failures=error_lines(errors))
     return counts
-
-
-def _rows_errors(out: Any) -> tuple[list, list]:
-    if isinstance(out, tuple):
-        return out[0], out[1]
-    return list(getattr(out, "rows", [])), list(getattr(out, "errors", []))
 
 
 def _err(e: Any, d: DocumentRow) -> dict:

@@ -83,3 +83,43 @@ def test_the_program_never_reads_the_shared_folder():
         for path in (ROOT / package).rglob("*.py"):
             hits = [v for v in _strings_outside_docstrings(path) if "shared" in v and ("fixtures" in v or "seed" in v)]
             assert not hits, (path, hits)
+
+
+def _package_imports(path: Path, package: str) -> set[str]:
+    """The modules of ``package`` that ``path`` imports, local imports inside functions included
+    (``from package import name`` counts as importing ``package.name`` where that is a module)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"), filename=str(path))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == package:
+                names |= {f"{package}.{a.name}" for a in node.names}
+            elif node.module.startswith(package + "."):
+                names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names |= {a.name for a in node.names if a.name.startswith(package + ".")}
+    return names
+
+
+def test_the_extractors_import_no_circle():
+    """The readers' modules (extractors.registry, cn_*, hk_*, sec_*, ...) import one another one
+    way only: what two modules share lives in a third (issue 19, item 6)."""
+    graph = {".".join(p.relative_to(ROOT).with_suffix("").parts): _package_imports(p, "extractors")
+             for p in sorted((ROOT / "extractors").glob("*.py")) if p.name != "__init__.py"}
+    done: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> None:
+        if module in path:
+            raise AssertionError("import circle: " + " -> ".join(path[path.index(module):] + [module]))
+        if module in done or module not in graph:
+            return
+        for other in sorted(graph[module]):
+            visit(other, path + [module])
+        done.add(module)
+    for module in graph:
+        visit(module, [])
+
+
+def test_no_extractor_module_is_over_about_400_lines():
+    long = {p.name: n for p in (ROOT / "extractors").glob("*.py")
+            if (n := len(p.read_text("utf-8").splitlines())) > 420}
+    assert not long, f"split these along their seams (issue 19, item 6): {long}"

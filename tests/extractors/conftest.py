@@ -23,7 +23,7 @@ def document_path(real: Path, truth: dict) -> Path:
 @pytest.fixture(scope="session")
 def extracted(real):
     """extract(document name, engine) -> ExtractResult, computed once per session."""
-    from extractors import extract_document
+    import extractors
     from extractors import cn_annual, hk_annual
 
     def get(document: str, engine: str = "pdfium"):
@@ -32,7 +32,7 @@ def extracted(real):
             truth = json.loads((real / "truth" / (Path(document).stem + ".json")).read_text(encoding="utf-8"))
             path = document_path(real, truth)
             if engine == "pdfium":
-                _CACHE[key] = extract_document(path, None, company_id="C0001", sha256=None)
+                _CACHE[key] = extractors.read(None, path, company_id="C0001", sha256=None)
             else:
                 mod = hk_annual if "hkex" in path.parts else cn_annual
                 settings = (hk_annual.HkAnnualSettings if mod is hk_annual else cn_annual.CnAnnualSettings)(engine=engine)

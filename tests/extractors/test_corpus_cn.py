@@ -1,7 +1,7 @@
 """Every hand-read fact of the A-share corpus (tests/corpus) is read right, or refused with a reason.
 
 One test per document, metric and year, parametrised from tests/corpus/truth/*.json whose PDF is
-under tests/corpus/pdf/cn_annual*/. The extractor (its public API, `extract_document`) must either
+under tests/corpus/pdf/cn_annual*/. The extractor (its public API, `extractors.read`) must either
 emit that metric and year with the hand-read value (within the rounding of the unit it is printed
 in) on the hand-read page or on a page the truth lists as corroborating it, or say it cannot: a
 reading marked as a conflict, or an error row naming the metric or refusing the document. A wrong
@@ -43,9 +43,9 @@ _RESULTS: dict[Path, object] = {}
 
 def _extract(pdf: Path):
     if pdf not in _RESULTS:
-        from extractors import extract_document
+        import extractors
 
-        _RESULTS[pdf] = extract_document(pdf, None, company_id="C0001", sha256=None)
+        _RESULTS[pdf] = extractors.read(None, pdf, company_id="C0001", sha256=None)
     return _RESULTS[pdf]
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from extract_badpdf import cid_pdf, image_only_pdf
 from extract_synth import Text, make_pdf
-from extractors import extract_document
+import extractors
 from extractors.isolated import extract_isolated, extract_isolated_many
 
 
@@ -25,19 +25,19 @@ def _one_error(result, name):
 def test_zero_byte_file(tmp_path):
     p = tmp_path / "empty.pdf"
     p.write_bytes(b"")
-    assert "zero-byte" in _one_error(extract_document(p, "annual_report"), "empty.pdf").reason
+    assert "zero-byte" in _one_error(extractors.read("annual_report", p), "empty.pdf").reason
 
 
 def test_not_a_pdf(tmp_path):
     p = tmp_path / "page.pdf"
     p.write_bytes(b"<html><body>blocked</body></html>")
-    assert "not a PDF" in _one_error(extract_document(p, "annual_report"), "page.pdf").reason
+    assert "not a PDF" in _one_error(extractors.read("annual_report", p), "page.pdf").reason
 
 
 def test_unknown_file_when_sniffing(tmp_path):
     p = tmp_path / "thing.bin"
     p.write_bytes(b"\x00\x01\x02 not anything")
-    e = _one_error(extract_document(p, None), "thing.bin")
+    e = _one_error(extractors.read(None, p), "thing.bin")
     assert "not a PDF, companyfacts JSON" in e.reason
 
 
@@ -45,27 +45,27 @@ def test_truncated_pdf(tmp_path):
     whole = _report(tmp_path / "whole.pdf").read_bytes()
     p = tmp_path / "cut.pdf"
     p.write_bytes(whole[: len(whole) // 2])
-    e = _one_error(extract_document(p, "annual_report"), "cut.pdf")
+    e = _one_error(extractors.read("annual_report", p), "cut.pdf")
     assert e.kind == "DocumentUnreadable" and "truncated" in e.reason
 
 
 def test_encrypted_pdf(tmp_path):
     p = _report(tmp_path / "locked.pdf", encrypt="secret")
-    e = _one_error(extract_document(p, "annual_report"), "locked.pdf")
+    e = _one_error(extractors.read("annual_report", p), "locked.pdf")
     assert e.kind == "DocumentUnreadable" and "encrypted" in e.reason
 
 
 def test_image_only_pdf(tmp_path):
     p = tmp_path / "scan.pdf"
     image_only_pdf(p)
-    e = _one_error(extract_document(p, "annual_report"), "scan.pdf")
+    e = _one_error(extractors.read("annual_report", p), "scan.pdf")
     assert "image-only" in e.reason and e.page == 1
 
 
 def test_glyph_id_text_pdf(tmp_path):
     p = tmp_path / "cid.pdf"
     p.write_bytes(cid_pdf())
-    e = _one_error(extract_document(p, "annual_report"), "cid.pdf")
+    e = _one_error(extractors.read("annual_report", p), "cid.pdf")
     assert "(cid:" in e.reason
 
 
@@ -79,7 +79,7 @@ def test_glyph_id_text_pdf_with_pdfplumber_engine(tmp_path):
 
 def test_report_without_the_sections(tmp_path):
     p = _report(tmp_path / "thin.pdf")
-    e = _one_error(extract_document(p, "annual_report"), "thin.pdf")
+    e = _one_error(extractors.read("annual_report", p), "thin.pdf")
     assert e.kind == "TableNotFound" and "主要会计数据和财务指标" in e.reason
 
 
@@ -87,18 +87,18 @@ def test_report_without_the_sections(tmp_path):
 def test_each_reader_survives_garbage(tmp_path, doc_type):
     p = tmp_path / "garbage.dat"
     p.write_bytes(b"%PDF-1.4\n garbage \n")
-    result = extract_document(p, doc_type)
+    result = extractors.read(doc_type, p)
     assert result.facts == [] and len(result.errors) == 1 and result.errors[0].document == "garbage.dat"
 
 
 def test_unsupported_type_is_an_error_row(tmp_path):
     p = _report(tmp_path / "f1.pdf")
-    e = _one_error(extract_document(p, "20-F"), "f1.pdf")
+    e = _one_error(extractors.read("20-F", p), "f1.pdf")
     assert "no extractor" in e.reason
 
 
 def test_missing_file(tmp_path):
-    e = _one_error(extract_document(tmp_path / "gone.pdf", "annual_report"), "gone.pdf")
+    e = _one_error(extractors.read("annual_report", tmp_path / "gone.pdf"), "gone.pdf")
     assert "cannot read" in e.reason
 
 

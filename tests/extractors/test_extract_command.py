@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 from extract_synth import Grid, Text, make_pdf
-from extractors import extract_document, prospectus
+import extractors
+from extractors import prospectus
 from extractors.command import main
 from extractors.provenance import render_box
 
@@ -74,7 +75,7 @@ def test_prospectus_pdf(tmp_path):
              ["项目", "2013年1-6月", "2012年度", "2011年度", "2010年度"],
              ["营业收入", "114,569,948.43", "170,552,894.14", "135,734,454.31", "90,580,709.45"],
              ["营业利润", "15,300,092.60", "23,186,211.30", "18,177,016.01", "(13,929.62)"]])]])
-    result = extract_document(p, None)
+    result = extractors.read(None, p)
     facts = {(f.metric, f.fiscal_year): f for f in result.facts}
     assert result.errors == [] and facts[("revenue", 2012)].value == 170552894.14
     assert facts[("operating_profit", 2010)].value == -13929.62 and facts[("revenue", 2012)].doc_type == "prospectus"
@@ -84,7 +85,7 @@ def test_render_box_draws_the_value(real, tmp_path):
     from PIL import Image
 
     pdf = real / "pdf" / "cn_annual" / "sh603333_mingxing_cable_2014_annual_report.pdf"
-    fact = next(f for f in extract_document(pdf, None).facts if f.metric == "revenue" and f.fiscal_year == 2014)
+    fact = next(f for f in extractors.read(None, pdf).facts if f.metric == "revenue" and f.fiscal_year == 2014)
     png = render_box(pdf, fact.page, fact.bbox, tmp_path / "box.png", resolution=72)
     img = Image.open(png).convert("RGB")
     x0, top, x1, bottom = fact.bbox

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from extractors import companyfacts, extract_document
+import extractors
+from extractors import companyfacts
 
 
 def _facts(result, metric, year, current=True):
@@ -14,7 +15,7 @@ def _facts(result, metric, year, current=True):
 
 
 def test_real_qihoo_excerpt(real):
-    r = extract_document(real / "edgar" / "qihoo360_CIK0001508913_companyfacts_EXCERPT.json", None)
+    r = extractors.read(None, real / "edgar" / "qihoo360_CIK0001508913_companyfacts_EXCERPT.json")
     assert r.errors == []
     (rev,) = _facts(r, "revenue", 2014)
     (oi,) = _facts(r, "operating_profit", 2014)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import cn_annual, corroborate, extract_document
+import extractors
+from extractors import cn_annual, cn_mdna, cn_readings, cn_sections, corroborate
 from extractors.command import main
 from extractors.corroborate import Reading, Readings, identities
 from extractors.labels import CN_RD_EXPENSE_MDNA, key
@@ -37,7 +38,7 @@ _CACHE: dict[Path, object] = {}
 
 def _extracted(path: Path):
     if path not in _CACHE:
-        _CACHE[path] = extract_document(path, None, company_id="C0001")
+        _CACHE[path] = extractors.read(None, path, company_id="C0001")
     return _CACHE[path]
 
 
@@ -108,7 +109,7 @@ def test_r_and_d_is_two_metrics_never_mixed(path):
         if f.metric == "rd_expense":
             assert key(f.label) in CN_RD_EXPENSE_MDNA and (f.basis == "income_statement" or f.basis.startswith("mdna"))
         if f.metric == "rd_investment":
-            assert f.basis.startswith("rd_investment:") and key(f.label) in cn_annual.RD_INVESTMENT_STRONG + ("研发支出",)
+            assert f.basis.startswith("rd_investment:") and key(f.label) in cn_mdna.RD_INVESTMENT_STRONG + ("研发支出",)
 
 
 # --- read twice: the sources of one fact --------------------------------------------------------
@@ -305,7 +306,7 @@ def test_note_columns_are_not_labels():
     ("股票代码600250 2014年年度报告", 2014),
 ])
 def test_fiscal_year_from_any_cover_form(text, year):
-    assert cn_annual.fiscal_year_of(text) == year
+    assert cn_sections.fiscal_year_of(text) == year
 
 
 def test_fiscal_year_from_the_statements_headers_when_no_cover(tmp_path, monkeypatch):
@@ -321,10 +322,10 @@ def test_fiscal_year_from_the_statements_headers_when_no_cover(tmp_path, monkeyp
     short.save(str(path))
     short.close()
     src.close()
-    monkeypatch.setattr(cn_annual, "fiscal_year_of", lambda text: None)
-    tp = cn_annual.TextPass(path.read_bytes(), "no_cover.pdf")
+    monkeypatch.setattr(cn_sections, "fiscal_year_of", lambda text: None)
+    tp = cn_sections.TextPass(path.read_bytes(), "no_cover.pdf")
     try:
-        assert cn_annual.find_sections(tp, cn_annual.CnAnnualSettings()).fiscal_year is None
+        assert cn_sections.find_sections(tp, cn_annual.CnAnnualSettings()).fiscal_year is None
     finally:
         tp.close()
     f = {(x.metric, x.fiscal_year): x for x in cn_annual.extract(path).facts}
@@ -347,7 +348,7 @@ def test_a_document_without_figures_exits_non_zero_with_the_error(tmp_path, caps
     short.save(str(path))
     short.close()
     src.close()
-    result = extract_document(path, None)
+    result = extractors.read(None, path)
     assert result.facts == [] and [e.kind for e in result.errors] == ["TableNotFound"]
     assert main([str(path), "--json"]) == 3
     captured = capsys.readouterr()
@@ -382,7 +383,7 @@ def test_total_operating_revenue_is_compared_with_its_own_line():
     rs.add(Reading("_total_operating_revenue", 2020, Decimal("100.00"), yuan, 50, "一、营业总收入", "100.00",
                    (1, 1, 2, 4), "income"))
     rs.add(Reading("revenue", 2020, Decimal("90.00"), yuan, 11, "营业收入", "90.00", (1, 1, 2, 5), "mdna"))
-    cn_annual._same_concept(rs)
+    cn_readings.same_concept(rs)
     assert [(r.page, r.raw) for r in rs.by_key[("revenue", 2020)]] == [(5, "100.00"), (50, "100.00")]
 
 

@@ -58,10 +58,15 @@ def test_wrong_cell_count(tmp_path):
     assert read_traffic(p).errors[0].cell == "row 2"
 
 
-def test_result_unpacks_as_rows_and_errors(tmp_path):
+def test_result_is_the_one_result_type_with_rows_and_errors(tmp_path):
+    import extractors
+    from extractors.result import ExtractResult
+
     p = _csv(tmp_path, "traffic.csv", "company_id,fiscal_year,desktop,mobile\nC0001,2014,1,2\n")
-    rows, errors = read_traffic(p)
-    assert [r.mobile for r in rows] == [2.0] and errors == [] and read_traffic(p).records == rows
+    res = read_traffic(p)
+    assert isinstance(res, ExtractResult) and [r.mobile for r in res.rows] == [2.0] and res.errors == []
+    assert res.facts == [] and res.declared == []
+    assert extractors.read("traffic", p) == res  # the registry's reader of the type
 
 
 def test_listings_mark_an_unlisted_candidate_whose_ipo_is_under_review(tmp_path):
@@ -74,7 +79,8 @@ def test_listings_mark_an_unlisted_candidate_whose_ipo_is_under_review(tmp_path)
     p = tmp_path / "listings.csv"
     p.write_text("company_id,exchange,ticker,ads_ratio,cik,ipo_in_progress\n"
                  "C001,SSE,600001,,,\nN002,,,,,true\nN003,,,,,false\nC004,SZSE,000004,,,true\n", encoding="utf-8")
-    rows, errors = read_listings(p)
+    res = read_listings(p)
+    rows, errors = res.rows, res.errors
     got = {r["company_id"]: r for r in rows}
     assert got["N002"]["ipo_in_progress"] is True and got["N003"]["ipo_in_progress"] is False
     assert got["C001"]["ipo_in_progress"] is False and "C004" not in got

@@ -9,7 +9,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from extractors import extract_document
+import extractors
 from extractors.forms import FormSettings, read_form
 from top100 import form_template as T
 
@@ -142,7 +142,7 @@ def test_zip_bomb_refused_before_openpyxl(tmp_path):
 
 
 def test_form_through_the_dispatcher(tmp_path):
-    r = extract_document(write_form(tmp_path / "C0042.xlsx"), None)
+    r = extractors.read(None, write_form(tmp_path / "C0042.xlsx"))
     facts = {(f.metric, f.fiscal_year): f for f in r.facts}
     assert facts[("revenue", 2014)].value == 123456700.0 and facts[("revenue", 2014)].currency == "CNY"
     assert facts[("employees_total", 2014)].value == 829 and r.errors == []

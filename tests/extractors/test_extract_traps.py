@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from extract_synth import Grid, Text, filler, make_pdf
-from extractors import cn_annual, extract_document, hk_annual
+import extractors
+from extractors import cn_annual, hk_annual
 
 W5 = [95, 85, 85, 85, 55, 85]  # label, 2014, 2013 调整后, 2013 调整前, %, 2012
 
@@ -201,7 +202,7 @@ def test_trap_traditional_chinese_hk_report(tmp_path):
 
 def test_dispatcher_sniffs_the_synthetic_report(tmp_path):
     path = a_share_report(tmp_path / "sniff.pdf")
-    result = extract_document(path, None)
+    result = extractors.read(None, path)
     assert result.errors == [] and {f.doc_type for f in result.facts} == {"annual_report"}
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from extractors import extract_document
+import extractors
 from extractors.hk_employees import find_employees
-from extractors.hk_statements import head_unit, read_tables, readings
+from extractors.hk_statements import readings
+from extractors.hk_tables import read_tables
+from extractors.hk_tokens import head_unit
 from extractors.labels import en_metric
 from extractors.layout import TextPass
 
@@ -29,7 +31,7 @@ def _page(path: Path, n: int):
 
 
 def _facts(path: Path):
-    result = extract_document(path, None, company_id="C0001")
+    result = extractors.read(None, path, company_id="C0001")
     return {(f.metric, f.fiscal_year): f for f in result.facts}, result
 
 

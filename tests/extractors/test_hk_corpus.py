@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from extractors import extract_document, hk_annual
+import extractors
+from extractors import hk_annual, hk_facts, hk_pages
 from extractors.hk_employees import find_employees
-from extractors.hk_statements import cn_year, metric_of, readings
+from extractors.hk_statements import metric_of, readings
+from extractors.hk_tokens import cn_year
 from extractors.layout import TextPass
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +42,7 @@ def _path(document: str) -> Path:
 
 def _extract(document: str):
     if document not in _CACHE:
-        _CACHE[document] = extract_document(_path(document), None, company_id="C0001")
+        _CACHE[document] = extractors.read(None, _path(document), company_id="C0001")
     return _CACHE[document]
 
 
@@ -181,7 +183,7 @@ def test_statement_and_summary_disagreeing_is_a_conflict_with_both_pages():
     kind, summary = found[("profit_before_tax", 2021)][1]
     summary.raw, summary.value = "62,742,232", Decimal("62742232")
     result = ExtractResult()
-    hk_annual._decide({("profit_before_tax", 2021): found[("profit_before_tax", 2021)]},
+    hk_facts.decide({("profit_before_tax", 2021): found[("profit_before_tax", 2021)]},
                       Origin("0" * 64, "hk_annual_report", "C1", "hk_annual", "t"), result, "x.pdf", (9, 30))
     (fact,) = result.facts
     assert fact.conflict is True and fact.value == 62724232
@@ -248,7 +250,7 @@ def test_annual_results_announcement_is_read_for_its_statements(tmp_path):
              ["", "", "2025", "2024"], ["", "Notes", "HK$'000", "HK$'000"],
              ["Revenue", "4", "12,345", "11,000"], ["Loss before tax", "6", "(1,234)", "(900)"],
              ["Loss for the year", "", "(1,300)", "(950)"]], ruled=False)]])
-    result = extract_document(path, None)
+    result = extractors.read(None, path)
     facts = {(f.metric, f.fiscal_year): f for f in result.facts}
     assert facts[("revenue", 2025)].value == 12_345_000 and facts[("revenue", 2025)].period_end == "2025-03-31"
     assert facts[("profit_before_tax", 2024)].value == -900_000 and facts[("net_profit", 2025)].value == -1_300_000
@@ -270,7 +272,7 @@ def test_extract_command_fails_on_an_empty_result(monkeypatch, capsys, tmp_path)
     from extractors.command import main
     from extractors.result import ExtractResult
 
-    monkeypatch.setattr(extractors, "extract_document", lambda *a, **k: ExtractResult())
+    monkeypatch.setattr(extractors, "read", lambda *a, **k: ExtractResult())
     (tmp_path / "x.pdf").write_bytes(b"%PDF-1.4")
     assert main([str(tmp_path / "x.pdf")]) == 3
     assert "x.pdf: no figure could be read from this document" in capsys.readouterr().err
@@ -333,14 +335,14 @@ def test_total_assets_identity_on_the_real_pages_and_when_a_part_is_misread():
     assert {("_total_equity", 2021), ("_total_liabilities", 2021), ("total_assets", 2021)} <= set(found)
     origin = Origin("0" * 64, "hk_annual_report", "C1", "hk_annual", "t")
     ok = ExtractResult()
-    hk_annual._decide(found, origin, ok, "x.pdf", (9, 30))
-    hk_annual._identities(found, ok, "x.pdf", "C1")
+    hk_facts.decide(found, origin, ok, "x.pdf", (9, 30))
+    hk_facts.identities(found, ok, "x.pdf", "C1")
     assert not ok.errors and not any(f.conflict for f in ok.facts)
     equity = found[("_total_equity", 2020)][0][1]
     equity.raw, equity.value = "484,670,719", Decimal("484670719")  # two digits swapped
     bad = ExtractResult()
-    hk_annual._decide(found, origin, bad, "x.pdf", (9, 30))
-    hk_annual._identities(found, bad, "x.pdf", "C1")
+    hk_facts.decide(found, origin, bad, "x.pdf", (9, 30))
+    hk_facts.identities(found, bad, "x.pdf", "C1")
     (err,) = bad.errors
     assert err.kind == "IdentityViolated" and "489,783,797" in err.reason and "page 52" in err.reason
     assert {(f.metric, f.fiscal_year) for f in bad.facts if f.conflict} == {("total_assets", 2020)}
@@ -371,17 +373,17 @@ def test_one_profit_line_to_owners_is_the_net_profit_only_without_nci():
 
     line = "Loss for the year attributable to owners of the Company"
     found = {("net_profit_attributable", 2019): [r("net_profit_attributable", line, -79047)]}
-    hk_annual._whole_profit_to_owners(found)
+    hk_facts.whole_profit_to_owners(found)
     assert [x.value for _, x in found[("net_profit", 2019)]] == [Decimal(-79047)]
     with_nci = {("net_profit_attributable", 2019): [r("net_profit_attributable", line, -79047)],
                 ("_nci", 2019): [r("_nci", "Non-controlling interests", 500)]}
-    hk_annual._whole_profit_to_owners(with_nci)
+    hk_facts.whole_profit_to_owners(with_nci)
     assert ("net_profit", 2019) not in with_nci
     owners_row = {("net_profit_attributable", 2019): [r("net_profit_attributable", "Owners of the Company", -1)]}
-    hk_annual._whole_profit_to_owners(owners_row)
+    hk_facts.whole_profit_to_owners(owners_row)
     assert ("net_profit", 2019) not in owners_row
 
 
 def test_unmapped_glyphs_are_measured_per_page():
-    assert hk_annual._unmapped_share("收\ufffd 21,718,371 " * 40) > 0.05
-    assert hk_annual._unmapped_share("Revenue 21,718,371 " * 40) == 0.0
+    assert hk_pages.unmapped_share("收\ufffd 21,718,371 " * 40) > 0.05
+    assert hk_pages.unmapped_share("Revenue 21,718,371 " * 40) == 0.0

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import extract_document, sec_filing
+import extractors
+from extractors import sec_filing
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sec"
 NAMES = sorted(p.stem for p in CORPUS.glob("*.html"))
@@ -98,7 +99,7 @@ def test_read_twice_agreement_and_conflict_on_real_figures():
 
 
 def test_registered_for_sec_documents():
-    res = extract_document(CORPUS / "10-K_0001193125-10-073212.html", "20-F", company_id="X1")
+    res = extractors.read("20-F", CORPUS / "10-K_0001193125-10-073212.html", company_id="X1")
     assert {(f.metric, f.fiscal_year) for f in res.facts} >= {("revenue", 2009), ("net_profit", 2009)}
     assert res.errors == []
 
@@ -108,7 +109,7 @@ def test_an_sec_filing_is_told_by_its_content():
 
     for name in NAMES:
         assert sniff((CORPUS / f"{name}.html").read_bytes()) == "20-F"
-    res = extract_document(CORPUS / "10-K_0001193125-10-073212.html", company_id="X1")  # no type given
+    res = extractors.read(None, CORPUS / "10-K_0001193125-10-073212.html", company_id="X1")  # no type given
     assert any(f.metric == "revenue" and f.fiscal_year == 2009 for f in res.facts)
 
 

@@ -15,14 +15,14 @@ SCRIPT = textwrap.dedent("""
     import json, sys, tempfile
     from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
-    from extractors import extract_document
+    import extractors
     from extractors.provenance import render_box
 
     pdfs = sorted(Path(sys.argv[1]).glob("*.pdf"))
     out = Path(tempfile.mkdtemp())
 
     def facts(p):
-        return sorted((f.metric, f.fiscal_year, f.value, f.page) for f in extract_document(p, "annual_report").facts)
+        return sorted((f.metric, f.fiscal_year, f.value, f.page) for f in extractors.read("annual_report", p).facts)
 
     def draw(job):
         i, p = job

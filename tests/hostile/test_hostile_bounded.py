@@ -17,8 +17,8 @@ from top100.records import DocumentRow
 
 def test_a_form_read_in_a_worker_equals_the_in_process_read(tmp_path):
     p = C.write_form(tmp_path / "C0042.xlsx", {"revenue": ("12 345", 10000.5, "万元")})
-    here = read_inbox_file("form", p, "C0042.xlsx", "ab" * 32)
-    there = read_inbox_isolated("form", p, name="C0042.xlsx", sha256="ab" * 32, timeout_s=60)
+    here = read_inbox_file("declaration_form", p, "C0042.xlsx", "ab" * 32)
+    there = read_inbox_isolated("declaration_form", p, name="C0042.xlsx", sha256="ab" * 32, timeout_s=60)
     assert there == here and len(here["declared"]) > 20
     assert [(e["document"], e["cell"]) for e in here["errors"]] == [("C0042.xlsx", f"C{C.row_of('revenue')}")]
 
@@ -73,7 +73,7 @@ def test_in_a_batch_the_file_over_the_time_limit_is_named_and_the_others_are_rea
     small.write_text(head + "C0001,2014,1,2\n", encoding="utf-8")
     big = tmp_path / "big.csv"
     big.write_text(head + "".join(f"C{i:07d},2014,1,2\n" for i in range(600_000)), encoding="utf-8")
-    jobs = [{"kind": "traffic", "path": str(p), "name": n} for p, n in ((small, "a.csv"), (big, "b.csv"),
+    jobs = [{"doc_type": "traffic", "path": str(p), "name": n} for p, n in ((small, "a.csv"), (big, "b.csv"),
                                                                          (small, "c.csv"))]
     got = read_inbox_many(jobs, workers=1, timeout_s=1.0)
     assert [len(g["rows"]) for g in got] == [1, 0, 1]

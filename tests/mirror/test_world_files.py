@@ -134,8 +134,8 @@ def test_pdfs_give_the_truth_to_the_extractor(world, by_id):
     row = next(a for a in ann if a["announcementTitle"] == "2014年年度报告" and
                not any(b["secCode"] == a["secCode"] and "修订" in b["announcementTitle"] for b in ann))
     c = next(c for c in by_id.values() if c["ticker"] == row["secCode"] and c["published_rank"])
-    res = extractors.extract_document(world / "sources" / "cninfo_static" / row["adjunctUrl"], "annual_report",
-                                      company_id=c["company_id"])
+    res = extractors.read("annual_report", world / "sources" / "cninfo_static" / row["adjunctUrl"],
+                          company_id=c["company_id"])
     got = {(f.metric, f.fiscal_year): f.value for f in res.facts}
     assert got[("revenue", 2014)] == pytest.approx(c["truth"]["revenue"], abs=0.01)
     assert got[("operating_profit", 2014)] == pytest.approx(c["truth"]["operating_profit"], abs=0.01)
