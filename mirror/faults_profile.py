@@ -27,6 +27,8 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from mirror.hits import SOURCE_PREFIXES, source_of
+
 
 class FaultKind(StrEnum):
     HTTP_500 = "http_500"
@@ -102,8 +104,6 @@ class FaultProfile(BaseModel):
                 raise ValueError(f"rate of {kind.value} is {rate}; rates are shares in [0, 1]")
         if FaultKind.HTTP_404 in self.rates and self.rates[FaultKind.HTTP_404] > 0:
             raise ValueError("http_404 is not transient (a retry would not change it); use 'permanent'")
-        from mirror.server import SOURCE_PREFIXES  # at call time: mirror.server may import this module
-
         known = {name for _, name in SOURCE_PREFIXES}
         named = (self.sources or []) + [s for names in self.only.values() for s in names]
         unknown = sorted(set(named) - known)
@@ -129,7 +129,7 @@ class FaultProfile(BaseModel):
         if fixed is not None:
             return fixed
         key = request_key(method, path, params)
-        kind = self._kind(key, _source(path))
+        kind = self._kind(key, source_of(path))
         if kind is None:
             return None
         k = 1 + int(unit(self.seed, "failures", key) * self.max_failures)
@@ -172,12 +172,6 @@ def unit(seed: int, *parts: Any) -> float:
     randomisation, so it is the same in every process)."""
     text = "\x1f".join(str(p) for p in (seed, *parts))
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") / 2 ** 64
-
-
-def _source(path: str) -> str:
-    from mirror.server import source_of  # at call time: mirror.server may import this module
-
-    return source_of(path)
 
 
 # --- permanent targets picked from the world ----------------------------------------------------

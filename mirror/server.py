@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -29,33 +28,14 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from mirror import server_cn, server_market
+from mirror.faults import FaultInjector
+from mirror.faults_profile import FaultProfile, load_profile
+from mirror.hits import SOURCE_PREFIXES, Hit, source_of  # noqa: F401  (the log's row and the sources, re-exported)
 
 Faults = Callable[[str, str, dict[str, str]], Response | None]
 
-# path prefix -> the settings.sources field that points at that host
-SOURCE_PREFIXES = [
-    ("/robots.txt", "robots"), ("/new/", "cninfo"), ("/finalpage/", "cninfo_static"),
-    ("/ncms/", "hkex"), ("/search/", "hkex"), ("/listedco/", "hkex"),
-    ("/files/", "sec_www"), ("/Archives/", "sec_www"), ("/submissions/", "sec_data"),
-    ("/api/xbrl/", "sec_data"), ("/api/qt/", "quotes"), ("/ags/", "fx"),
-]
 _TYPES = {".pdf": "application/pdf", ".json": "application/json", ".htm": "text/html",
           ".html": "text/html", ".txt": "text/plain", ".xml": "application/xml"}
-
-
-def source_of(path: str) -> str:
-    return next((s for prefix, s in SOURCE_PREFIXES if path.startswith(prefix)), "other")
-
-
-@dataclass(frozen=True)
-class Hit:
-    method: str
-    path: str
-    query: str
-    time: float  # time.monotonic()
-    source: str
-    status: int
-    user_agent: str = ""
 
 
 class World:
@@ -107,9 +87,6 @@ def make_app(world_dir: Path, faults: Faults | Any | None = None) -> Any:
     or a fault profile (a mirror.faults_profile.FaultProfile, a profile name or a TOML file),
     which wraps the app in mirror.faults.FaultInjector."""
     if faults is not None and not callable(faults):
-        from mirror.faults import FaultInjector
-        from mirror.faults_profile import load_profile
-
         return FaultInjector(make_app(world_dir), load_profile(faults))
     world = World(world_dir)
 
@@ -152,6 +129,12 @@ def make_app(world_dir: Path, faults: Faults | Any | None = None) -> Any:
     app.state.world = world
     app.add_middleware(_Recorder, log=app.state.log, faults=faults)
     return app
+
+
+def make_faulty_app(world_dir: Path, profile: FaultProfile | str, seed: int | None = None) -> FaultInjector:
+    """The mirror app of ``world_dir`` wrapped in a FaultInjector (``profile``: a FaultProfile, a
+    profile name or a TOML file; ``seed`` replaces its seed)."""
+    return FaultInjector(make_app(Path(world_dir)), load_profile(profile, seed))
 
 
 class _Recorder:
