@@ -368,11 +368,11 @@ def sql_command(settings: Settings, query: str, as_json: bool = False, fmt: str 
 
 
 def sensitivity_command(settings: Settings, n: int, seed: int) -> int:
-    from scoring.sensitivity import run_sensitivity
+    from scoring.run import sensitivity_year
     from warehouse.engine import opened
 
     with opened(settings.warehouse, read_only=True) as engine:
-        result = run_sensitivity(settings, engine, settings.year, n=n, seed=seed)
+        result = sensitivity_year(settings, engine, settings.year, n=n, seed=seed)
     print(result if isinstance(result, str) else getattr(result, "text", str(result)))
     return EXIT_OK
 

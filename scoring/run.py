@@ -143,7 +143,8 @@ def score_year(settings: Any, engine: Any, year: int, run_id: str, ctx: Any = No
 
 def sensitivity_year(settings: Any, engine: Any, year: int, n: int | None = None,
                      seed: int | None = None) -> SensitivityResult:
-    """``top100 score --sensitivity N``: N weight draws; writes out/<year>/sensitivity.csv."""
+    """``top100 score --sensitivity N``: N weight draws (scoring.sensitivity, which reads nothing);
+    reads the year (read-only) and writes out/<year>/sensitivity.csv."""
     ys = compute(settings, engine, year)
     res = sensitivity(ys.ranked, ys.config, n=n, seed=seed)
     if "legal_name" in ys.pool:

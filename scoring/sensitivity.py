@@ -106,10 +106,3 @@ def sensitivity(ranked: pd.DataFrame, config: ScoringConfig, n: int | None = Non
     }
     return SensitivityResult(n, seed, config.sensitivity_perturbation, top, per, stay, summary)
 
-
-def run_sensitivity(settings, engine, year: int, n: int | None = None, seed: int | None = None
-                    ) -> SensitivityResult:
-    """``top100 score --sensitivity N``: reads the year (read-only), writes out/<year>/sensitivity.csv."""
-    from scoring.run import sensitivity_year  # scoring.run imports this module
-
-    return sensitivity_year(settings, engine, year, n=n, seed=seed)
