@@ -30,13 +30,14 @@ from scoring.charts import make_charts
 from scoring.config import DIMENSION_ZH, Dimension
 from scoring.published import CONTRADICTED, _fmt, consistency_checks, formatted, side_by_side
 from scoring.published import side_by_side_text  # noqa: F401  (``top100 report`` prints it from here)
-from scoring.lastyear import LastYear
+from scoring.lastyear import LastYear, last_year
 from scoring.published import published_figures
 from scoring.reference import global_top30
-from scoring.run import YearScore
+from scoring.run import YearScore, compute, year_context
 from scoring.sensitivity import sensitivity
 from scoring.stats import Stat, as_dict, list_statistics
 from top100.vocab import COMPANY_ID_RE
+from top100.year import YearContext, load_year
 
 IMAGE_CHECK_JS = (
     "(function(){function check(){var imgs=document.images,ok=imgs.length>0;"
@@ -138,8 +139,6 @@ def render_report(ys: YearScore, report_dir: Path, *, year: int, run_id: str, pr
     """Write index.html, the charts and report.pdf into ``report_dir``. ``ctx``: the year's facts
     (read from the year file when not given); ``last``: last year's list (scoring.lastyear)."""
     if ctx is None:
-        from top100.year import load_year
-
         ctx = load_year(year)
     market_value_date = market_value_date or ctx.valuation_date
     data = compute_report_data(ys, previous_total=previous_total, previous_source=previous_source,
@@ -320,19 +319,15 @@ def warehouse_figures(figures: list[dict]) -> list[dict]:
     return [{k: f[k] for k in FIGURE_KEYS} for f in figures]
 
 
-def build_report(settings: Any, engine: Any, year: int, run_id: str, ctx: Any = None) -> Path:
+def build_report(settings: Any, engine: Any, year: YearContext | int, run_id: str) -> Path:
     """``top100 report --year Y``: out/<year>/report/index.html (and report.pdf); the figures go
-    into the warehouse. Returns the path of index.html."""
-    from top100.paths import YearPaths
+    into the warehouse. ``year``: the year's context (top100.year), or a bare fiscal year read
+    into one (scoring.run.year_context). Returns the path of index.html."""
     from warehouse import marts
 
-    from scoring.lastyear import last_year
-    from scoring.run import compute, year_context
-
-    ctx = year_context(settings, year, ctx)
-    ys = compute(settings, engine, year, ctx)  # refuses a year that is not in the warehouse
+    ctx = year_context(settings, year)
+    ys = compute(settings, engine, ctx)  # refuses a year that is not in the warehouse
     last = last_year(engine, members_frame(ys), ctx)
-    out = render_report(ys, YearPaths(Path(settings.out_dir), year).report, year=year, run_id=run_id,
-                        ctx=ctx, last=last)
-    marts.write_report_figures(engine, year, warehouse_figures(out.figures), run_id)
+    out = render_report(ys, ctx.paths.report, year=ctx.fiscal_year, run_id=run_id, ctx=ctx, last=last)
+    marts.write_report_figures(engine, ctx.fiscal_year, warehouse_figures(out.figures), run_id)
     return out.html
