@@ -7,11 +7,9 @@ import json
 import sys
 from pathlib import Path
 
+from flows.usage import EXIT_FAILED, EXIT_INPUTS, EXIT_OK, EXIT_USAGE, usage_error
 from top100.config import Settings
-from top100.paths import YearPaths
 from top100.year import YearContext
-
-EXIT_OK, EXIT_USAGE, EXIT_INPUTS, EXIT_FAILED = 0, 2, 3, 4
 
 
 def run_flow(settings: Settings, ctx: YearContext, stages: tuple[str, ...], *, demo: bool, mode: str,
@@ -23,8 +21,6 @@ def run_flow(settings: Settings, ctx: YearContext, stages: tuple[str, ...], *, d
     from top100.errors import ConfigError
 
     if "collect" in stages and not demo:  # the demo's inbox is the world's, generated below
-        from flows.cli import check_inbox
-
         try:
             check_inbox(settings)
         except ConfigError as exc:
@@ -36,6 +32,18 @@ def run_flow(settings: Settings, ctx: YearContext, stages: tuple[str, ...], *, d
                              publish_incomplete=publish_incomplete)
     except OutFolderBusy as exc:
         return _usage(str(exc), EXIT_FAILED)
+
+
+def check_inbox(settings: Settings) -> None:
+    """A real run's collect stage reads the inbox folder: one that is not there is a mistake in the
+    configuration, said before anything starts (an empty folder is the collect stage's to report)."""
+    from top100.errors import ConfigError
+
+    inbox = settings.inbox_dir
+    if not inbox.is_dir():
+        raise ConfigError(f"the inbox folder {inbox} {'is not a folder' if inbox.exists() else 'does not exist'}: "
+                          "create it with declarations/*.xlsx and the delivered files (see the README), or "
+                          "set inbox_dir in the configuration or $TOP100_INBOX_DIR")
 
 
 def _run_flow(settings: Settings, ctx: YearContext, stages: tuple[str, ...], *, demo: bool, mode: str,
@@ -311,8 +319,6 @@ def _explain_readings(f) -> None:
 
 
 def _usage(message: str, code: int = EXIT_USAGE) -> int:
-    from flows.cli import usage_error
-
     return usage_error(message, code)
 
 
@@ -376,14 +382,14 @@ def sensitivity_command(settings: Settings, n: int, seed: int) -> int:
     return EXIT_OK
 
 
-def print_side_by_side(settings: Settings) -> None:
+def print_side_by_side(settings: Settings, ctx: YearContext) -> None:
     from scoring.report import side_by_side_text
     from warehouse import reads
     from warehouse.engine import opened
 
-    if year_refusal(settings, ("report",)) is not None:  # refused: there is nothing to show
+    if year_refusal(settings, ctx, ("report",)) is not None:  # refused: there is nothing to show
         return
     with opened(settings.warehouse, read_only=True) as engine:
-        figures = reads.report_figures(engine, settings.year)
+        figures = reads.report_figures(engine, ctx.fiscal_year)
     if len(figures):
         print(side_by_side_text(figures))
