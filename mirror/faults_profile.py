@@ -181,11 +181,11 @@ _NOT_FULL = re.compile(r"摘要|英文|取消|补充|更正|半年度|季度")
 
 def _cninfo_annual_reports(sources: Path) -> list[str]:
     """Full annual reports on CNINFO, the newest announcement per company, as mirror paths."""
-    p = sources / "cninfo" / "announcements.json"
-    if not p.is_file():
+    announcements = sources / "cninfo" / "announcements.json"
+    if not announcements.is_file():
         return []
     newest: dict[str, dict[str, Any]] = {}
-    for row in json.loads(p.read_text(encoding="utf-8")):
+    for row in json.loads(announcements.read_text(encoding="utf-8")):
         title = str(row.get("announcementTitle") or "")
         if not _ANNUAL.search(title) or _NOT_FULL.search(title) or not row.get("adjunctUrl"):
             continue

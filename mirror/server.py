@@ -50,14 +50,14 @@ class World:
         """A file under sources/, or None (never anything outside it)."""
         if not rel or "\\" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
             return None
-        p = (self.root / rel).resolve()
-        return p if p.is_file() and p.is_relative_to(self.root) else None
+        found = (self.root / rel).resolve()
+        return found if found.is_file() and found.is_relative_to(self.root) else None
 
     def json(self, rel: str, default: Any) -> Any:
         with self._lock:
             if rel not in self._json:
-                p = self.file(rel)
-                self._json[rel] = json.loads(p.read_text(encoding="utf-8")) if p else None
+                found = self.file(rel)
+                self._json[rel] = json.loads(found.read_text(encoding="utf-8")) if found else None
             value = self._json[rel]
         return default if value is None else value
 
@@ -67,10 +67,10 @@ class World:
 
 
 def _file(world: World, rel: str) -> Response:
-    p = world.file(rel)
-    if p is None:
+    found = world.file(rel)
+    if found is None:
         return PlainTextResponse("404 Not Found", status_code=404)
-    return FileResponse(p, media_type=_TYPES.get(p.suffix.lower(), "application/octet-stream"))
+    return FileResponse(found, media_type=_TYPES.get(found.suffix.lower(), "application/octet-stream"))
 
 
 async def _params(request: Request) -> dict[str, str]:

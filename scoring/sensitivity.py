@@ -55,10 +55,10 @@ class SensitivityResult:
 
 def weight_draws(config: ScoringConfig, n: int, seed: int) -> np.ndarray:
     """(n x indicators) perturbed weights, normalised to sum 1 per draw."""
-    w = np.array(list(config.weights.values()), dtype="float64")
+    weights = np.array(list(config.weights.values()), dtype="float64")
     rng = np.random.default_rng(seed)
-    p = config.sensitivity_perturbation
-    draws = w * rng.uniform(1.0 - p, 1.0 + p, size=(n, w.size))
+    spread = config.sensitivity_perturbation
+    draws = weights * rng.uniform(1.0 - spread, 1.0 + spread, size=(n, weights.size))
     return draws / draws.sum(axis=1, keepdims=True)
 
 
