@@ -46,14 +46,14 @@ class YearScore:
 def build_pool(metrics_wide: pd.DataFrame, companies: pd.DataFrame) -> pd.DataFrame:
     """metrics_wide with the company columns it lacks taken from clean.company; a company with no
     metrics at all is kept (it will be excluded as below the floor, with that reason)."""
-    mw = metrics_wide.copy()
-    if "company_id" not in mw.columns:
-        mw = mw.reset_index()
-    comp = companies.copy()
-    if "company_id" not in comp.columns:
-        comp = comp.reset_index()
-    take = ["company_id", *[c for c in COMPANY_COLUMNS if c in comp.columns and c not in mw.columns]]
-    pool = mw.merge(comp[take], on="company_id", how="outer") if len(comp) else mw
+    metrics = metrics_wide.copy()
+    if "company_id" not in metrics.columns:
+        metrics = metrics.reset_index()
+    company_rows = companies.copy()
+    if "company_id" not in company_rows.columns:
+        company_rows = company_rows.reset_index()
+    take = ["company_id", *[c for c in COMPANY_COLUMNS if c in company_rows.columns and c not in metrics.columns]]
+    pool = metrics.merge(company_rows[take], on="company_id", how="outer") if len(company_rows) else metrics
     pool["company_id"] = pool["company_id"].astype(str)
     return pool.sort_values("company_id", kind="mergesort").set_index("company_id", drop=False)
 
@@ -134,27 +134,27 @@ def score_year(settings: Any, engine: Any, year: YearContext | int, run_id: str)
     out/<year>/ranking.csv; return the list."""
     from warehouse import marts
 
-    ys = compute(settings, engine, year)
-    marts.write_ranking(engine, ys.context.fiscal_year, ys.rows, run_id)
-    paths = ys.context.paths
-    write_ranking_csv(paths.ranking_csv, ys.rows)
-    write_eligibility_csv(paths.root / "eligibility.csv", ys.pool, ys.eligibility, ys.ranked)
+    year_score = compute(settings, engine, year)
+    marts.write_ranking(engine, year_score.context.fiscal_year, year_score.rows, run_id)
+    paths = year_score.context.paths
+    write_ranking_csv(paths.ranking_csv, year_score.rows)
+    write_eligibility_csv(paths.root / "eligibility.csv", year_score.pool, year_score.eligibility, year_score.ranked)
     write_csv(paths.root / "growth_findings.csv",  # last year's figure against this year's prior-year columns
               ["company_id", "kind", "metric", "column", "warehouse", "this_year", "message"],
               ([f["company_id"], f["kind"], f["metric"], f["column"], f["warehouse"], f["this_year"], f["message"]]
-               for f in ys.growth_findings))
-    return ys.rows
+               for f in year_score.growth_findings))
+    return year_score.rows
 
 
 def sensitivity_year(settings: Any, engine: Any, year: YearContext | int, n: int | None = None,
                      seed: int | None = None) -> SensitivityResult:
     """``top100 score --sensitivity N``: N weight draws (scoring.sensitivity, which reads nothing);
     reads the year (read-only) and writes out/<year>/sensitivity.csv."""
-    ys = compute(settings, engine, year)
-    res = sensitivity(ys.ranked, ys.config, n=n, seed=seed)
-    if "legal_name" in ys.pool:
-        res.names = {str(k): str(v) for k, v in ys.pool["legal_name"].items() if isinstance(v, str)}
-    paths = ys.context.paths
+    year_score = compute(settings, engine, year)
+    res = sensitivity(year_score.ranked, year_score.config, n=n, seed=seed)
+    if "legal_name" in year_score.pool:
+        res.names = {str(k): str(v) for k, v in year_score.pool["legal_name"].items() if isinstance(v, str)}
+    paths = year_score.context.paths
     cols = ["company_id", "name", *res.per_company.columns]
     write_csv(paths.root / "sensitivity.csv", cols,
               ([cid, res.names.get(str(cid), ""), *[r[c] for c in res.per_company.columns]]

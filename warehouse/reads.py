@@ -95,21 +95,21 @@ def documents(engine: sa.Engine, year: int) -> pd.DataFrame:
 
 def facts(engine: sa.Engine, year: int, company_id: str | None = None, metric: str | None = None) -> pd.DataFrame:
     """staging.extracted_fact, optionally for one company and/or metric; ``bbox`` decoded."""
-    t = schema.extracted_fact
-    stmt = _year(t, year, "company_id", "metric", "fiscal_year", "document_sha256", "page")
+    table = schema.extracted_fact
+    stmt = _year(table, year, "company_id", "metric", "fiscal_year", "document_sha256", "page")
     if company_id is not None:
-        stmt = stmt.where(t.c.company_id == company_id)
+        stmt = stmt.where(table.c.company_id == company_id)
     if metric is not None:
-        stmt = stmt.where(t.c.metric == metric)
+        stmt = stmt.where(table.c.metric == metric)
     return _frame(engine, stmt, ("bbox", "corroborations"))
 
 
 def declared(engine: sa.Engine, year: int, company_id: str | None = None) -> pd.DataFrame:
     """staging.declared_fact (the form cells); ``value`` decoded."""
-    t = schema.declared_fact
-    stmt = _year(t, year, "company_id", "field", "fiscal_year")
+    table = schema.declared_fact
+    stmt = _year(table, year, "company_id", "field", "fiscal_year")
     if company_id is not None:
-        stmt = stmt.where(t.c.company_id == company_id)
+        stmt = stmt.where(table.c.company_id == company_id)
     return _frame(engine, stmt, ("value",))
 
 
