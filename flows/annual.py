@@ -3,10 +3,11 @@
 `annual(settings, year)` runs every stage as a subflow. ``year`` is the year's one carrier, a
 ``top100.year.YearContext`` placed in the out folder (``year_for``; a bare fiscal year, as a
 deployment gives it, is turned into one first): the stages take the fiscal year and its files
-(``year.paths``) from it. The run is recorded in the warehouse's
-`run` table; a stage that fails fails the flow with the stage and its cause, and the marts
-(ranking, report figures) are only written when every stage before them finished, so a partial
-year is never published. A run killed part way is resumed by the same command (flows.resume);
+(``year.paths``) from it.
+
+The run is recorded in the warehouse's `run` table; a stage that fails fails the flow with the
+stage and its cause, and the marts (ranking, report figures) are only written when every stage
+before them finished, so a partial year is never published. A run killed part way is resumed by the same command (flows.resume);
 the extract stage maps over documents and the verify stage over companies on the task runner of
 `settings.runner` (flows.runners).
 """
