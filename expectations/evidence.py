@@ -122,24 +122,24 @@ def _link(src: Path, dst: Path) -> None:
 @lru_cache(maxsize=4)
 def _load(root: str, year: int, stamp: tuple = ()) -> Evidence:
     paths = YearPaths(Path(root), year)
-    ev = Evidence()
+    found = Evidence()
     for d in read_jsonl(paths.documents):
         if d.get("sha256"):
-            ev.documents[str(d["sha256"])] = d
+            found.documents[str(d["sha256"])] = d
     for q in read_jsonl(paths.quotes):
         if q.get("company_id"):
-            ev.quotes[str(q["company_id"])] = q
+            found.quotes[str(q["company_id"])] = q
     for r in read_jsonl(paths.shares):
         if r.get("company_id"):
-            ev.shares[str(r["company_id"])] = r
+            found.shares[str(r["company_id"])] = r
     for r in read_jsonl(paths.fx):
         if r.get("pair"):
-            ev.fx[str(r["pair"]).upper()] = r
+            found.fx[str(r["pair"]).upper()] = r
     for c in read_jsonl(paths.declared):
         if c.get("company_id") and c.get("field"):
             prior = (c.get("fiscal_year") or year) < year
-            ev.cells[(str(c["company_id"]), str(c["field"]) + ("|prior" if prior else ""))] = c
-    return ev
+            found.cells[(str(c["company_id"]), str(c["field"]) + ("|prior" if prior else ""))] = c
+    return found
 
 
 def load(paths: YearPaths) -> Evidence:

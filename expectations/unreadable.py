@@ -82,10 +82,11 @@ def not_run_findings(errors: Iterable[dict], documents: list[dict], companies: l
     for (cid, doc_type), why in sorted(causes.items()):
         check, kind, metric = CHECKS[doc_type]
         shown = "; ".join(dict.fromkeys(why[:3])) + (f"; and {len(why) - 3} more rows" if len(why) > 3 else "")
-        kr = rules.kind(kind)
+        kind_rule = rules.kind(kind)
         out.append(Finding(
             company_id=cid, fiscal_year=year, check=check.value, metric=metric, kind=kind,
-            severity=kr.severity.value, status="excluded" if kr.severity == Severity.ERROR else kr.status,
+            severity=kind_rule.severity.value,
+            status="excluded" if kind_rule.severity == Severity.ERROR else kind_rule.status,
             message=f"the {check.value} check could not run: {shown} (a fault of the delivered file, "
                     f"not a finding about this company's {'licence' if check == Check.licence else 'record'})",
             rule="delivered file", expectation=None,

@@ -182,10 +182,10 @@ def audit_shards(checked: Checked, shards: int) -> list[list[Any]]:
 
 
 def summarise(paths: YearPaths, checked: Checked, audit_index: Path | None) -> VerifySummary:
-    cs = checked.companies
+    companies = checked.companies
     return VerifySummary(
-        year=paths.year, companies=len(cs), eligible=sum(c.eligible for c in cs),
-        excluded={c.company_id: c.excluded_reason or "" for c in cs if not c.eligible},
+        year=paths.year, companies=len(companies), eligible=sum(c.eligible for c in companies),
+        excluded={c.company_id: c.excluded_reason or "" for c in companies if not c.eligible},
         findings=dict(Counter(f.severity for f in checked.findings)), metrics=len(checked.metrics),
         errors=checked.errors, data_docs=checked.data_docs_index, audit=audit_index, seconds=checked.seconds,
     )

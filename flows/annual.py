@@ -1,9 +1,13 @@
 """The annual evaluation as one Prefect flow: collect, extract, verify, load, score, report.
 
-`annual(settings, year)` runs every stage as a subflow. The run is recorded in the warehouse's
-`run` table; a stage that fails fails the flow with the stage and its cause, and the marts
-(ranking, report figures) are only written when every stage before them finished, so a partial
-year is never published. A run killed part way is resumed by the same command (flows.resume);
+`annual(settings, year)` runs every stage as a subflow. ``year`` is the year's one carrier, a
+``top100.year.YearContext`` placed in the out folder (``year_for``; a bare fiscal year, as a
+deployment gives it, is turned into one first): the stages take the fiscal year and its files
+(``year.paths``) from it.
+
+The run is recorded in the warehouse's `run` table; a stage that fails fails the flow with the
+stage and its cause, and the marts (ranking, report figures) are only written when every stage
+before them finished, so a partial year is never published. A run killed part way is resumed by the same command (flows.resume);
 the extract stage maps over documents and the verify stage over companies on the task runner of
 `settings.runner` (flows.runners).
 """
@@ -23,7 +27,7 @@ from top100 import __version__
 from top100.config import Settings
 from top100.jsonl import read_jsonl
 from top100.paths import YearPaths
-from top100.year import YearContext
+from top100.year import YearContext, year_for
 
 STAGES = ("collect", "extract", "verify", "load", "score", "report")
 
@@ -65,10 +69,11 @@ class StageFailed(Exception):
 
 
 @flow(name="annual", validate_parameters=False, log_prints=True)
-def annual(settings: Settings | None = None, year: int | None = None, stages_to_run: tuple[str, ...] = STAGES,
-           publish_incomplete: bool = False) -> dict[str, Any]:
-    """The yearly evaluation of one fiscal year. Deployments call it with `year` alone: the
-    settings are then read from top100.toml and TOP100_* variables.
+def annual(settings: Settings | None = None, year: YearContext | int | None = None,
+           stages_to_run: tuple[str, ...] = STAGES, publish_incomplete: bool = False) -> dict[str, Any]:
+    """The yearly evaluation of one fiscal year: ``year`` is its context (top100.year.year_for),
+    or a bare fiscal year (default: the configured one), read into its context here. Deployments
+    call it with `year` alone: the settings are then read from top100.toml and TOP100_* variables.
 
     One run at a time per out folder (flows.runlock: a second one refuses, naming the holder).
     A run whose companies are incomplete because a source failed does not replace the published
@@ -77,12 +82,10 @@ def annual(settings: Settings | None = None, year: int | None = None, stages_to_
     from top100.config import load_settings
 
     settings = settings or load_settings()
-    year = year or settings.year
-    from top100.year import load_year
-
-    ctx = load_year(year, settings.evaluation.dir)  # before anything runs: a year without its file stops here
+    if not isinstance(year, YearContext):  # before anything runs: a year without its file stops here
+        year = year_for(settings, year or None)
     with out_folder_lock(settings.out_dir):
-        return _annual(settings, year, tuple(stages_to_run), publish_incomplete, ctx)
+        return _annual(settings, year.at(settings.out_dir), tuple(stages_to_run), publish_incomplete)
 
 
 def run_params(settings: Settings, year: int, stages_to_run: tuple[str, ...]) -> dict[str, Any]:
@@ -95,12 +98,12 @@ def run_params(settings: Settings, year: int, stages_to_run: tuple[str, ...]) ->
             "host": socket.gethostname(), "pid": os.getpid()}
 
 
-def _annual(settings: Settings, year: int, stages_to_run: tuple[str, ...], publish_incomplete: bool,
-            ctx: YearContext) -> dict[str, Any]:
+def _annual(settings: Settings, ctx: YearContext, stages_to_run: tuple[str, ...], publish_incomplete: bool
+            ) -> dict[str, Any]:
     from flows import publication
     from flows.runlock import name_run
 
-    paths = YearPaths(settings.out_dir, year)
+    year, paths = ctx.fiscal_year, ctx.paths
     summary = RunSummary(year=year)
     from warehouse.engine import opened
     from warehouse.runs import finish_run, start_run
@@ -135,7 +138,7 @@ def _annual(settings: Settings, year: int, stages_to_run: tuple[str, ...], publi
                     continue
             t0 = time.monotonic()
             try:
-                summary.counts[name] = run_stage(name, settings, paths, summary.run_id, ctx)
+                summary.counts[name] = run_stage(name, settings, ctx, summary.run_id)
             except Exception as exc:
                 summary.failed_stage = name
                 raise StageFailed(name, exc) from exc
@@ -155,27 +158,27 @@ def _annual(settings: Settings, year: int, stages_to_run: tuple[str, ...], publi
     return summary.to_dict()
 
 
-def run_stage(name: str, settings: Settings, paths: YearPaths, run_id: str | None, ctx: YearContext) -> dict[str, Any]:
+def run_stage(name: str, settings: Settings, ctx: YearContext, run_id: str | None) -> dict[str, Any]:
     """One stage as its subflow; extract and verify map over the task runner of settings.runner.
-    ``ctx`` is the year's facts (top100.year), given to the stages that use one."""
+    ``ctx`` is the year (top100.year): its facts and its files (``ctx.paths``), given to every stage."""
     if name == "collect":
         from flows.runners import crawl_runner_for
 
-        return stages.collect.with_options(task_runner=crawl_runner_for(settings))(settings, paths, ctx)
+        return stages.collect.with_options(task_runner=crawl_runner_for(settings))(settings, ctx)
     if name == "extract":
         from flows.runners import task_runner_for
 
-        return stages.extract.with_options(task_runner=task_runner_for(settings))(settings, paths)
+        return stages.extract.with_options(task_runner=task_runner_for(settings))(settings, ctx)
     if name == "verify":
         from flows.runners import task_runner_for
 
-        return stages.verify.with_options(task_runner=task_runner_for(settings))(settings, paths, ctx)
+        return stages.verify.with_options(task_runner=task_runner_for(settings))(settings, ctx)
     if name == "load":
-        return stages.load(settings, paths, run_id)
+        return stages.load(settings, ctx, run_id)
     if name == "score":
-        return stages.score(settings, paths, run_id, ctx)
+        return stages.score(settings, ctx, run_id)
     if name == "report":
-        return stages.report_stage(settings, paths, run_id, ctx)
+        return stages.report_stage(settings, ctx, run_id)
     raise ValueError(f"unknown stage {name!r}; stages are {', '.join(STAGES)}")
 
 
@@ -241,16 +244,14 @@ def scheduled(list_year: int | None = None) -> dict[str, Any]:
     Asia/Shanghai). Refused before the year file's ``calendar.evaluate_after`` (the market values
     of the valuation date do not exist yet). The settings come from top100.toml and TOP100_*."""
     from top100.config import load_settings
-    from top100.year import load_year
 
     settings = load_settings()
-    year = (list_year or current_list_year()) - 1
-    ctx = load_year(year, settings.evaluation.dir)
+    ctx = year_for(settings, (list_year or current_list_year()) - 1)
     today = _today()
     if today < ctx.calendar.evaluate_after:
         raise ValueError(f"the {ctx.list_year} list is evaluated after {ctx.calendar.evaluate_after} "
                          f"(valuation date {ctx.valuation_date}, {ctx.file}); today is {today}")
-    return annual(settings, year)
+    return annual(settings, ctx)
 
 
 COLLECT_STAGES = ("collect", "extract")
@@ -265,7 +266,8 @@ def collect_scheduled(list_year: int | None = None) -> dict[str, Any]:
     evaluation (scheduled) collects once more after the valuation date."""
     from top100.config import load_settings
 
-    return annual(load_settings(), (list_year or current_list_year()) - 1, COLLECT_STAGES)
+    settings = load_settings()
+    return annual(settings, year_for(settings, (list_year or current_list_year()) - 1), COLLECT_STAGES)
 
 
 @flow(name="backfill", validate_parameters=False)
@@ -280,30 +282,30 @@ def backfill(start_year: int, end_year: int, demo: bool = False, settings: Setti
     from top100.toml and TOP100_* (deployments) unless given (the command line)."""
     from flows.runlock import out_folder_lock
     from top100.config import load_settings
-    from top100.year import load_year
 
     start_year, end_year = int(start_year), int(end_year)
     if end_year < start_year:
         raise ValueError(f"backfill: end_year {end_year} is before start_year {start_year}")
     settings = settings or load_settings()
-    years = range(start_year, end_year + 1)
-    for y in years:  # refused before anything runs
-        load_year(y, settings.evaluation.dir)
+    contexts = []
+    for y in range(start_year, end_year + 1):  # refused before anything runs
+        contexts.append(year_for(settings, y))
         if demo:
             from flows.demo import covered
 
             covered(y)
     out = []
     with out_folder_lock(settings.out_dir):  # one backfill holds its out folder from first to last year
-        for y in years:
-            year_settings = settings.model_copy(update={"year": y})
+        for ctx in contexts:
+            # the configured year follows the year run (the settings a crawl process is given)
+            year_settings = settings.model_copy(update={"year": ctx.fiscal_year})
             if demo:
                 from flows.demo import mirrored
 
-                with mirrored(year_settings) as run_settings:
-                    out.append(annual(run_settings, y))
+                with mirrored(year_settings, ctx) as run_settings:
+                    out.append(annual(run_settings, ctx))
             else:
-                out.append(annual(year_settings, y))
+                out.append(annual(year_settings, ctx))
     return out
 
 

@@ -7,26 +7,20 @@ import json
 import sys
 from pathlib import Path
 
+from flows.usage import EXIT_FAILED, EXIT_INPUTS, EXIT_OK, EXIT_USAGE, usage_error
 from top100.config import Settings
-from top100.paths import YearPaths
-
-EXIT_OK, EXIT_USAGE, EXIT_INPUTS, EXIT_FAILED = 0, 2, 3, 4
+from top100.year import YearContext
 
 
-def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: str, faults: str | None = None,
-             publish_incomplete: bool = False) -> int:
-    """Run the annual flow (or some of its stages); print the summary; return the exit code."""
+def run_flow(settings: Settings, ctx: YearContext, stages: tuple[str, ...], *, demo: bool, mode: str,
+             faults: str | None = None, publish_incomplete: bool = False) -> int:
+    """Run the annual flow (or some of its stages) on the year ``ctx`` (the command line's
+    top100.year.year_for: a year without its file stopped there, before anything was written);
+    print the summary; return the exit code."""
     from flows.runlock import OutFolderBusy, out_folder_lock
     from top100.errors import ConfigError
-    from top100.year import load_year
 
-    try:  # a year without its file stops here, before collect (and before anything is written)
-        load_year(settings.year, settings.evaluation.dir)
-    except ConfigError as exc:
-        return _usage(str(exc))
     if "collect" in stages and not demo:  # the demo's inbox is the world's, generated below
-        from flows.cli import check_inbox
-
         try:
             check_inbox(settings)
         except ConfigError as exc:
@@ -34,33 +28,45 @@ def run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: s
     # the out folder is this run's from before the demo world is generated (flows.runlock)
     try:
         with out_folder_lock(settings.out_dir):
-            return _run_flow(settings, stages, demo=demo, mode=mode, faults=faults,
+            return _run_flow(settings, ctx, stages, demo=demo, mode=mode, faults=faults,
                              publish_incomplete=publish_incomplete)
     except OutFolderBusy as exc:
         return _usage(str(exc), EXIT_FAILED)
 
 
-def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: str, faults: str | None,
-              publish_incomplete: bool) -> int:
+def check_inbox(settings: Settings) -> None:
+    """A real run's collect stage reads the inbox folder: one that is not there is a mistake in the
+    configuration, said before anything starts (an empty folder is the collect stage's to report)."""
+    from top100.errors import ConfigError
+
+    inbox = settings.inbox_dir
+    if not inbox.is_dir():
+        raise ConfigError(f"the inbox folder {inbox} {'is not a folder' if inbox.exists() else 'does not exist'}: "
+                          "create it with declarations/*.xlsx and the delivered files (see the README), or "
+                          "set inbox_dir in the configuration or $TOP100_INBOX_DIR")
+
+
+def _run_flow(settings: Settings, ctx: YearContext, stages: tuple[str, ...], *, demo: bool, mode: str,
+              faults: str | None, publish_incomplete: bool) -> int:
     from flows import progress
     from flows.annual import StageFailed, annual
     from top100.errors import ConfigError
     from top100.year import YearNotAvailable
 
-    refused = year_refusal(settings, stages)  # under the out-folder lock: another run may be writing the year
+    refused = year_refusal(settings, ctx, stages)  # under the out-folder lock: another run may be writing the year
     if refused is not None:  # nothing to work on: say so and write nothing (no run, no empty year)
         return _usage(refused, EXIT_INPUTS)
     handler = progress.install(mode)
-    ctx = contextlib.nullcontext(settings)
+    sources = contextlib.nullcontext(settings)
     if demo:
         from flows.demo import mirrored
 
-        ctx = mirrored(settings, faults=faults)
+        sources = mirrored(settings, ctx, faults=faults)
     result = None
     failure: BaseException | None = None
     try:
-        with ctx as run_settings:
-            result = annual(run_settings, run_settings.year, stages, publish_incomplete)
+        with sources as run_settings:
+            result = annual(run_settings, ctx, stages, publish_incomplete)
     except StageFailed as exc:
         failure = exc
     except Exception as exc:  # a failure outside any stage (configuration, warehouse)
@@ -72,7 +78,7 @@ def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: 
         # refused before any stage (e.g. --demo for a year the demo world does not cover): one
         # line, like every other mistake, and no summary of files this run never wrote
         return _usage(str(failure))
-    summary = year_summary(settings, result, failure)
+    summary = year_summary(settings, ctx, result, failure)
     _print_summary(summary, mode)
     refused = failure.cause if isinstance(failure, StageFailed) else failure
     if isinstance(refused, YearNotAvailable):  # the stage wrote nothing: inputs, not a crash
@@ -86,13 +92,13 @@ def _run_flow(settings: Settings, stages: tuple[str, ...], *, demo: bool, mode: 
     return EXIT_INPUTS if summary["input_errors"] or summary["held_back"] else EXIT_OK
 
 
-def year_summary(settings: Settings, result: dict | None, failure: BaseException | None) -> dict:
+def year_summary(settings: Settings, ctx: YearContext, result: dict | None, failure: BaseException | None) -> dict:
     """The closing summary of one year's run: its outcome and the figures read back from its files."""
     from flows.annual import totals
 
-    paths = YearPaths(settings.out_dir, settings.year)
+    paths = ctx.paths
     return {
-        "year": settings.year,
+        "year": ctx.fiscal_year,
         "outcome": "failed" if failure else (result or {}).get("outcome") or "done",
         "error": str(failure) if failure else None,
         "run_id": (result or {}).get("run_id"),
@@ -119,13 +125,14 @@ def backfill_command(settings: Settings, start: int, end: int, *, demo: bool, mo
     from flows.annual import backfill
     from flows.runlock import OutFolderBusy
     from top100.errors import ConfigError
-    from top100.year import load_year
+    from top100.year import year_for
 
+    contexts = []
     try:
         if end < start:
             raise ConfigError(f"backfill: the last year {end} is before the first {start}")
         for y in range(start, end + 1):
-            load_year(y, settings.evaluation.dir)
+            contexts.append(year_for(settings, y))
             if demo:
                 from flows.demo import covered
 
@@ -146,15 +153,15 @@ def backfill_command(settings: Settings, start: int, end: int, *, demo: bool, mo
         if handler is not None:
             handler.close()
     code = EXIT_OK
-    for y, result in zip(range(start, end + 1), results):
-        summary = year_summary(settings.model_copy(update={"year": y}), result, None)
+    for ctx, result in zip(contexts, results):
+        summary = year_summary(settings, ctx, result, None)
         _print_summary(summary, mode)
         if summary["input_errors"] or summary["held_back"]:
             code = EXIT_INPUTS
     return code
 
 
-def year_refusal(settings: Settings, stages: tuple[str, ...]) -> str | None:
+def year_refusal(settings: Settings, ctx: YearContext, stages: tuple[str, ...]) -> str | None:
     """Why the first of ``stages`` has nothing to work on, or None. ``load`` needs the year's
     verified companies; ``score`` and ``report`` need the year in the warehouse. Checked before
     the flow starts, so that a refused command writes nothing; the stages refuse too
@@ -163,13 +170,13 @@ def year_refusal(settings: Settings, stages: tuple[str, ...]) -> str | None:
     if first == "load":
         from warehouse.load import read_rows
 
-        paths = YearPaths(settings.out_dir, settings.year)
+        paths = ctx.paths
         try:
             companies = read_rows(paths.companies)
         except Exception:  # a damaged file is the load stage's to report, with its line
             return None
         if not companies:
-            return (f"fiscal year {settings.year}: nothing to load: {paths.companies} has no companies "
+            return (f"fiscal year {ctx.fiscal_year}: nothing to load: {paths.companies} has no companies "
                     "(collect, extract and verify the year first); the warehouse is unchanged")
     if first in ("score", "report"):
         from warehouse import reads
@@ -180,9 +187,9 @@ def year_refusal(settings: Settings, stages: tuple[str, ...]) -> str | None:
                 loaded = reads.years(engine)
         except Exception:  # no warehouse yet (or it cannot be opened): nothing is loaded
             loaded = []
-        if settings.year not in loaded:
-            return (f"fiscal year {settings.year} is not in the warehouse (years loaded: "
-                    f"{', '.join(map(str, loaded)) or 'none'}); run `top100 run --year {settings.year}` "
+        if ctx.fiscal_year not in loaded:
+            return (f"fiscal year {ctx.fiscal_year} is not in the warehouse (years loaded: "
+                    f"{', '.join(map(str, loaded)) or 'none'}); run `top100 run --year {ctx.fiscal_year}` "
                     "(or its load stage) first; nothing written")
     return None
 
@@ -312,8 +319,6 @@ def _explain_readings(f) -> None:
 
 
 def _usage(message: str, code: int = EXIT_USAGE) -> int:
-    from flows.cli import usage_error
-
     return usage_error(message, code)
 
 
@@ -368,23 +373,23 @@ def sql_command(settings: Settings, query: str, as_json: bool = False, fmt: str 
 
 
 def sensitivity_command(settings: Settings, n: int, seed: int) -> int:
-    from scoring.sensitivity import run_sensitivity
+    from scoring.run import sensitivity_year
     from warehouse.engine import opened
 
     with opened(settings.warehouse, read_only=True) as engine:
-        result = run_sensitivity(settings, engine, settings.year, n=n, seed=seed)
+        result = sensitivity_year(settings, engine, settings.year, n=n, seed=seed)
     print(result if isinstance(result, str) else getattr(result, "text", str(result)))
     return EXIT_OK
 
 
-def print_side_by_side(settings: Settings) -> None:
+def print_side_by_side(settings: Settings, ctx: YearContext) -> None:
     from scoring.report import side_by_side_text
     from warehouse import reads
     from warehouse.engine import opened
 
-    if year_refusal(settings, ("report",)) is not None:  # refused: there is nothing to show
+    if year_refusal(settings, ctx, ("report",)) is not None:  # refused: there is nothing to show
         return
     with opened(settings.warehouse, read_only=True) as engine:
-        figures = reads.report_figures(engine, settings.year)
+        figures = reads.report_figures(engine, ctx.fiscal_year)
     if len(figures):
         print(side_by_side_text(figures))

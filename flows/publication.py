@@ -50,12 +50,12 @@ def _alive(pid: int) -> bool:
 def mark_dead_runs(engine: sa.Engine, settings: Settings) -> list[str]:
     """Mark killed every `running` run of this out folder (its lock is ours now, so it is not
     running) and every `running` run of this host whose pid is gone; return their ids."""
-    from warehouse import schema as S
+    from warehouse import schema
     from warehouse.runs import mark_killed
 
     here, host = str(settings.out_dir.resolve()), socket.gethostname()
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(S.run.c.run_id, S.run.c.params).where(S.run.c.outcome == "running")).all()
+        rows = conn.execute(sa.select(schema.run.c.run_id, schema.run.c.params).where(schema.run.c.outcome == "running")).all()
     dead: dict[str, str] = {}
     for run_id, raw in rows:
         try:
@@ -76,13 +76,13 @@ def mark_dead_runs(engine: sa.Engine, settings: Settings) -> list[str]:
 def repair_stages(engine: sa.Engine, year: int, stages: tuple[str, ...], killed: list[str]) -> tuple[str, ...]:
     """The stages to run, with score and report added when a killed run loaded `year` but never
     rebuilt its marts and this run would neither load nor score it again."""
-    from warehouse import schema as S
+    from warehouse import schema
 
     if not killed or "load" in stages or "score" in stages:
         return stages
     with engine.connect() as conn:
-        loaded_by = conn.execute(sa.select(S.year_load.c.run_id).where(S.year_load.c.year == year)).scalar()
-        marts_by = conn.execute(sa.select(S.ranking.c.run_id).where(S.ranking.c.year == year).limit(1)).scalar()
+        loaded_by = conn.execute(sa.select(schema.year_load.c.run_id).where(schema.year_load.c.year == year)).scalar()
+        marts_by = conn.execute(sa.select(schema.ranking.c.run_id).where(schema.ranking.c.year == year).limit(1)).scalar()
     if loaded_by in killed and marts_by != loaded_by:
         return (*stages, "score", "report") if "report" not in stages else (*stages[:-1], "score", stages[-1])
     return stages

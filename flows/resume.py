@@ -40,21 +40,21 @@ def outputs(paths: YearPaths, stage: str) -> list[Path]:
 def _sha(path: Path) -> str | None:
     if not path.is_file():
         return None
-    h = hashlib.sha256()
+    digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def fingerprint(settings: Any, code_version: str) -> str:
-    d = settings.redacted()
+    shown = settings.redacted()
     # how the run is spread is not what it computes; the sources' base URLs are where to fetch
     # (demo mode serves the mirror on a new port each run), and what was fetched is checked by
     # the output hashes
     for key in ("runner", "workers", "sources"):
-        d.pop(key, None)
-    blob = json.dumps({"settings": d, "code": code_version}, sort_keys=True, default=str)
+        shown.pop(key, None)
+    blob = json.dumps({"settings": shown, "code": code_version}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

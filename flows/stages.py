@@ -50,8 +50,9 @@ def crawl_task(settings: Settings, paths: YearPaths, name: str, valuation_date: 
 
 
 @flow(name="collect", validate_parameters=False)
-def collect(settings: Settings, paths: YearPaths, ctx: YearContext) -> dict[str, Any]:
+def collect(settings: Settings, ctx: YearContext) -> dict[str, Any]:
     """Inbox files into the raw store, the candidates from the forms, then one crawl per source."""
+    paths = ctx.paths
     from flows.candidates import build_candidates, read_inbox
     from spiders.inbox import ingest_inbox
     from spiders.output import merge
@@ -103,7 +104,7 @@ def collect(settings: Settings, paths: YearPaths, ctx: YearContext) -> dict[str,
                    "reason": c.get("failure") or f"downloaded {c.get('downloaded', 0)}, "
                                                  f"already stored {c.get('already_stored', 0)}, "
                                                  f"requests {c.get('requests', 0)}"} for n, c in crawls.items()]
-    publish("collect", paths.year, counts, crawl_rows + errors, failures=error_lines(errors))
+    publish("collect", ctx.fiscal_year, counts, crawl_rows + errors, failures=error_lines(errors))
     get_run_logger().info("collect: %s", counts)
     return counts
 
@@ -113,13 +114,14 @@ def _doc(d: Any) -> DocumentRow:
 
 
 @flow(name="extract", validate_parameters=False)
-def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
+def extract(settings: Settings, ctx: YearContext) -> dict[str, Any]:
     """Every document of the year into facts with provenance; forms into declared facts.
 
     The PDFs and companyfacts files are mapped over the flow's task runner (flows.runners; the
     annual flow sets it from settings.runner), one cached task per document (flows.extract_task)."""
     from flows.candidates import read_inbox
 
+    paths = ctx.paths
     docs = [DocumentRow.from_dict(r) for r in read_jsonl(paths.documents)]
     facts: list[dict] = []
     declared: list[dict] = []
@@ -186,7 +188,7 @@ def extract(settings: Settings, paths: YearPaths) -> dict[str, Any]:
               "extracted": len(pdfs) - cache_hits, "cache_hits": cache_hits}
     counts["accounting"] = account(paths)
     stage_done("extract", **{k: v for k, v in counts.items() if k != "accounting"})
-    publish("extract", paths.year, counts, errors, failures=error_lines(errors))
+    publish("extract", ctx.fiscal_year, counts, errors, failures=error_lines(errors))
     return counts
 
 
@@ -200,12 +202,13 @@ def _err(e: Any, d: DocumentRow) -> dict:
 
 
 @flow(name="verify", validate_parameters=False)
-def verify(settings: Settings, paths: YearPaths, ctx: YearContext) -> dict[str, Any]:
+def verify(settings: Settings, ctx: YearContext) -> dict[str, Any]:
     """Reconcile and check the year in one pass, then the companies' audit pages mapped over
     shards of companies on the flow's task runner (flows.verify_task)."""
     from expectations.verify import run_verify
     from flows.verify_task import page_mapper, shard_count
 
+    paths = ctx.paths
     report("verify", 0, None)
     summary = run_verify(settings, paths, map_pages=page_mapper(settings, paths), shards=shard_count(settings),
                          market_value_date=ctx.valuation_date)
@@ -216,7 +219,7 @@ def verify(settings: Settings, paths: YearPaths, ctx: YearContext) -> dict[str, 
     findings = list(read_jsonl(paths.findings))
     errors = list(read_jsonl(paths.verify_errors))
     shown = {label.get(k, k): v for k, v in counts.items() if k in ("companies", "eligible", "metrics", "errors", "findings")}
-    publish("verify", paths.year, shown, findings,
+    publish("verify", ctx.fiscal_year, shown, findings,
             columns=("company_id", "check", "kind", "metric", "severity", "message"),
             failures=error_lines(errors))
     return counts
@@ -234,43 +237,43 @@ def load_task(url: str, paths: YearPaths, run_id: str) -> dict[str, int]:
 
 
 @flow(name="load", validate_parameters=False)
-def load(settings: Settings, paths: YearPaths, run_id: str) -> dict[str, Any]:
+def load(settings: Settings, ctx: YearContext, run_id: str) -> dict[str, Any]:
     report("load", 0, None)
-    rows = load_task(settings.warehouse, paths, run_id)
+    rows = load_task(settings.warehouse, ctx.paths, run_id)
     stage_done("load", rows=sum(rows.values()))
-    publish("load", paths.year, {"rows": sum(rows.values())},
+    publish("load", ctx.fiscal_year, {"rows": sum(rows.values())},
             [{"table": t, "rows": n} for t, n in rows.items()], columns=("table", "rows"))
     return rows
 
 
 @flow(name="score", validate_parameters=False)
-def score(settings: Settings, paths: YearPaths, run_id: str, ctx: YearContext) -> dict[str, Any]:
+def score(settings: Settings, ctx: YearContext, run_id: str) -> dict[str, Any]:
     from scoring.run import score_year
     from warehouse.engine import opened
 
     report("score", 0, None)
     with opened(settings.warehouse) as engine:
-        ranking = score_year(settings, engine, paths.year, run_id, ctx)
+        ranking = score_year(settings, engine, ctx, run_id)
     stage_done("score", ranked=len(ranking))
-    publish("score", paths.year, {"ranked": len(ranking)}, [r.to_dict() for r in ranking],
+    publish("score", ctx.fiscal_year, {"ranked": len(ranking)}, [r.to_dict() for r in ranking],
             columns=("rank", "company_id", "name", "total_score"))
     return {"ranked": len(ranking)}
 
 
 @flow(name="report", validate_parameters=False)
-def report_stage(settings: Settings, paths: YearPaths, run_id: str, ctx: YearContext) -> dict[str, Any]:
+def report_stage(settings: Settings, ctx: YearContext, run_id: str) -> dict[str, Any]:
     from scoring.report import build_report
     from warehouse.engine import opened
 
     report("report", 0, None)
     with opened(settings.warehouse) as engine:
-        index = build_report(settings, engine, paths.year, run_id, ctx)
+        index = build_report(settings, engine, ctx, run_id)
         from warehouse import reads
 
-        figures = reads.report_figures(engine, paths.year).to_dict("records")
+        figures = reads.report_figures(engine, ctx.fiscal_year).to_dict("records")
     stage_done("report", page=str(index))
     off = [f for f in figures if f.get("within_tolerance") is not None and not f.get("within_tolerance")]
-    publish("report", paths.year, {"report": str(index), "figures": len(figures), "off_published": len(off)},
+    publish("report", ctx.fiscal_year, {"report": str(index), "figures": len(figures), "off_published": len(off)},
             figures, columns=("name", "value", "unit", "published", "difference", "within_tolerance"),
             failures=[f"{f['name']}: computed {f['value']}, published {f.get('published_text') or f.get('published')}"
                       for f in off])

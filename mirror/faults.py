@@ -7,7 +7,7 @@ rename a field of the real JSON answer. What to do is decided by a ``FaultProfil
 (mirror.faults_profile) from the seed, the request and the attempt number of that same request;
 every decision is kept in ``injector.events`` so a failure can be traced and replayed.
 
-    app = make_faulty_app(world_dir, "transient")          # or FaultInjector(make_app(w), profile)
+    app = mirror.server.make_faulty_app(world_dir, "transient")   # or FaultInjector(make_app(w), profile)
     with mirror.server.running(world_dir, app=app) as base_url: ...
 """
 
@@ -29,9 +29,10 @@ from urllib.parse import parse_qsl
 from mirror.faults_profile import (
     ANSWERING, PROFILES, Drift, FaultKind, FaultProfile, load_profile, request_key, resolve_permanent, unit,
 )
+from mirror.hits import Hit, source_of
 
 __all__ = ["FaultInjector", "FaultEvent", "FaultKind", "FaultProfile", "PROFILES", "load_profile",
-           "make_faulty_app", "block_page", "truncate_body", "rename_field"]
+           "block_page", "truncate_body", "rename_field"]
 
 log = logging.getLogger("mirror.faults")
 Message = dict[str, Any]
@@ -141,8 +142,6 @@ class FaultInjector:
             return
         target = getattr(getattr(self.app, "state", None), "log", None)
         if target is not None:
-            from mirror.server import Hit, source_of
-
             target.append(Hit(event.method, event.path, scope.get("query_string", b"").decode("latin-1"),
                               event.time, source_of(event.path), status))
 
@@ -177,14 +176,6 @@ class FaultInjector:
             await asyncio.sleep(self.profile.stall_s)
             content = content[half:]
         await send({"type": "http.response.body", "body": content, "more_body": False})
-
-
-def make_faulty_app(world_dir: Path, profile: FaultProfile | str, seed: int | None = None) -> FaultInjector:
-    """The mirror app of ``world_dir`` wrapped in a FaultInjector (``profile``: a FaultProfile, a
-    profile name or a TOML file; ``seed`` replaces its seed)."""
-    from mirror.server import make_app  # at call time: mirror.server may import this module
-
-    return FaultInjector(make_app(Path(world_dir)), load_profile(profile, seed))
 
 
 # --- body transformations (pure) ---------------------------------------------------------------

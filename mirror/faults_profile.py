@@ -27,6 +27,8 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from mirror.hits import SOURCE_PREFIXES, source_of
+
 
 class FaultKind(StrEnum):
     HTTP_500 = "http_500"
@@ -102,8 +104,6 @@ class FaultProfile(BaseModel):
                 raise ValueError(f"rate of {kind.value} is {rate}; rates are shares in [0, 1]")
         if FaultKind.HTTP_404 in self.rates and self.rates[FaultKind.HTTP_404] > 0:
             raise ValueError("http_404 is not transient (a retry would not change it); use 'permanent'")
-        from mirror.server import SOURCE_PREFIXES  # at call time: mirror.server may import this module
-
         known = {name for _, name in SOURCE_PREFIXES}
         named = (self.sources or []) + [s for names in self.only.values() for s in names]
         unknown = sorted(set(named) - known)
@@ -129,7 +129,7 @@ class FaultProfile(BaseModel):
         if fixed is not None:
             return fixed
         key = request_key(method, path, params)
-        kind = self._kind(key, _source(path))
+        kind = self._kind(key, source_of(path))
         if kind is None:
             return None
         k = 1 + int(unit(self.seed, "failures", key) * self.max_failures)
@@ -174,12 +174,6 @@ def unit(seed: int, *parts: Any) -> float:
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") / 2 ** 64
 
 
-def _source(path: str) -> str:
-    from mirror.server import source_of  # at call time: mirror.server may import this module
-
-    return source_of(path)
-
-
 # --- permanent targets picked from the world ----------------------------------------------------
 _ANNUAL = re.compile(r"年度报告|年报")
 _NOT_FULL = re.compile(r"摘要|英文|取消|补充|更正|半年度|季度")
@@ -187,11 +181,11 @@ _NOT_FULL = re.compile(r"摘要|英文|取消|补充|更正|半年度|季度")
 
 def _cninfo_annual_reports(sources: Path) -> list[str]:
     """Full annual reports on CNINFO, the newest announcement per company, as mirror paths."""
-    p = sources / "cninfo" / "announcements.json"
-    if not p.is_file():
+    announcements = sources / "cninfo" / "announcements.json"
+    if not announcements.is_file():
         return []
     newest: dict[str, dict[str, Any]] = {}
-    for row in json.loads(p.read_text(encoding="utf-8")):
+    for row in json.loads(announcements.read_text(encoding="utf-8")):
         title = str(row.get("announcementTitle") or "")
         if not _ANNUAL.search(title) or _NOT_FULL.search(title) or not row.get("adjunctUrl"):
             continue

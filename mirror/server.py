@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -29,33 +28,14 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from mirror import server_cn, server_market
+from mirror.faults import FaultInjector
+from mirror.faults_profile import FaultProfile, load_profile
+from mirror.hits import SOURCE_PREFIXES, Hit, source_of  # noqa: F401  (the log's row and the sources, re-exported)
 
 Faults = Callable[[str, str, dict[str, str]], Response | None]
 
-# path prefix -> the settings.sources field that points at that host
-SOURCE_PREFIXES = [
-    ("/robots.txt", "robots"), ("/new/", "cninfo"), ("/finalpage/", "cninfo_static"),
-    ("/ncms/", "hkex"), ("/search/", "hkex"), ("/listedco/", "hkex"),
-    ("/files/", "sec_www"), ("/Archives/", "sec_www"), ("/submissions/", "sec_data"),
-    ("/api/xbrl/", "sec_data"), ("/api/qt/", "quotes"), ("/ags/", "fx"),
-]
 _TYPES = {".pdf": "application/pdf", ".json": "application/json", ".htm": "text/html",
           ".html": "text/html", ".txt": "text/plain", ".xml": "application/xml"}
-
-
-def source_of(path: str) -> str:
-    return next((s for prefix, s in SOURCE_PREFIXES if path.startswith(prefix)), "other")
-
-
-@dataclass(frozen=True)
-class Hit:
-    method: str
-    path: str
-    query: str
-    time: float  # time.monotonic()
-    source: str
-    status: int
-    user_agent: str = ""
 
 
 class World:
@@ -70,14 +50,14 @@ class World:
         """A file under sources/, or None (never anything outside it)."""
         if not rel or "\\" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
             return None
-        p = (self.root / rel).resolve()
-        return p if p.is_file() and p.is_relative_to(self.root) else None
+        found = (self.root / rel).resolve()
+        return found if found.is_file() and found.is_relative_to(self.root) else None
 
     def json(self, rel: str, default: Any) -> Any:
         with self._lock:
             if rel not in self._json:
-                p = self.file(rel)
-                self._json[rel] = json.loads(p.read_text(encoding="utf-8")) if p else None
+                found = self.file(rel)
+                self._json[rel] = json.loads(found.read_text(encoding="utf-8")) if found else None
             value = self._json[rel]
         return default if value is None else value
 
@@ -87,10 +67,10 @@ class World:
 
 
 def _file(world: World, rel: str) -> Response:
-    p = world.file(rel)
-    if p is None:
+    found = world.file(rel)
+    if found is None:
         return PlainTextResponse("404 Not Found", status_code=404)
-    return FileResponse(p, media_type=_TYPES.get(p.suffix.lower(), "application/octet-stream"))
+    return FileResponse(found, media_type=_TYPES.get(found.suffix.lower(), "application/octet-stream"))
 
 
 async def _params(request: Request) -> dict[str, str]:
@@ -107,9 +87,6 @@ def make_app(world_dir: Path, faults: Faults | Any | None = None) -> Any:
     or a fault profile (a mirror.faults_profile.FaultProfile, a profile name or a TOML file),
     which wraps the app in mirror.faults.FaultInjector."""
     if faults is not None and not callable(faults):
-        from mirror.faults import FaultInjector
-        from mirror.faults_profile import load_profile
-
         return FaultInjector(make_app(world_dir), load_profile(faults))
     world = World(world_dir)
 
@@ -152,6 +129,12 @@ def make_app(world_dir: Path, faults: Faults | Any | None = None) -> Any:
     app.state.world = world
     app.add_middleware(_Recorder, log=app.state.log, faults=faults)
     return app
+
+
+def make_faulty_app(world_dir: Path, profile: FaultProfile | str, seed: int | None = None) -> FaultInjector:
+    """The mirror app of ``world_dir`` wrapped in a FaultInjector (``profile``: a FaultProfile, a
+    profile name or a TOML file; ``seed`` replaces its seed)."""
+    return FaultInjector(make_app(Path(world_dir)), load_profile(profile, seed))
 
 
 class _Recorder:

@@ -171,8 +171,8 @@ def make_charts(members: pd.DataFrame, out_dir: Path, year: int) -> list[Chart]:
     font = require_cjk_font()
     zh = True
     charts = chart_data(members, year, zh)
-    rc = {"font.family": [font, "DejaVu Sans"], "axes.unicode_minus": False}
-    with matplotlib.rc_context(rc):
-        for c in charts:
-            _draw(c, out_dir / c.filename, font, zh)
+    style = {"font.family": [font, "DejaVu Sans"], "axes.unicode_minus": False}
+    with matplotlib.rc_context(style):
+        for chart in charts:
+            _draw(chart, out_dir / chart.filename, font, zh)
     return charts

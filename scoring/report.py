@@ -30,13 +30,14 @@ from scoring.charts import make_charts
 from scoring.config import DIMENSION_ZH, Dimension
 from scoring.published import CONTRADICTED, _fmt, consistency_checks, formatted, side_by_side
 from scoring.published import side_by_side_text  # noqa: F401  (``top100 report`` prints it from here)
-from scoring.lastyear import LastYear
+from scoring.lastyear import LastYear, last_year
 from scoring.published import published_figures
 from scoring.reference import global_top30
-from scoring.run import YearScore
+from scoring.run import YearScore, compute, year_context
 from scoring.sensitivity import sensitivity
 from scoring.stats import Stat, as_dict, list_statistics
 from top100.vocab import COMPANY_ID_RE
+from top100.year import YearContext, load_year
 
 IMAGE_CHECK_JS = (
     "(function(){function check(){var imgs=document.images,ok=imgs.length>0;"
@@ -70,12 +71,12 @@ def script_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
 
 
-def members_frame(ys: YearScore) -> pd.DataFrame:
+def members_frame(year_score: YearScore) -> pd.DataFrame:
     """The list's companies in rank order: company columns, metrics, rank and total_score."""
-    ids = [r.company_id for r in ys.rows]
-    m = ys.pool.loc[ids].copy()
-    m["rank"] = [r.rank for r in ys.rows]
-    m["total_score"] = [r.total_score for r in ys.rows]
+    ids = [r.company_id for r in year_score.rows]
+    m = year_score.pool.loc[ids].copy()
+    m["rank"] = [r.rank for r in year_score.rows]
+    m["total_score"] = [r.total_score for r in year_score.rows]
     return m
 
 
@@ -87,7 +88,7 @@ STATEMENTS = tuple(f"previous_{k}" for k in PREVIOUS)
 NEEDS_LAST_YEAR = ("previous_list_total", "growth_vs_previous_list", *STATEMENTS)
 
 
-def compute_report_data(ys: YearScore, *, previous_total: float | None, previous_source: str,
+def compute_report_data(year_score: YearScore, *, previous_total: float | None, previous_source: str,
                         sensitivity_draws: int | None = None, ctx: Any = None,
                         last: LastYear | None = None) -> dict[str, Any]:
     """Everything the page shows, as plain data (no files written). ``ctx`` is the year
@@ -102,7 +103,7 @@ def compute_report_data(ys: YearScore, *, previous_total: float | None, previous
             previous_total = last.fallback_total
             previous_source = (f"{last.reason}; fallback, stated and not reproduced: {last.fallback_source}"
                                if fallback else last.reason)
-    members = members_frame(ys)
+    members = members_frame(year_score)
     info = ctx.reference.information_consumption if ctx is not None else None
     stats = list_statistics(members, previous_list_total=previous_total, previous_source=previous_source,
                             information_consumption=info.value if info else None)
@@ -126,23 +127,21 @@ def compute_report_data(ys: YearScore, *, previous_total: float | None, previous
         if f["name"] in unknown:
             f.update(value=None, difference=None, within_tolerance=None)
     checks = consistency_checks(computed, ctx) if ctx is None or (ctx.published and ctx.published.report) else []
-    sens = sensitivity(ys.ranked, ys.config, n=sensitivity_draws)
+    sens = sensitivity(year_score.ranked, year_score.config, n=sensitivity_draws)
     return {"members": members, "stats": stats, "computed": computed, "figures": figures,
             "checks": checks, "top30": top30, "sensitivity": sens, "last": last, "fallback": fallback,
             "previous_source": previous_source}
 
 
-def render_report(ys: YearScore, report_dir: Path, *, year: int, run_id: str, previous_total: float | None = None,
+def render_report(year_score: YearScore, report_dir: Path, *, year: int, run_id: str, previous_total: float | None = None,
                   previous_source: str = "", market_value_date: date | str | None = None, pdf: bool = True,
                   sensitivity_draws: int | None = None, ctx: Any = None, last: LastYear | None = None) -> ReportOutput:
     """Write index.html, the charts and report.pdf into ``report_dir``. ``ctx``: the year's facts
     (read from the year file when not given); ``last``: last year's list (scoring.lastyear)."""
     if ctx is None:
-        from top100.year import load_year
-
         ctx = load_year(year)
     market_value_date = market_value_date or ctx.valuation_date
-    data = compute_report_data(ys, previous_total=previous_total, previous_source=previous_source,
+    data = compute_report_data(year_score, previous_total=previous_total, previous_source=previous_source,
                                sensitivity_draws=sensitivity_draws, ctx=ctx, last=last)
     previous_source = data["previous_source"]
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -150,22 +149,22 @@ def render_report(ys: YearScore, report_dir: Path, *, year: int, run_id: str, pr
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     method = "printed by headless Chromium" if (pdf and chromium) else "drawn with reportlab"
     html = report_dir / "index.html"
-    _write_html(html, ys, data, charts, year=year, run_id=run_id, previous_source=previous_source,
+    _write_html(html, year_score, data, charts, year=year, run_id=run_id, previous_source=previous_source,
                 market_value_date=str(market_value_date), pdf_method=method, ctx=ctx)
     pdf_path = report_dir / "report.pdf"
     if pdf:
         if chromium and not _chromium_pdf(chromium, html, pdf_path):
             method = "drawn with reportlab (Chromium failed to print)"
-            _write_html(html, ys, data, charts, year=year, run_id=run_id, previous_source=previous_source,
+            _write_html(html, year_score, data, charts, year=year, run_id=run_id, previous_source=previous_source,
                         market_value_date=str(market_value_date), pdf_method=method, ctx=ctx)
             chromium = None
         if not chromium:
-            _reportlab_pdf(pdf_path, ys, charts, report_dir, year)
+            _reportlab_pdf(pdf_path, year_score, charts, report_dir, year)
     return ReportOutput(html, pdf_path if pdf else None, method if pdf else "none", data["stats"],
                         data["figures"], data["checks"], data["top30"], data["sensitivity"].summary)
 
 
-def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run_id: str,
+def _write_html(path: Path, year_score: YearScore, data: dict, charts, *, year: int, run_id: str,
                 previous_source: str, market_value_date: str, pdf_method: str, ctx: Any = None) -> None:
     sections: dict[str, list[dict]] = {}
     for s in data["stats"]:
@@ -175,26 +174,26 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
                 else None} for f in data["figures"]]
     checks = [{**c, "value_a_fmt": _fmt(c["value_a"], c["unit"]), "value_b_fmt": _fmt(c["value_b"], c["unit"]),
                "computed_fmt": "" if c["computed"] is None else _fmt(c["computed"], c["unit"])} for c in data["checks"]]
-    names = ys.pool["legal_name"] if "legal_name" in ys.pool else pd.Series(dtype="object")
+    names = year_score.pool["legal_name"] if "legal_name" in year_score.pool else pd.Series(dtype="object")
     sens = data["sensitivity"]
-    per = sens.per_company[sens.per_company["base_rank"] <= ys.config.top_n]
+    per = sens.per_company[sens.per_company["base_rank"] <= year_score.config.top_n]
     sens_rows = [{**r, "name": names.get(cid, "")} for cid, r in per.to_dict("index").items()]
     excluded = [{"company_id": cid, "name": names.get(cid, ""), "reason": e["excluded_reason"]}
-                for cid, e in ys.eligibility[~ys.eligibility["eligible"]].iterrows()]
-    reasons = ys.eligibility["excluded_reason"].dropna().astype(str).str.split(":").str[0]
+                for cid, e in year_score.eligibility[~year_score.eligibility["eligible"]].iterrows()]
+    reasons = year_score.eligibility["excluded_reason"].dropna().astype(str).str.split(":").str[0]
     exclusion_counts = reasons.value_counts().sort_index().to_dict()
     # one meaning of "eligible": scored. The audit site counts the companies that passed the four
     # checks; the difference (group members, the revenue floor) is spelt out here
     failed_checks = int(reasons.isin(["verify", "error_finding", "check not run"]).sum())
     audit = path.parent.parent / "audit"  # out/<year>/audit beside out/<year>/report
-    audit_pages = {cid: f"../audit/company-{cid}.html" for cid in ys.eligibility.index.astype(str)
+    audit_pages = {cid: f"../audit/company-{cid}.html" for cid in year_score.eligibility.index.astype(str)
                    if COMPANY_ID_RE.match(cid) and (audit / f"company-{cid}.html").exists()}
     # companies whose licence or integrity check could not run (a delivered row unreadable: issue 16)
-    not_run_count = int(ys.eligibility["excluded_reason"].dropna().astype(str).str.contains("check not run: ").sum())
+    not_run_count = int(year_score.eligibility["excluded_reason"].dropna().astype(str).str.contains("check not run: ").sum())
     page = _env().get_template("report.html.j2").render(
-        list_year=year + 1, year=year, run_id=run_id, weights=ys.config.weights,
-        dimensions=ys.config.dimensions, dimension_labels={d: DIMENSION_ZH[Dimension(d)] for d in ys.config.dimensions},
-        rows=ys.rows, previous_source=previous_source,
+        list_year=year + 1, year=year, run_id=run_id, weights=year_score.config.weights,
+        dimensions=year_score.config.dimensions, dimension_labels={d: DIMENSION_ZH[Dimension(d)] for d in year_score.config.dimensions},
+        rows=year_score.rows, previous_source=previous_source,
         pdf_method=pdf_method, stat_sections=list(sections.items()), charts=charts,
         top30=data["top30"].to_dict("records"),
         table1=ctx.reference.global_top30 if ctx is not None else None,
@@ -204,14 +203,14 @@ def _write_html(path: Path, ys: YearScore, data: dict, charts, *, year: int, run
         top10_members=int(data["computed"].get("global_top10_list_members") or 0),
         figures=figures, n_within=sum(1 for f in figures if f["within_tolerance"]),
         n_na=sum(1 for f in figures if f["within_tolerance"] is None),
-        prior_source=ys.prior_source, growth_findings=ys.growth_findings,
+        prior_source=year_score.prior_source, growth_findings=year_score.growth_findings,
         checks=checks, n_contradictions=sum(1 for c in checks if not c["agree"]),
-        sens=sens, sens_rows=sens_rows, pool_size=len(ys.eligibility),
-        eligible_count=int(ys.eligibility["eligible"].sum()), excluded=excluded,
-        exclusion_counts=exclusion_counts, passed_checks=len(ys.eligibility) - failed_checks, not_run_count=not_run_count,
-        audit_pages=audit_pages, indicators=ys.config.indicators, missing_score=ys.config.missing_score,
-        member_names={r.company_id: r.name for r in ys.rows},
-        revenue_floor=ys.config.revenue_floor, tie_break=list(ys.config.tie_break),
+        sens=sens, sens_rows=sens_rows, pool_size=len(year_score.eligibility),
+        eligible_count=int(year_score.eligibility["eligible"].sum()), excluded=excluded,
+        exclusion_counts=exclusion_counts, passed_checks=len(year_score.eligibility) - failed_checks, not_run_count=not_run_count,
+        audit_pages=audit_pages, indicators=year_score.config.indicators, missing_score=year_score.config.missing_score,
+        member_names={r.company_id: r.name for r in year_score.rows},
+        revenue_floor=year_score.config.revenue_floor, tie_break=list(year_score.config.tie_break),
         script=IMAGE_CHECK_JS, script_hash=script_hash(IMAGE_CHECK_JS))
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(page, encoding="utf-8")
@@ -245,7 +244,7 @@ def truetype_cjk_font() -> Path | None:
     return None
 
 
-def _reportlab_pdf(pdf: Path, ys: YearScore, charts, report_dir: Path, year: int) -> None:
+def _reportlab_pdf(pdf: Path, year_score: YearScore, charts, report_dir: Path, year: int) -> None:
     """The fallback (no browser on this machine): the same page, read back from index.html in its
     order (headings, paragraphs, tables, the seven figures), drawn on A4 with an embedded CJK font.
     Reading our own HTML keeps one source of the content for both PDFs."""
@@ -320,19 +319,15 @@ def warehouse_figures(figures: list[dict]) -> list[dict]:
     return [{k: f[k] for k in FIGURE_KEYS} for f in figures]
 
 
-def build_report(settings: Any, engine: Any, year: int, run_id: str, ctx: Any = None) -> Path:
+def build_report(settings: Any, engine: Any, year: YearContext | int, run_id: str) -> Path:
     """``top100 report --year Y``: out/<year>/report/index.html (and report.pdf); the figures go
-    into the warehouse. Returns the path of index.html."""
-    from top100.paths import YearPaths
+    into the warehouse. ``year``: the year's context (top100.year), or a bare fiscal year read
+    into one (scoring.run.year_context). Returns the path of index.html."""
     from warehouse import marts
 
-    from scoring.lastyear import last_year
-    from scoring.run import compute, year_context
-
-    ctx = year_context(settings, year, ctx)
-    ys = compute(settings, engine, year, ctx)  # refuses a year that is not in the warehouse
-    last = last_year(engine, members_frame(ys), ctx)
-    out = render_report(ys, YearPaths(Path(settings.out_dir), year).report, year=year, run_id=run_id,
-                        ctx=ctx, last=last)
-    marts.write_report_figures(engine, year, warehouse_figures(out.figures), run_id)
+    ctx = year_context(settings, year)
+    year_score = compute(settings, engine, ctx)  # refuses a year that is not in the warehouse
+    last = last_year(engine, members_frame(year_score), ctx)
+    out = render_report(year_score, ctx.paths.report, year=ctx.fiscal_year, run_id=run_id, ctx=ctx, last=last)
+    marts.write_report_figures(engine, ctx.fiscal_year, warehouse_figures(out.figures), run_id)
     return out.html

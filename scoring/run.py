@@ -22,8 +22,8 @@ from scoring.config import ScoringConfig
 from scoring.csvout import write_csv
 from scoring.rank import rank_pool, ranking_rows
 from scoring.sensitivity import SensitivityResult, sensitivity
-from top100.paths import YearPaths
 from top100.records import RankingRow
+from top100.year import YearContext, YearNotAvailable, load_year
 
 COMPANY_COLUMNS = ("legal_name", "brands", "province", "business_type", "exchange", "ticker",
                    "group_parent_id", "eligible", "excluded_reason", "self_operated_ecommerce")
@@ -40,37 +40,40 @@ class YearScore:
     # growth: the prior year from the warehouse where it holds last year (scoring.growth)
     prior_source: str = "this year's prior-year column"
     growth_findings: list = field(default_factory=list)
+    context: YearContext | None = None  # the year scored (top100.year): its facts and its files
 
 
 def build_pool(metrics_wide: pd.DataFrame, companies: pd.DataFrame) -> pd.DataFrame:
     """metrics_wide with the company columns it lacks taken from clean.company; a company with no
     metrics at all is kept (it will be excluded as below the floor, with that reason)."""
-    mw = metrics_wide.copy()
-    if "company_id" not in mw.columns:
-        mw = mw.reset_index()
-    comp = companies.copy()
-    if "company_id" not in comp.columns:
-        comp = comp.reset_index()
-    take = ["company_id", *[c for c in COMPANY_COLUMNS if c in comp.columns and c not in mw.columns]]
-    pool = mw.merge(comp[take], on="company_id", how="outer") if len(comp) else mw
+    metrics = metrics_wide.copy()
+    if "company_id" not in metrics.columns:
+        metrics = metrics.reset_index()
+    company_rows = companies.copy()
+    if "company_id" not in company_rows.columns:
+        company_rows = company_rows.reset_index()
+    take = ["company_id", *[c for c in COMPANY_COLUMNS if c in company_rows.columns and c not in metrics.columns]]
+    pool = metrics.merge(company_rows[take], on="company_id", how="outer") if len(company_rows) else metrics
     pool["company_id"] = pool["company_id"].astype(str)
     return pool.sort_values("company_id", kind="mergesort").set_index("company_id", drop=False)
 
 
-def year_context(settings: Any, year: int, ctx: Any = None) -> Any:
-    """The year's facts (top100.year): the one given, else read from the year's file."""
-    if ctx is not None:
-        return ctx
-    from top100.year import load_year
-
+def year_context(settings: Any, year: YearContext | int) -> YearContext:
+    """The year (top100.year): the context given, else a bare fiscal year read from its file and
+    placed in ``settings.out_dir`` (top100.year.year_for)."""
+    if isinstance(year, YearContext):
+        return year
     evaluation = getattr(settings, "evaluation", None)
-    return load_year(year, getattr(evaluation, "dir", None))
+    return load_year(int(year), getattr(evaluation, "dir", None)).at(Path(settings.out_dir))
+
+
+def fiscal_year_of(year: YearContext | int) -> int:
+    return year.fiscal_year if isinstance(year, YearContext) else int(year)
 
 
 def require_year(engine: Any, year: int) -> None:
     """A year that is not in the warehouse (or has no companies there) is refused: nothing is
     scored or written (the command exits 3)."""
-    from top100.year import YearNotAvailable
     from warehouse import reads
 
     if year not in set(reads.years(engine)):
@@ -79,16 +82,17 @@ def require_year(engine: Any, year: int) -> None:
                                f"run `top100 run --year {year}` (or its load stage) first; nothing written")
 
 
-def compute(settings: Any, engine: Any, year: int, ctx: Any = None) -> YearScore:
-    """Everything the score and report stages need for one year, read from the warehouse."""
+def compute(settings: Any, engine: Any, year: YearContext | int) -> YearScore:
+    """Everything the score and report stages need for one year (its context, or a bare fiscal
+    year: see ``year_context``), read from the warehouse."""
     from warehouse import reads
 
-    require_year(engine, year)
-    config = ScoringConfig.from_year(year_context(settings, year, ctx), settings)
+    year_given, year = year, fiscal_year_of(year)
+    require_year(engine, year)  # before the year's file is read: a year not loaded is refused first
+    ctx = year_context(settings, year_given)
+    config = ScoringConfig.from_year(ctx, settings)
     pool = build_pool(reads.metrics_wide(engine, year), reads.companies(engine, year))
     if pool.empty:
-        from top100.year import YearNotAvailable
-
         raise YearNotAvailable(f"fiscal year {year}: the warehouse holds no companies for it; nothing written")
     prior_source, growth_findings = "this year's prior-year column", []
     if year - 1 in set(reads.years(engine)):
@@ -101,7 +105,7 @@ def compute(settings: Any, engine: Any, year: int, ctx: Any = None) -> YearScore
     findings = reads.findings(engine, year)
     elig, ranked = rank_pool(pool, findings, config)
     rows = ranking_rows(ranked, pool, year, config)
-    return YearScore(pool, findings, elig, ranked, rows, config, prior_source, growth_findings)
+    return YearScore(pool, findings, elig, ranked, rows, config, prior_source, growth_findings, ctx)
 
 
 def write_ranking_csv(path: Path, rows: list[RankingRow]) -> int:
@@ -125,30 +129,32 @@ def write_eligibility_csv(path: Path, pool: pd.DataFrame, elig: pd.DataFrame, ra
                      rows())
 
 
-def score_year(settings: Any, engine: Any, year: int, run_id: str, ctx: Any = None) -> list[RankingRow]:
-    """Rank the year, write marts.ranking and out/<year>/ranking.csv; return the list."""
+def score_year(settings: Any, engine: Any, year: YearContext | int, run_id: str) -> list[RankingRow]:
+    """Rank the year (its context, or a bare fiscal year), write marts.ranking and
+    out/<year>/ranking.csv; return the list."""
     from warehouse import marts
 
-    ys = compute(settings, engine, year, ctx)
-    marts.write_ranking(engine, year, ys.rows, run_id)
-    paths = YearPaths(Path(settings.out_dir), year)
-    write_ranking_csv(paths.ranking_csv, ys.rows)
-    write_eligibility_csv(paths.root / "eligibility.csv", ys.pool, ys.eligibility, ys.ranked)
+    year_score = compute(settings, engine, year)
+    marts.write_ranking(engine, year_score.context.fiscal_year, year_score.rows, run_id)
+    paths = year_score.context.paths
+    write_ranking_csv(paths.ranking_csv, year_score.rows)
+    write_eligibility_csv(paths.root / "eligibility.csv", year_score.pool, year_score.eligibility, year_score.ranked)
     write_csv(paths.root / "growth_findings.csv",  # last year's figure against this year's prior-year columns
               ["company_id", "kind", "metric", "column", "warehouse", "this_year", "message"],
               ([f["company_id"], f["kind"], f["metric"], f["column"], f["warehouse"], f["this_year"], f["message"]]
-               for f in ys.growth_findings))
-    return ys.rows
+               for f in year_score.growth_findings))
+    return year_score.rows
 
 
-def sensitivity_year(settings: Any, engine: Any, year: int, n: int | None = None,
+def sensitivity_year(settings: Any, engine: Any, year: YearContext | int, n: int | None = None,
                      seed: int | None = None) -> SensitivityResult:
-    """``top100 score --sensitivity N``: N weight draws; writes out/<year>/sensitivity.csv."""
-    ys = compute(settings, engine, year)
-    res = sensitivity(ys.ranked, ys.config, n=n, seed=seed)
-    if "legal_name" in ys.pool:
-        res.names = {str(k): str(v) for k, v in ys.pool["legal_name"].items() if isinstance(v, str)}
-    paths = YearPaths(Path(settings.out_dir), year)
+    """``top100 score --sensitivity N``: N weight draws (scoring.sensitivity, which reads nothing);
+    reads the year (read-only) and writes out/<year>/sensitivity.csv."""
+    year_score = compute(settings, engine, year)
+    res = sensitivity(year_score.ranked, year_score.config, n=n, seed=seed)
+    if "legal_name" in year_score.pool:
+        res.names = {str(k): str(v) for k, v in year_score.pool["legal_name"].items() if isinstance(v, str)}
+    paths = year_score.context.paths
     cols = ["company_id", "name", *res.per_company.columns]
     write_csv(paths.root / "sensitivity.csv", cols,
               ([cid, res.names.get(str(cid), ""), *[r[c] for c in res.per_company.columns]]

@@ -55,10 +55,10 @@ class SensitivityResult:
 
 def weight_draws(config: ScoringConfig, n: int, seed: int) -> np.ndarray:
     """(n x indicators) perturbed weights, normalised to sum 1 per draw."""
-    w = np.array(list(config.weights.values()), dtype="float64")
+    weights = np.array(list(config.weights.values()), dtype="float64")
     rng = np.random.default_rng(seed)
-    p = config.sensitivity_perturbation
-    draws = w * rng.uniform(1.0 - p, 1.0 + p, size=(n, w.size))
+    spread = config.sensitivity_perturbation
+    draws = weights * rng.uniform(1.0 - spread, 1.0 + spread, size=(n, weights.size))
     return draws / draws.sum(axis=1, keepdims=True)
 
 
@@ -106,10 +106,3 @@ def sensitivity(ranked: pd.DataFrame, config: ScoringConfig, n: int | None = Non
     }
     return SensitivityResult(n, seed, config.sensitivity_perturbation, top, per, stay, summary)
 
-
-def run_sensitivity(settings, engine, year: int, n: int | None = None, seed: int | None = None
-                    ) -> SensitivityResult:
-    """``top100 score --sensitivity N``: reads the year (read-only), writes out/<year>/sensitivity.csv."""
-    from scoring.run import sensitivity_year  # scoring.run imports this module
-
-    return sensitivity_year(settings, engine, year, n=n, seed=seed)

@@ -172,13 +172,17 @@ class Settings(BaseSettings):
 
     @property
     def world_dir(self) -> Path:
-        """The demo world of the fiscal year ``year``: ``demo.world_dir/<year>`` (under out_dir by
-        default), or demo.world_dir with its ``{year}`` replaced. Each year has its own world, so
-        that the years of one out folder never share or replace each other's."""
+        """The demo world of the configured fiscal year ``year`` (``world_dir_of``)."""
+        return self.world_dir_of(self.year)
+
+    def world_dir_of(self, fiscal_year: int) -> Path:
+        """The demo world of ``fiscal_year``: ``demo.world_dir/<year>`` (under out_dir by default),
+        or demo.world_dir with its ``{year}`` replaced. Each year has its own world, so that the
+        years of one out folder never share or replace each other's."""
         raw = str(self.demo.world_dir).replace(OUT_DIR_MARK, self.out_dir.as_posix())
         if YEAR_MARK in raw:
-            return Path(raw.replace(YEAR_MARK, str(self.year)))
-        return Path(raw) / str(self.year)
+            return Path(raw.replace(YEAR_MARK, str(fiscal_year)))
+        return Path(raw) / str(fiscal_year)
 
     @property
     def user_agent(self) -> str:

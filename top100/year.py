@@ -7,6 +7,12 @@ published figures where a report was published, and the reference data the repor
 (information consumption, the global top-30 table), each with its source. Every stage is given
 the context; no stage reads a year fact from the global settings.
 
+The context is also the year's one carrier through a run (issue 19 item 4): the command line
+(or a deployment) turns the fiscal year into a context once (``year_for``), placed in the out
+folder, and from there the flow, the stages, verify, load, scoring and report are given that
+context and take the year (``fiscal_year``) and its files (``paths``, a ``top100.paths.YearPaths``)
+from it.
+
 A year without its file is refused before anything runs (``YearFileMissing``): the message names
 the file to write and the keys it needs.
 """
@@ -18,9 +24,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from top100.errors import ConfigError, Top100Error
+from top100.paths import YearPaths
 
 # the project's own folder of year files (an editable install or a checkout)
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "evaluation"
@@ -136,6 +143,9 @@ class YearContext(_Strict):
     published: Published | None = None
     reference: Reference = Field(default_factory=Reference)
     file: str = ""  # where it was read from
+    # the out folder of the run that carries the context (``at``); not a fact of the year: not in
+    # the year file, not in ``model_dump`` (the run's fingerprint of the year's facts)
+    _out_dir: Path | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _years(self) -> YearContext:
@@ -152,6 +162,19 @@ class YearContext(_Strict):
     @property
     def previous_fiscal_year(self) -> int:
         return self.fiscal_year - 1
+
+    def at(self, out_dir: Path) -> YearContext:
+        """The same year placed in the out folder ``out_dir``: the context a run carries."""
+        placed = self.model_copy()
+        placed._out_dir = Path(out_dir)
+        return placed
+
+    @property
+    def paths(self) -> YearPaths:
+        """Where the year's stages read and write (``<out_dir>/<fiscal year>/``)."""
+        if self._out_dir is None:
+            raise ValueError(f"the {self.list_year} list's context is not placed in an out folder: use .at(out_dir)")
+        return YearPaths(self._out_dir, self.fiscal_year)
 
 
 def year_file(fiscal_year: int, folder: Path | None = None) -> Path:
@@ -182,6 +205,13 @@ def load_year(fiscal_year: int, folder: Path | None = None) -> YearContext:
     if ctx.fiscal_year != fiscal_year:
         raise ConfigError(f"{path}: fiscal_year is {ctx.fiscal_year}, the file name says {fiscal_year}")
     return ctx
+
+
+def year_for(settings: Any, year: int | None = None) -> YearContext:
+    """The run's carrier of the fiscal year ``year`` (default: the configured ``settings.year``):
+    its year file read and validated (``load_year``), placed in ``settings.out_dir``."""
+    fiscal_year = settings.year if year is None else int(year)
+    return load_year(fiscal_year, settings.evaluation.dir).at(settings.out_dir)
 
 
 class YearNotAvailable(Top100Error):

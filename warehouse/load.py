@@ -24,10 +24,10 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 import sqlalchemy as sa
 
-from top100 import records as R
+from top100 import records
 from top100.errors import WarehouseError
 from top100.paths import YearPaths
-from warehouse import bulk, runs, schema as S
+from warehouse import bulk, runs, schema
 
 log = logging.getLogger(__name__)
 
@@ -37,25 +37,25 @@ class Source:
     """Which stage files feed a table, with which row shape; ``json`` fields are stored as text."""
 
     table: Any  # sa.Table
-    record: type[R.Record]
+    record: type[records.Record]
     files: tuple[Callable[[YearPaths], Path], ...]
     json: tuple[str, ...] = ()
 
 
 SOURCES: tuple[Source, ...] = (
-    Source(S.document, R.DocumentRow, (lambda p: p.documents,)),
-    Source(S.extracted_fact, R.Fact, (lambda p: p.facts,), json=("bbox", "corroborations")),
-    Source(S.declared_fact, R.DeclaredFact, (lambda p: p.declared,), json=("value",)),
-    Source(S.market_quote, R.Quote, (lambda p: p.quotes,)),
-    Source(S.fx_rate, R.FxRate, (lambda p: p.fx,)),
-    Source(S.licence_registry, R.LicenceRecord, (lambda p: p.licences,)),
-    Source(S.traffic, R.TrafficRecord, (lambda p: p.traffic,)),
-    Source(S.integrity_record, R.IntegrityRecord, (lambda p: p.integrity,)),
-    Source(S.stage_error, R.ErrorRow,
-           (lambda p: p.collect_errors, lambda p: p.extract_errors, lambda p: p.verify_errors)),
-    Source(S.company, R.CompanyRow, (lambda p: p.companies,)),
-    Source(S.company_year_metric, R.MetricRow, (lambda p: p.metrics,)),
-    Source(S.finding, R.Finding, (lambda p: p.findings,), json=("declared", "public", "correct_value")),
+    Source(schema.document, records.DocumentRow, (lambda paths: paths.documents,)),
+    Source(schema.extracted_fact, records.Fact, (lambda paths: paths.facts,), json=("bbox", "corroborations")),
+    Source(schema.declared_fact, records.DeclaredFact, (lambda paths: paths.declared,), json=("value",)),
+    Source(schema.market_quote, records.Quote, (lambda paths: paths.quotes,)),
+    Source(schema.fx_rate, records.FxRate, (lambda paths: paths.fx,)),
+    Source(schema.licence_registry, records.LicenceRecord, (lambda paths: paths.licences,)),
+    Source(schema.traffic, records.TrafficRecord, (lambda paths: paths.traffic,)),
+    Source(schema.integrity_record, records.IntegrityRecord, (lambda paths: paths.integrity,)),
+    Source(schema.stage_error, records.ErrorRow,
+           (lambda paths: paths.collect_errors, lambda paths: paths.extract_errors, lambda paths: paths.verify_errors)),
+    Source(schema.company, records.CompanyRow, (lambda paths: paths.companies,)),
+    Source(schema.company_year_metric, records.MetricRow, (lambda paths: paths.metrics,)),
+    Source(schema.finding, records.Finding, (lambda paths: paths.findings,), json=("declared", "public", "correct_value")),
 )
 
 
@@ -131,13 +131,13 @@ def frame_fast(source: Source, year: int, run_id: str, path: Path) -> tuple[pa.T
     if source.json or not path.exists() or path.stat().st_size == 0:
         return None
     names = [f.name for f in fields(source.record)]  # type: ignore[arg-type]
-    schema = pa.schema([(n, bulk.arrow_type(source.table.c[n])) for n in names])
+    arrow_schema = pa.schema([(n, bulk.arrow_type(source.table.c[n])) for n in names])
     try:
         data = pajson.read_json(path, parse_options=pajson.ParseOptions(
-            explicit_schema=schema, unexpected_field_behavior="infer"))
+            explicit_schema=arrow_schema, unexpected_field_behavior="infer"))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None
-    unknown = {n: len(data) - data[n].null_count for n in data.column_names if n not in schema.names}
+    unknown = {n: len(data) - data[n].null_count for n in data.column_names if n not in arrow_schema.names}
     n = data.num_rows
     columns = {"year": pa.repeat(pa.scalar(year, pa.int32()), n),
                "run_id": pa.repeat(pa.scalar(run_id, pa.string()), n)}
@@ -152,7 +152,7 @@ def frame_fast(source: Source, year: int, run_id: str, path: Path) -> tuple[pa.T
 
 def check_key(table: sa.Table, data: pa.Table, where: str) -> None:
     """No two rows of one year share the table's natural key (PostgreSQL enforces it too)."""
-    key = S.KEYS.get(table.fullname)
+    key = schema.KEYS.get(table.fullname)
     if not key or data.num_rows == 0:
         return
     counts = data.group_by(list(key)).aggregate([([], "count_all")])
@@ -186,7 +186,7 @@ def read_year(paths: YearPaths, run_id: str) -> dict[str, pa.Table]:
 
                 data, unknown = frame(source, paths.year, run_id, rows, where)
             for name, count in sorted(unknown.items()):
-                load_errors.append(R.ErrorRow(
+                load_errors.append(records.ErrorRow(
                     stage="load", kind="UnknownField", document=path.name,
                     reason=f"{path}: field {name!r} ({count} rows) has no column in "
                            f"{source.table.fullname}; not loaded (needs a migration)",
@@ -194,9 +194,9 @@ def read_year(paths: YearPaths, run_id: str) -> dict[str, pa.Table]:
             parts.append(data)
         tables[source.table.fullname] = pa.concat_tables(parts)
     if load_errors:
-        errors_source = next(s for s in SOURCES if s.table is S.stage_error)
+        errors_source = next(s for s in SOURCES if s.table is schema.stage_error)
         extra, _ = frame(errors_source, paths.year, run_id, load_errors, lambda i: "load errors")
-        tables[S.stage_error.fullname] = pa.concat_tables([tables[S.stage_error.fullname], extra])
+        tables[schema.stage_error.fullname] = pa.concat_tables([tables[schema.stage_error.fullname], extra])
     for source in SOURCES:
         files = ", ".join(str(locate(paths)) for locate in source.files)
         check_key(source.table, tables[source.table.fullname], files)
@@ -207,7 +207,7 @@ def load_year(engine: sa.Engine, paths: YearPaths, run_id: str) -> dict[str, int
     """Replace the year's raw, staging and clean rows in one transaction; rows per table."""
     runs.require_run(engine, run_id)
     tables = read_year(paths, run_id)
-    if tables[S.company.fullname].num_rows == 0:  # an empty year is refused, never recorded as loaded
+    if tables[schema.company.fullname].num_rows == 0:  # an empty year is refused, never recorded as loaded
         from top100.year import YearNotAvailable
 
         raise YearNotAvailable(f"fiscal year {paths.year}: nothing to load: {paths.companies} has no companies "
@@ -223,8 +223,8 @@ def load_year(engine: sa.Engine, paths: YearPaths, run_id: str) -> dict[str, int
 
 
 def record_year_load(conn: sa.Connection, year: int, run_id: str, counts: dict[str, int]) -> None:
-    conn.execute(S.year_load.delete().where(S.year_load.c.year == year))
-    conn.execute(S.year_load.insert().values(
+    conn.execute(schema.year_load.delete().where(schema.year_load.c.year == year))
+    conn.execute(schema.year_load.insert().values(
         year=year, run_id=run_id, loaded_at=datetime.now(UTC).replace(tzinfo=None),
         row_counts=json.dumps(counts, sort_keys=True),
     ))

@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from top100.vocab import Metric
-from warehouse import schema as S
+from warehouse import schema
 
 
 def _series(values: list[Any], type_: sa.types.TypeEngine) -> pd.Series:
@@ -54,12 +54,12 @@ def _year(table: sa.Table, year: int, *order: str) -> sa.Select:
 
 def companies(engine: sa.Engine, year: int) -> pd.DataFrame:
     """clean.company: one row per candidate, with eligibility."""
-    return _frame(engine, _year(S.company, year, "company_id"))
+    return _frame(engine, _year(schema.company, year, "company_id"))
 
 
 def metrics_long(engine: sa.Engine, year: int) -> pd.DataFrame:
     """clean.company_year_metric: one row per company and metric, with how the value was chosen."""
-    return _frame(engine, _year(S.company_year_metric, year, "company_id", "metric"))
+    return _frame(engine, _year(schema.company_year_metric, year, "company_id", "metric"))
 
 
 def metrics_wide(engine: sa.Engine, year: int) -> pd.DataFrame:
@@ -84,40 +84,40 @@ def metrics_wide(engine: sa.Engine, year: int) -> pd.DataFrame:
 
 def findings(engine: sa.Engine, year: int) -> pd.DataFrame:
     """clean.finding: every data-quality result, with severity."""
-    stmt = _year(S.finding, year, "company_id", "check", "metric", "kind")
+    stmt = _year(schema.finding, year, "company_id", "check", "metric", "kind")
     return _frame(engine, stmt, ("declared", "public", "correct_value"))
 
 
 def documents(engine: sa.Engine, year: int) -> pd.DataFrame:
     """raw.document rows collected for the year."""
-    return _frame(engine, _year(S.document, year, "company_id", "doc_type", "sha256"))
+    return _frame(engine, _year(schema.document, year, "company_id", "doc_type", "sha256"))
 
 
 def facts(engine: sa.Engine, year: int, company_id: str | None = None, metric: str | None = None) -> pd.DataFrame:
     """staging.extracted_fact, optionally for one company and/or metric; ``bbox`` decoded."""
-    t = S.extracted_fact
-    stmt = _year(t, year, "company_id", "metric", "fiscal_year", "document_sha256", "page")
+    table = schema.extracted_fact
+    stmt = _year(table, year, "company_id", "metric", "fiscal_year", "document_sha256", "page")
     if company_id is not None:
-        stmt = stmt.where(t.c.company_id == company_id)
+        stmt = stmt.where(table.c.company_id == company_id)
     if metric is not None:
-        stmt = stmt.where(t.c.metric == metric)
+        stmt = stmt.where(table.c.metric == metric)
     return _frame(engine, stmt, ("bbox", "corroborations"))
 
 
 def declared(engine: sa.Engine, year: int, company_id: str | None = None) -> pd.DataFrame:
     """staging.declared_fact (the form cells); ``value`` decoded."""
-    t = S.declared_fact
-    stmt = _year(t, year, "company_id", "field", "fiscal_year")
+    table = schema.declared_fact
+    stmt = _year(table, year, "company_id", "field", "fiscal_year")
     if company_id is not None:
-        stmt = stmt.where(t.c.company_id == company_id)
+        stmt = stmt.where(table.c.company_id == company_id)
     return _frame(engine, stmt, ("value",))
 
 
 def stage_table(engine: sa.Engine, year: int, name: str) -> pd.DataFrame:
     """A staging table by name: market_quote, fx_rate, licence_registry, traffic,
     integrity_record or stage_error (the errors of every stage)."""
-    tables = {t.name: t for t in (S.market_quote, S.fx_rate, S.licence_registry, S.traffic,
-                                  S.integrity_record, S.stage_error)}
+    tables = {t.name: t for t in (schema.market_quote, schema.fx_rate, schema.licence_registry, schema.traffic,
+                                  schema.integrity_record, schema.stage_error)}
     if name not in tables:
         raise KeyError(f"no staging read {name!r}; one of {', '.join(sorted(tables))}")
     table = tables[name]
@@ -126,24 +126,24 @@ def stage_table(engine: sa.Engine, year: int, name: str) -> pd.DataFrame:
 
 def ranking(engine: sa.Engine, year: int) -> pd.DataFrame:
     """marts.ranking by rank; ``indicators`` and ``dimensions`` decoded to dicts."""
-    return _frame(engine, _year(S.ranking, year, "rank", "company_id"), ("indicators", "dimensions"))
+    return _frame(engine, _year(schema.ranking, year, "rank", "company_id"), ("indicators", "dimensions"))
 
 
 def report_figures(engine: sa.Engine, year: int) -> pd.DataFrame:
     """marts.report_figure: each figure of the report next to the published one."""
-    return _frame(engine, _year(S.report_figure, year, "name"))
+    return _frame(engine, _year(schema.report_figure, year, "name"))
 
 
 def years(engine: sa.Engine) -> list[int]:
     """The years loaded, oldest first."""
     with engine.connect() as conn:
-        return [int(y) for y in conn.execute(sa.select(S.year_load.c.year).order_by(S.year_load.c.year)).scalars()]
+        return [int(y) for y in conn.execute(sa.select(schema.year_load.c.year).order_by(schema.year_load.c.year)).scalars()]
 
 
 def year_load(engine: sa.Engine, year: int) -> dict[str, Any] | None:
     """Which run wrote the current version of the year, when, and how many rows per table."""
     with engine.connect() as conn:
-        row = conn.execute(sa.select(S.year_load).where(S.year_load.c.year == year)).mappings().first()
+        row = conn.execute(sa.select(schema.year_load).where(schema.year_load.c.year == year)).mappings().first()
     if row is None:
         return None
     out = dict(row)
@@ -153,4 +153,4 @@ def year_load(engine: sa.Engine, year: int) -> dict[str, Any] | None:
 
 def runs(engine: sa.Engine) -> pd.DataFrame:
     """meta.run, newest first."""
-    return _frame(engine, sa.select(S.run).order_by(S.run.c.started_at.desc()), ("params",))
+    return _frame(engine, sa.select(schema.run).order_by(schema.run.c.started_at.desc()), ("params",))

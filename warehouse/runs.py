@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from top100.errors import WarehouseError
-from warehouse import schema as S
+from warehouse import schema
 from warehouse.engine import current_revision
 
 
@@ -29,7 +29,7 @@ def start_run(engine: sa.Engine, flow: str, params: dict[str, Any], code_version
     started = _now()
     run_id = new_run_id(started)
     with engine.begin() as conn:
-        conn.execute(S.run.insert().values(
+        conn.execute(schema.run.insert().values(
             run_id=run_id, flow=flow, code_version=code_version,
             params=json.dumps(params, ensure_ascii=False, sort_keys=True, default=str),
             schema_version=current_revision(conn), started_at=started, outcome="running",
@@ -43,7 +43,7 @@ def finish_run(engine: sa.Engine, run_id: str, outcome: str, error: str | None =
         raise WarehouseError(f"run {run_id}: an outcome is required to finish it")
     with engine.begin() as conn:
         done = conn.execute(
-            S.run.update().where(S.run.c.run_id == run_id)
+            schema.run.update().where(schema.run.c.run_id == run_id)
             .values(outcome=outcome, error=error, ended_at=_now())
         )
         if done.rowcount == 0:
@@ -55,7 +55,7 @@ def mark_killed(engine: sa.Engine, run_id: str, reason: str) -> bool:
     a run that finished meanwhile is left alone. Returns whether the row changed."""
     with engine.begin() as conn:
         done = conn.execute(
-            S.run.update().where((S.run.c.run_id == run_id) & (S.run.c.outcome == "running"))
+            schema.run.update().where((schema.run.c.run_id == run_id) & (schema.run.c.outcome == "running"))
             .values(outcome="killed", error=reason, ended_at=_now())
         )
     return done.rowcount > 0
@@ -64,7 +64,7 @@ def mark_killed(engine: sa.Engine, run_id: str, reason: str) -> bool:
 def require_run(engine: sa.Engine, run_id: str) -> None:
     """A load or mart writes only under a run that exists and is still running."""
     with engine.connect() as conn:
-        outcome = conn.execute(sa.select(S.run.c.outcome).where(S.run.c.run_id == run_id)).scalar()
+        outcome = conn.execute(sa.select(schema.run.c.outcome).where(schema.run.c.run_id == run_id)).scalar()
     if outcome is None:
         raise WarehouseError(f"run {run_id} was never started in this warehouse (warehouse.runs.start_run)")
     if outcome != "running":
@@ -73,7 +73,7 @@ def require_run(engine: sa.Engine, run_id: str) -> None:
 
 def get_run(engine: sa.Engine, run_id: str) -> dict[str, Any] | None:
     with engine.connect() as conn:
-        row = conn.execute(sa.select(S.run).where(S.run.c.run_id == run_id)).mappings().first()
+        row = conn.execute(sa.select(schema.run).where(schema.run.c.run_id == run_id)).mappings().first()
     if row is None:
         return None
     out = dict(row)

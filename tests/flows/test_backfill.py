@@ -20,7 +20,9 @@ def test_the_demo_backfill_runs_each_year_against_its_own_world_oldest_first(tmp
     settings = Settings(out_dir=tmp_path / "out", warehouse_url=f"duckdb:///{tmp_path}/out/top100.duckdb")
     seen = []
 
-    def recorder(run_settings, year, *args):
+    def recorder(run_settings, ctx, *args):
+        year = ctx.fiscal_year  # the year's one carrier (top100.year.YearContext), placed in the out folder
+        assert ctx.paths.root == settings.out_dir / str(year)
         world = json.loads((run_settings.inbox_dir.parent / "world.json").read_text("utf-8"))
         with urllib.request.urlopen(f"{run_settings.sources.fx}/robots.txt", timeout=10) as r:
             assert r.status == 200  # the mirror is serving while the year runs
@@ -49,7 +51,7 @@ def test_the_backfill_refuses_a_year_before_running_any(tmp_path, monkeypatch):
     from top100.errors import ConfigError
 
     ran = []
-    monkeypatch.setattr(fa, "annual", lambda s, year, *a: ran.append(year) or {})
+    monkeypatch.setattr(fa, "annual", lambda s, ctx, *a: ran.append(ctx.fiscal_year) or {})
     settings = Settings(out_dir=tmp_path / "out")
     with pytest.raises(ConfigError, match="2013.toml"):  # fiscal 2012 has no year file (the 2013 list)
         fa.backfill.fn(2012, 2014, settings=settings)

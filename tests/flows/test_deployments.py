@@ -109,7 +109,7 @@ def test_the_evaluation_is_refused_before_the_valuation_date_and_defaults_to_thi
 
     assert last_fiscal_year(date(2015, 7, 1)) == 2014 and fa.current_list_year(date(2015, 7, 1)) == 2015
     called = []
-    monkeypatch.setattr(fa, "annual", lambda settings, year, *stages: called.append((year, stages)) or {})
+    monkeypatch.setattr(fa, "annual", lambda settings, ctx, *stages: called.append((ctx.fiscal_year, stages)) or {})
     monkeypatch.setattr(fa, "_today", lambda: date(2015, 6, 1))
     import pytest
 

@@ -15,6 +15,7 @@ from flows.runners import IN_PROCESS, ISOLATED, isolation_for, parse_runner
 from top100.config import Settings
 from top100.jsonl import write_jsonl
 from top100.paths import YearPaths, raw_path
+from top100.year import year_for
 
 
 def test_transient_failures_are_retried_and_parse_errors_are_not():
@@ -95,7 +96,8 @@ def test_extract_stage_caches_by_document_and_publishes_its_artifacts(prefect_ha
     from flows import stages
 
     settings = Settings(out_dir=tmp_path / "out", runner="thread", workers=2)
-    paths = YearPaths(settings.out_dir, 2014)
+    ctx = year_for(settings, 2014)
+    paths = ctx.paths
     docs = []
     for i, company in enumerate(("C0001", "C0002")):
         body = f"%PDF-1.4 not really a pdf <script>{i}</script>".encode()
@@ -105,13 +107,13 @@ def test_extract_stage_caches_by_document_and_publishes_its_artifacts(prefect_ha
         docs.append(_doc(sha, company))
     write_jsonl(paths.documents, docs)
 
-    first = stages.extract(settings, paths)
+    first = stages.extract(settings, ctx)
     assert first["extracted"] == 2 and first["cache_hits"] == 0 and first["errors"] >= 2
     errors = [json.loads(x) for x in paths.extract_errors.read_text("utf-8").splitlines()]
     assert {e["company_id"] for e in errors} == {"C0001", "C0002"}
     assert (tmp_path / "out" / "cache" / "extract").is_dir()
 
-    second = stages.extract(settings, paths)  # the same documents: nothing is extracted again
+    second = stages.extract(settings, ctx)  # the same documents: nothing is extracted again
     assert second["extracted"] == 0 and second["cache_hits"] == 2
     assert paths.extract_errors.read_text("utf-8").splitlines() == [json.dumps(e, ensure_ascii=False, sort_keys=True)
                                                                   for e in errors]

@@ -210,12 +210,12 @@ def test_each_fiscal_year_has_its_own_demo_world_and_http_cache(tmp_path):
     for s, text in ((s13, "one"), (s14, "two")):
         s.world_dir.mkdir(parents=True)
         (s.world_dir / "world.json").write_text(text, encoding="utf-8")
-    c13, c14 = world_cache_dir(s13, s13.world_dir), world_cache_dir(s14, s14.world_dir)
+    c13, c14 = world_cache_dir(s13, s13.world_dir, 2013), world_cache_dir(s14, s14.world_dir, 2014)
     assert c13 != c14 and c13.parent == c14.parent == tmp_path / "out" / "httpcache"
     (s13.world_dir / "world.json").write_text("one, again generated", encoding="utf-8")
-    assert world_cache_dir(s13, s13.world_dir) != c13  # another world: another cache
-    demo = demo_settings(s13, "http://127.0.0.1:9", s13.world_dir)
-    assert demo.crawl.http_cache_dir == world_cache_dir(s13, s13.world_dir)
+    assert world_cache_dir(s13, s13.world_dir, 2013) != c13  # another world: another cache
+    demo = demo_settings(s13, "http://127.0.0.1:9", s13.world_dir, 2013)
+    assert demo.crawl.http_cache_dir == world_cache_dir(s13, s13.world_dir, 2013)
     assert demo.inbox_dir == s13.world_dir / "inbox"
 
     from spiders.config import scrapy_settings

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from reportlab.pdfgen import canvas
 
-from mirror.faults import FaultInjector, make_faulty_app, rename_field, truncate_body
+from mirror.faults import FaultInjector, rename_field, truncate_body
 from mirror.faults_profile import ANSWERING, FaultKind, FaultProfile, load_profile, request_key, resolve_permanent
-from mirror.server import make_app, running
+from mirror.server import make_app, make_faulty_app, running
 
 SH = ZoneInfo("Asia/Shanghai")
 QUERY = "/new/hisAnnouncement/query"

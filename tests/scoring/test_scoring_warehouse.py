@@ -64,8 +64,7 @@ def test_score_and_report_through_the_warehouse(tmp_path, make_pool, warehouse_u
     from warehouse.runs import start_run
 
     from scoring.report import build_report, side_by_side_text
-    from scoring.run import score_year
-    from scoring.sensitivity import run_sensitivity
+    from scoring.run import score_year, sensitivity_year
 
     out = tmp_path / "out"
     settings = Settings(out_dir=out, warehouse_url=warehouse_url)
@@ -124,7 +123,7 @@ def test_score_and_report_through_the_warehouse(tmp_path, make_pool, warehouse_u
         text = side_by_side_text(figures)
         assert "total_internet_revenue" in text and "within tolerance" in text
 
-        res = run_sensitivity(settings, engine, 2014, n=100, seed=1)
+        res = sensitivity_year(settings, engine, 2014, n=100, seed=1)
         assert res.summary["draws"] == 100 and "sensitivity: 100 draws" in res.text
         assert (out / "2014" / "sensitivity.csv").exists()
     finally:
