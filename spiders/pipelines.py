@@ -53,7 +53,6 @@ class OutputPipeline:
         spider = self.crawler.spider
         self.journal.close()
         stats = spider.crawler.stats
-        reason = stats.get_value("finish_reason") or "finished"
         summary = {
             "spider": spider.name, "year": spider.year, "started": self.started,
             "finished": datetime.now(timezone.utc).isoformat(),

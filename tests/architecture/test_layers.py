@@ -108,12 +108,18 @@ def _module_level_imports(path: Path, modules: set[str]) -> set[str]:
                 if child.level:
                     anchor = package.split(".")[: len(package.split(".")) - (child.level - 1)]
                     base = ".".join([*anchor, base] if base else anchor)
-                found.add(base)
-                found.update(f"{base}.{a.name}" for a in child.names)
+                found.update(_from_import(base, [a.name for a in child.names], modules))
             visit(child)
 
     visit(ast.parse(path.read_text("utf-8"), filename=str(path)))
     return {m for m in found if m in modules and m != name}
+
+
+def _from_import(base: str, names: list[str], modules: set[str]) -> set[str]:
+    """What ``from base import names`` imports: the submodules among the names (their package is
+    initialised first, not imported back), else ``base`` itself."""
+    submodules = {f"{base}.{n}" for n in names if f"{base}.{n}" in modules}
+    return submodules if len(submodules) == len(names) else submodules | {base}
 
 
 def _all_imports(path: Path, modules: set[str]) -> set[str]:
@@ -124,8 +130,7 @@ def _all_imports(path: Path, modules: set[str]) -> set[str]:
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{a.name}" for a in node.names)
+            found.update(_from_import(node.module, [a.name for a in node.names], modules))
     return {m for m in found if m in modules and m != name}
 
 
