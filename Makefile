@@ -25,7 +25,7 @@ demo: install
 	$(BIN)/top100 run --year 2013 --demo
 	$(BIN)/top100 run --year 2014 --demo
 
-# What the tests need from the system: PostgreSQL up, Debian's chromium and a CJK font.
+# What the tests need from the system: PostgreSQL up, Debian's chromium, poppler-utils and a CJK font.
 system-deps:
 	bash scripts/system-deps.sh
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs or starts what the test suite needs from the system (a new machine has nothing that
 # was installed by hand): the PostgreSQL server on 127.0.0.1:5432, Debian's chromium for the
-# browser tests, and a CJK font for the charts and page images.
+# browser tests, poppler-utils for reading the report PDF in tests, and a CJK font for the charts and page images.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -12,6 +12,8 @@ only_fonts=false
 
 need=()  # (no grep -q after a pipe: with pipefail its early exit fails the pipe)
 $only_fonts || command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# poppler's pdfinfo/pdffonts/pdftotext: the report tests read report.pdf's paper size and fonts
+$only_fonts || command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -i "noto sans cjk" >/dev/null || need+=(fonts-noto-cjk fontconfig)
 # a TrueType CJK font for the PDF drawn without Chromium (reportlab embeds TrueType, not CFF)
 fc-list 2>/dev/null | grep -i "wenquanyi zen hei" >/dev/null || need+=(fonts-wqy-zenhei)
