@@ -68,6 +68,14 @@ _CN_SENTENCE = re.compile(r"(?:截至(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?
                           r"(?:为|是)?[（(]?(?P<raw>" + _NUM + r")(?P<u>亿股|万股|股)")
 
 
+
+def line_starts(lines: list[str]) -> list[int]:
+    """Where each line starts in the text they were split from (one newline after each)."""
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    return starts
+
 def _last_count(tokens: list[str]) -> str | None:
     """The row's last count: the 本次变动后 / 期末 数量 (its 比例 follows it, a percentage ≤ 100)."""
     for t in reversed(tokens):
@@ -170,9 +178,7 @@ def cn_readings(pages: Iterable[tuple[int, str]], fy: int | None, year_end: str 
             table_pages.append((page, text, previous))
         previous = text
         lines = text.splitlines()
-        starts = [0]
-        for line in lines:
-            starts.append(starts[-1] + len(line) + 1)
+        starts = line_starts(lines)
         for i, line in enumerate(lines):
             b = _CN_BASIC.match(line)
             if b:
@@ -265,9 +271,7 @@ def hk_readings(pages: Iterable[tuple[int, str]], fy: int | None, year_end: str 
         if "in issue" not in low and "fully paid" not in low and "issued shares" not in low:
             continue
         lines = text.splitlines()
-        starts = [0]
-        for line in lines:
-            starts.append(starts[-1] + len(line) + 1)
+        starts = line_starts(lines)
         for i, line in enumerate(lines):
             m = _HK_ISSUED.search(line)
             if m:

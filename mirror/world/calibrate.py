@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -27,6 +28,27 @@ SR_STEPS = (100, 90, 80, 70, 60, 50)  # 0..5 declared incidents
 MARGIN = 0.12  # points of total_score (0..100) between neighbours, at least
 SHARE_TOP5, SHARE_TOP20 = 0.54, 0.84
 
+
+
+def concentrate(traffic: dict, top5_share: float, top20_share: float,
+                largest_first: Callable[[dict], list]) -> dict:
+    """``traffic`` with its five and next fifteen largest (``largest_first`` orders the keys)
+    scaled to ``top5_share`` and ``top20_share - top5_share`` of the total, the rest unchanged;
+    repeated, as scaling can move a company across the border."""
+    new = dict(traffic)
+    for _ in range(50):
+        ranked = largest_first(new)
+        top5, next15, rest = ranked[:5], ranked[5:20], ranked[20:]
+        total = sum(new[k] for k in rest) / (1 - top20_share)
+        a = top5_share * total / sum(new[k] for k in top5)
+        b = (top20_share - top5_share) * total / sum(new[k] for k in next15)
+        for k in top5:
+            new[k] *= a
+        for k in next15:
+            new[k] *= b
+        if abs(a - 1) < 1e-9 and abs(b - 1) < 1e-9:
+            break
+    return new
 
 def _window(rank: int) -> tuple[float, float]:
     return next(w for k, w in WINDOWS.items() if rank <= k)
@@ -181,19 +203,7 @@ def calibrate(lst: list[Company], others: list[Company], rng: random.Random) -> 
         # the report's concentration: the five and the next fifteen largest by traffic are scaled to
         # 54% and 30% of the list's traffic (repeated: scaling can move a company across the border)
         tr = {c.rank: c.truth["traffic_desktop"] + c.truth["traffic_mobile"] for c in lst}
-        new = dict(tr)
-        for _ in range(50):
-            order = sorted(new, key=lambda r: -new[r])
-            top5, next15, rest = order[:5], order[5:20], order[20:]
-            total = sum(new[r] for r in rest) / (1 - SHARE_TOP20)
-            a = SHARE_TOP5 * total / sum(new[r] for r in top5)
-            b = (SHARE_TOP20 - SHARE_TOP5) * total / sum(new[r] for r in next15)
-            for r in top5:
-                new[r] *= a
-            for r in next15:
-                new[r] *= b
-            if abs(a - 1) < 1e-9 and abs(b - 1) < 1e-9:
-                break
+        new = concentrate(tr, SHARE_TOP5, SHARE_TOP20, lambda t: sorted(t, key=lambda r: -t[r]))
         if all(abs(new[r] / tr[r] - 1) < 1e-6 for r in tr):
             break
         fixed_t = new

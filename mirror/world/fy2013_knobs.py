@@ -15,7 +15,7 @@ from datetime import date
 
 from mirror.world import indicators, method
 from mirror.world.calibrate import (MARGIN, SR_STEPS, TRAFFIC_MIN, USERS_MAX, USERS_MIN, _linv, _lscore, _score,
-                                    _set_traffic, _traffic, table)
+                                    _set_traffic, _traffic, concentrate, table)
 from mirror.world.figures import log_uniform
 from mirror.world.registry import Company
 
@@ -223,19 +223,7 @@ def calibrate13(lst: list[Company], others: list[Company], rng: random.Random, f
         # the stated concentration: the five and the next fifteen largest by traffic scaled to 74%
         # and 21% of the list's traffic (repeated: scaling can move a company across the border)
         tr = {c.company_id: c.truth["traffic_desktop"] + c.truth["traffic_mobile"] for c in lst}
-        new_t = dict(tr)
-        for _ in range(50):
-            ordered = sorted(new_t, key=lambda x: (-new_t[x], x))
-            top5, next15, rest = ordered[:5], ordered[5:20], ordered[20:]
-            total = sum(new_t[x] for x in rest) / (1 - SHARE_TOP20)
-            a = SHARE_TOP5 * total / sum(new_t[x] for x in top5)
-            b = (SHARE_TOP20 - SHARE_TOP5) * total / sum(new_t[x] for x in next15)
-            for x in top5:
-                new_t[x] *= a
-            for x in next15:
-                new_t[x] *= b
-            if abs(a - 1) < 1e-9 and abs(b - 1) < 1e-9:
-                break
+        new_t = concentrate(tr, SHARE_TOP5, SHARE_TOP20, lambda t: sorted(t, key=lambda x: (-t[x], x)))
         if all(abs(new_t[x] / tr[x] - 1) < 1e-6 for x in tr):
             break
         fixed_t = new_t
