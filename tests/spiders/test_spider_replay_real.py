@@ -1,7 +1,7 @@
 """The real spiders (Scrapy, in a subprocess, as a run starts them) over ONLY recorded real
 responses, one loopback server per real host (tests/spiders/replay.py), for real companies:
-Kweichow Moutai on CNINFO; Tesla, Apple, Sohu and Qihoo on EDGAR; the CSI 300 line and Tencent on
-EastMoney. What was found (orgId, CIK, the filing of the year), what was fetched (which host,
+Kweichow Moutai on CNINFO; Tencent on HKEXnews; Tesla, Apple, Sohu and Qihoo on EDGAR; the CSI 300
+line and Tencent on EastMoney. What was found (orgId, CIK, the filing of the year), what was fetched (which host,
 path, parameters, headers) and what was read (the errors where nothing was recorded)."""
 
 from __future__ import annotations
@@ -34,6 +34,15 @@ RECORDINGS = {
                   lambda p: stock("600519")(p) and "招股说明书" in p.get("searchkey", "")),
     ],
     "sec_www": [Recording("GET", "/files/company_tickers.json", "sec/company_tickers.json")],
+    # the real stock list (a trimmed subset, Tencent i=7609) and Tencent's annual-report search
+    # (its request was not recorded: it answers every search naming stock 7609, in its language)
+    "hkex": [
+        Recording("GET", "/ncms/script/eds/activestock_sehk_e.json", "hkex/activestock_sehk_e_subset.json"),
+        Recording("GET", "/search/titleSearchServlet.do", "hkex/titleSearchServlet_00700_annual_en.json",
+                  lambda p: p.get("stockId") == "7609" and p.get("lang") == "EN"),
+        Recording("GET", "/search/titleSearchServlet.do", "hkex/titleSearchServlet_00700_annual_zh.json",
+                  lambda p: p.get("stockId") == "7609" and p.get("lang") == "ZH"),
+    ],
     "sec_data": [
         Recording("GET", "/submissions/CIK0001318605.json", "sec/submissions_CIK0001318605_TSLA.json"),
         Recording("GET", "/submissions/CIK0000320193.json", "sec/submissions_CIK0000320193_AAPL.json"),
@@ -65,7 +74,7 @@ def replayed(tmp_path_factory):
             f = out / f"{name}-candidates.json"
             f.write_text(json.dumps(companies, ensure_ascii=False), encoding="utf-8")
             settings = Settings(out_dir=out, inbox_dir=inbox, sources=bases,
-                                crawl={"retry_times": 0, "contact": "data-team@example.org"})
+                                crawl={"retry_times": 0, "contact": "data-team@example.org", "hkex_enabled": True})
             paths = YearPaths(out, year)
             # the year's valuation date (top100.year), as the collect stage hands it to each crawl
             result = crawl(settings, paths, name, f, timeout=180, valuation_date=mv_date)
@@ -73,6 +82,8 @@ def replayed(tmp_path_factory):
             runs[name] = {"result": result, "errors": list(read_jsonl(part / "errors.jsonl")),
                           "docs": list(read_jsonl(part / "documents.jsonl")), "settings": settings}
         run("cninfo", 2024, date(2025, 6, 25), [cand("MOUTAI", "贵州茅台酒股份有限公司", "SSE", "600519")])
+        run("hkex", 2024, date(2025, 6, 25), [cand("TENCENT", "Tencent Holdings Limited", "HKEX", "700"),
+                                               cand("NOSUCH", "Not listed in the subset", "HKEX", "9999")])
         run("edgar", 2014, date(2015, 6, 25), [
             cand("TSLA", "Tesla Motors, Inc.", "NASDAQ", "TSLA", 1.0),
             cand("AAPL", "Apple Inc.", "NASDAQ", "AAPL", 1.0, 320193),
@@ -145,3 +156,26 @@ def test_quotes_real_hosts_and_shapes(replayed):
     assert any(e["company_id"] == "TENCENT" and "116.00700" in (e["url"] or "") for e in errs)
     assert any(e["company_id"] == "CSI300" and "/api/qt/stock/get" in (e["url"] or "") for e in errs)
     assert all(h.headers.get("referer") == "https://quote.eastmoney.com/" for h in klines + snaps)
+
+
+def test_hkex_real_tencent(replayed):
+    replay, runs = replayed
+    # the stock id from the real active-stock list (never built from the code), then the title
+    # search in the site's own form: Financial Statements / Annual Report, main board, English first
+    assert replay.hits("hkex", "/ncms/script/eds/activestock_sehk_e.json")
+    searches = replay.hits("hkex", "/search/titleSearchServlet.do")
+    assert searches and {h.params["stockId"] for h in searches} == {"7609"}
+    assert all(h.params["t1code"] == "40000" and h.params["t2code"] == "40100" and h.params["market"] == "SEHK"
+               for h in searches)
+    assert searches[0].params["lang"] == "EN" and searches[0].params["fromDate"] == "20240701"
+    assert all(h.headers.get("referer", "").startswith("https://www1.hkexnews.hk/") for h in searches)
+    # of the five real annual reports (2020-2024), exactly FY2024's is asked for, at its real path
+    pdfs = [h.path for h in replay.hits("hkex") if h.path.endswith(".pdf")]
+    assert pdfs == ["/listedco/listconews/sehk/2025/0408/2025040800667.pdf"]
+    errs = runs["hkex"]["errors"]
+    # not recorded: an error naming the company and the URL, no document row
+    assert any(e["company_id"] == "TENCENT" and "2025040800667.pdf" in (e["url"] or "") and "404" in e["reason"]
+               for e in errs)
+    assert runs["hkex"]["docs"] == []
+    # a code the real list does not hold: one error naming it
+    assert any("9999" in e["reason"] and "active-stock list" in e["reason"] for e in errs if e["company_id"] == "NOSUCH")
