@@ -149,7 +149,7 @@ def build_header(band: list[Line], above: list[str], fy: int | None) -> Header:
             cols.append(c)
             used.add(id(w))
     left = min(c.x0 for c in cols) - 12
-    anchor_top = min((ln.top for ln in band if any(id(w) in used for w in ln.words)), default=0.0)
+    anchor_top = max((ln.top for ln in band if any(id(w) in used for w in ln.words)), default=0.0)
     _split_restated(band, cols, used)
     for ln in band:
         for w in ln.words:
@@ -176,12 +176,30 @@ def build_header(band: list[Line], above: list[str], fy: int | None) -> Header:
                         continue  # a heading over the year columns (本集团 / 本行 / 本公司): not a column
                     cols.append(Column(kind, w.x0, w.x1, w.text))
     cols = sorted((c for c in cols if c.kind != "split"), key=lambda c: c.xc)
+    _set_aside_parent_scope(cols, [w for ln in band if ln.top < anchor_top for w in ln.words
+                                   if _SCOPE.match(normalise(simplify(w.text)))])
     return Header(band[0].page, band[0].top, band[-1].bottom, cols, " ".join(ln.text for ln in band), above)
 
 
 # the scope a statement's columns are of, printed once over them: 本集团 / 本行 (a bank's group
 # and the bank alone), 本公司, 合并 / 母公司
 _SCOPE = re.compile(r"^(?:本集团|本行|本银行|本公司|集团|合并|母公司)(?:数|报表)?$")
+_PARENT_SCOPE = re.compile(r"^(?:本行|本银行|本公司|母公司)")
+
+
+def _set_aside_parent_scope(cols: list[Column], scopes: list[Word]) -> None:
+    """A statement printing the group's and the parent's columns side by side (合并利润表和利润表:
+    本集团 2025年 2024年 | 本行 2025年 2024年) has each year twice. Where the header names both
+    scopes, each year column belongs to the nearest heading, and the parent's are set aside like
+    a text column (their figures placed, never read), so that a year is the group's only."""
+    kinds = {bool(_PARENT_SCOPE.match(normalise(simplify(w.text)))) for w in scopes}
+    if kinds != {True, False}:
+        return
+    for c in cols:
+        if c.kind == "year":
+            w = min(scopes, key=lambda s: abs(s.xc - c.xc))
+            if _PARENT_SCOPE.match(normalise(simplify(w.text))):
+                c.kind, c.text = "text", f"{c.text} ({w.text})"
 
 
 def _spans_years(w: Word, cols: list[Column]) -> bool:
