@@ -98,3 +98,41 @@ def test_real_report_with_a_negative_non_operating_expense_is_not_refused():
     pbt = facts[("profit_before_tax", 2024)]
     assert abs(float(pbt.value) - 1750422726.33) < 0.005 and not pbt.conflict
     assert not [e for e in result.errors if "IdentityViolated" in str(getattr(e, "kind", ""))]
+
+
+SHYH = CN / "sh601229_shanghai_yinhang_2025_annual_report.pdf"
+
+
+def test_combined_statement_titles_are_the_consolidated_statements():
+    # 上海银行 p158/p161: 合并资产负债表和资产负债表, 合并利润表和利润表 (group and bank in one table);
+    # also 合并及公司利润表 / 合并及母公司利润表; never the parent's own 母公司利润表
+    from extractors.cn_sections import _consolidated_title
+
+    assert _consolidated_title("合并利润表和利润表", "利润表") == "合并利润表和利润表"
+    assert _consolidated_title("合并及母公司利润表", "利润表") == "合并及母公司利润表"
+    assert _consolidated_title("合并资产负债表和资产负债表", "资产负债表") == "合并资产负债表和资产负债表"
+    assert _consolidated_title("母公司利润表", "利润表") is None
+    assert _consolidated_title("合并利润表和利润表", "资产负债表") is None
+
+
+def test_unit_stated_as_a_phrase_under_the_statement_title():
+    # 上海银行 p161: (除另有标明外，所有金额均以人民币千元列示)
+    from extractors.numbers import find_unit
+
+    u = find_unit("(除另有标明外，所有金额均以人民币千元列示)", default_currency="CNY")
+    assert u is not None and u.scale == Decimal(1000) and u.currency == "CNY"
+
+
+def test_group_and_parent_columns_side_by_side_give_the_groups_figures_only():
+    # 上海银行 p161: 本集团 2025年 2024年 | 本行 2025年 2024年: each year printed twice; the bank's
+    # columns (51,690,062 ...) are set aside, the group's read; p160 also prints the title's date
+    # (2025年12月31日) in the header band, above 本集团 / 本行
+    assert _cells(_page(SHYH, 161), "一、营业收入") == {2025: "54,761,019", 2024: "52,985,550"}
+    assert _cells(_page(SHYH, 160), "股东权益合计") == {2025: "256,525,640", 2024: "254,656,734"}
+    facts, result = _facts(SHYH)
+    ta = facts[("total_assets", 2025)]
+    assert ta.raw == "3,308,751,732" and not ta.conflict
+    assert [(c["page"], c["raw"]) for c in ta.corroborations] == [(158, "3,308,751,732")]
+    np_ = facts[("net_profit", 2025)]
+    assert np_.raw == "24,172,207" and [c["page"] for c in np_.corroborations] == [162]
+    assert not [e for e in result.errors if "two figures" in e.reason]
