@@ -95,10 +95,12 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
     out = Collector(origin, result, name, settings, carried)
     main = [pages[n] for n in sec.main or [] if n in pages]
     income = statement_pages(pages, sec.income or [], sec.income_title,
-                              ("母公司利润表", "利润表", "合并现金流量表", "现金流量表") if sec.income_title == "合并利润表"
+                              ("母公司利润表", "利润表", "合并现金流量表", "现金流量表",
+                               sec.income_title.replace("利润表", "现金流量表")) if sec.income_title.startswith("合并")
                               else ("现金流量表", "股东权益变动表", "所有者权益变动表"))
     balance = statement_pages(pages, sec.balance or [], sec.balance_title,
-                               ("母公司资产负债表", "资产负债表", "合并利润表") if sec.balance_title == "合并资产负债表"
+                               ("母公司资产负债表", "资产负债表", "合并利润表",
+                                sec.balance_title.replace("资产负债表", "利润表")) if sec.balance_title.startswith("合并")
                                else ("利润表",))
     fy = sec.fiscal_year or year_of_headers(main + income + balance)
     main_t, income_t, balance_t = read_tables(main, fy), read_tables(income, fy), read_tables(balance, fy)

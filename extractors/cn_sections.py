@@ -42,6 +42,18 @@ def _is_title(text: str, title: str) -> bool:
     return any(key(ln) == title and not _TOC_LINE.search(ln) for ln in _lines(text))
 
 
+def _consolidated_title(text: str, base: str) -> str | None:
+    """The key of a consolidated statement's title on its own line: 合并利润表, or the group's and
+    the parent's printed in one table (合并利润表和利润表, 合并及公司利润表, 合并及母公司利润表)."""
+    scope = "(?:母公司|本公司|公司|本行|银行)"
+    pat = re.compile(rf"^合并(?:(?:及|和|与){scope})?{base}(?:(?:和|及|与){scope}?{base})?$")
+    for ln in _lines(text):
+        k = key(ln)
+        if pat.match(k) and not _TOC_LINE.search(ln):
+            return k
+    return None
+
+
 def fiscal_year_of(text: str) -> int | None:
     """The report's year as its cover prints it, or None; letter-spaced covers too."""
     t = simplify(text)
@@ -97,16 +109,20 @@ def find_sections(tp: TextPass, settings: CnAnnualSettings) -> Sections:
         if before_statements and len(s.expense) < 2 and n not in (s.main or []) and \
                 re.search("(研发费用|研究与开发费用|费用化研发支出)[^\n]{0,12}?" + _NUM, st):
             s.expense.append(n)
-        if s.balance is None and "合并资产负债表" in flat and _is_title(text, "合并资产负债表") and re.search(_NUM, text):
+        if s.balance is None and "合并" in flat and "资产负债表" in flat and re.search(_NUM, text) and \
+                (title := _consolidated_title(text, "资产负债表")):
             s.balance = list(range(n, min(n + settings.balance_pages, tp.n_pages + 1)))
+            s.balance_title = title
         # a company without subsidiaries prints its statements without 合并 (a bank of 2013): the
         # first such title stands in where the document prints no consolidated statement at all
         if unconsolidated_income is None and "利润表" in flat and _is_title(text, "利润表") and re.search(_NUM, text):
             unconsolidated_income = n
         if unconsolidated_balance is None and "资产负债表" in flat and _is_title(text, "资产负债表") and re.search(_NUM, text):
             unconsolidated_balance = n
-        if s.income is None and "合并利润表" in flat and _is_title(text, "合并利润表") and re.search(_NUM, text):
+        if s.income is None and "合并" in flat and "利润表" in flat and re.search(_NUM, text) and \
+                (title := _consolidated_title(text, "利润表")):
             s.income = list(range(n, min(n + settings.statement_pages, tp.n_pages + 1)))
+            s.income_title = title
             if s.balance:  # the balance sheet ends where the income statement starts
                 s.balance = [p for p in s.balance if p <= n]
         if s.income is not None and s.employees is not None:

@@ -153,7 +153,11 @@ def identities(readings: Readings) -> list[tuple[str, int, str, int]]:
                                                          "profit_before_tax"))
         if op and nin and nex and pbt:
             rhs = op.value + nin.value - abs(nex.value)
-            if abs(pbt.value - rhs) > sum(r.tolerance for r in (op, nin, nex, pbt)):
+            # a negative 营业外支出 is either printed in brackets as the amount taken off (a bank's
+            # (281)) or is a negative expense, a reversal, that adds (-5,455,007.28): either holds
+            alt = op.value + nin.value - nex.unit.apply(nex.number)
+            tol = sum(r.tolerance for r in (op, nin, nex, pbt))
+            if abs(pbt.value - rhs) > tol and abs(pbt.value - alt) > tol:
                 out.append(("profit_before_tax", y, f"{y}: 利润总额 {_fmt(pbt.value)} (page {pbt.page}) ≠ 营业利润 "
                             f"{_fmt(op.value)} + 营业外收入 {_fmt(nin.value)} − 营业外支出 {_fmt(abs(nex.value))} "
                             f"= {_fmt(rhs)}", pbt.page))

@@ -149,6 +149,7 @@ def build_header(band: list[Line], above: list[str], fy: int | None) -> Header:
             cols.append(c)
             used.add(id(w))
     left = min(c.x0 for c in cols) - 12
+    anchor_top = max((ln.top for ln in band if any(id(w) in used for w in ln.words)), default=0.0)
     _split_restated(band, cols, used)
     for ln in band:
         for w in ln.words:
@@ -171,9 +172,44 @@ def build_header(band: list[Line], above: list[str], fy: int | None) -> Header:
                         near[0].kind = "pct"
                 else:
                     kind = "pct" if re.search(r"增减|变动|%|比例|比上年|同比|变化", s) else "text"
+                    if kind == "text" and ln.top < anchor_top and _spans_years(w, cols):
+                        continue  # a heading over the year columns (本集团 / 本行 / 本公司): not a column
                     cols.append(Column(kind, w.x0, w.x1, w.text))
     cols = sorted((c for c in cols if c.kind != "split"), key=lambda c: c.xc)
+    _set_aside_parent_scope(cols, [w for ln in band if ln.top < anchor_top for w in ln.words
+                                   if _SCOPE.match(normalise(simplify(w.text)))])
     return Header(band[0].page, band[0].top, band[-1].bottom, cols, " ".join(ln.text for ln in band), above)
+
+
+# the scope a statement's columns are of, printed once over them: 本集团 / 本行 (a bank's group
+# and the bank alone), 本公司, 合并 / 母公司
+_SCOPE = re.compile(r"^(?:本集团|本行|本银行|本公司|集团|合并|母公司)(?:数|报表)?$")
+_PARENT_SCOPE = re.compile(r"^(?:本行|本银行|本公司|母公司)")
+
+
+def _set_aside_parent_scope(cols: list[Column], scopes: list[Word]) -> None:
+    """A statement printing the group's and the parent's columns side by side (合并利润表和利润表:
+    本集团 2025年 2024年 | 本行 2025年 2024年) has each year twice. Where the header names both
+    scopes, each year column belongs to the nearest heading, and the parent's are set aside like
+    a text column (their figures placed, never read), so that a year is the group's only."""
+    kinds = {bool(_PARENT_SCOPE.match(normalise(simplify(w.text)))) for w in scopes}
+    if kinds != {True, False}:
+        return
+    for c in cols:
+        if c.kind == "year":
+            w = min(scopes, key=lambda s: abs(s.xc - c.xc))
+            if _PARENT_SCOPE.match(normalise(simplify(w.text))):
+                c.kind, c.text = "text", f"{c.text} ({w.text})"
+
+
+def _spans_years(w: Word, cols: list[Column]) -> bool:
+    """A scope heading (本集团) printed above the years, between the centres of two neighbouring
+    year columns: a cell merged over both, which would otherwise cut the left year's column
+    short of its own figures (the figure's right edge passes the heading's left edge)."""
+    if not _SCOPE.match(normalise(simplify(w.text))):
+        return False
+    years = sorted((c for c in cols if c.kind == "year"), key=lambda c: c.xc)
+    return any(a.xc < w.xc < b.xc for a, b in zip(years, years[1:]))
 
 
 _SUFFIX = re.compile(r"^(?:年|年度|年末|度|末|年12月31日|12月31日|年1-12月|1-12月|1-12月份)$")

@@ -57,7 +57,8 @@ def unit_in_label(label: str) -> str | None:
 # Names by which each metric's row is printed (keys as produced by key()).
 CN_MAIN = {
     "revenue": ("营业收入", "营业总收入"),  # in this order: 营业总收入 only where 营业收入 is not printed
-    "net_profit_attributable": {"归属于上市公司股东的净利润", "归属于母公司股东的净利润", "归属于本公司股东的净利润"},
+    "net_profit_attributable": {"归属于上市公司股东的净利润", "归属于母公司股东的净利润", "归属于本公司股东的净利润",
+                                "归属于本行股东的净利润"},
     "total_assets": {"总资产", "资产总额", "资产总计"},
     # printed by some main tables (and by the BSE template's): read as corroborations of the statement
     "operating_profit": {"营业利润"},

@@ -136,6 +136,8 @@ def parse_unit(text: str, *, default_currency: str | None = None) -> Unit:
 _UNIT_IN_TEXT = [
     re.compile(r"单位\s*[:：]\s*(?:人民币)?\s*(?P<u>百万元|千元|万元|亿元|元)"),
     re.compile(r"(?:金额|货币)单位(?:均)?为\s*(?:人民币)?\s*(?P<u>百万元|千元|万元|亿元|元)"),
+    # (除另有标明外，所有金额均以人民币千元列示): a statement's unit as a phrase under its title
+    re.compile(r"金额(?:均|皆)?以\s*(?:人民币)?\s*(?P<u>百万元|千元|万元|亿元|元)\s*(?:列示|为单位|表示|计)"),
     re.compile(r"[（(]\s*(?:单位\s*[:：])?\s*(?:人民币)?(?P<u>百万元|千元|万元|亿元|元)\s*[)）]"),
     re.compile(r"(?i)(?P<u>(?:HK\$|RMB|US\$)\s*['’]?000)"),
     re.compile(r"(?i)(?P<u>(?:HK\$|RMB|US\$)\s*(?:thousands?|millions?))"),
