@@ -40,11 +40,16 @@ _SUMMARY_TITLE = re.compile(
 
 
 # a statement page carries its own rows (prose that names a statement does not)
-_INCOME_ROW = re.compile(r"(?im)^\s*(?:(?:total\s+)?revenues?|turnover|cost\s+of\s+(?:sales|revenues?)|"
+# a row's label may come after its figures where the text layer runs right to left (Chinese pages
+# set in InDesign give "171,806 141,518 6 收入")
+_LEAD = r"(?:[\d,.() \t\u2013\u2014-]+[ \t])?"
+
+
+_INCOME_ROW = re.compile(r"(?im)^\s*" + _LEAD + r"(?:(?:total\s+)?revenues?|turnover|cost\s+of\s+(?:sales|revenues?)|"
                          r".{0,40}\bbefore\s+(?:income\s+)?tax|收益|收入|营业额|除税前)")
 
 
-_POSITION_ROW = re.compile(r"(?im)^\s*(?:total\s+assets|non[- ]current\s+assets|current\s+assets|net\s+assets|"
+_POSITION_ROW = re.compile(r"(?im)^\s*" + _LEAD + r"(?:total\s+assets|non[- ]current\s+assets|current\s+assets|net\s+assets|"
                            r"资产总值|总资产|非流动资产|流动资产)")
 
 
