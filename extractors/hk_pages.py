@@ -32,8 +32,8 @@ _POSITION_ANY = re.compile(r"(?im)^\s*(?:condensed\s+)?(?:consolidated\s+)?(?:st
 
 
 _SUMMARY_TITLE = re.compile(
-    r"(?im)^\s*(?:(?:five|ten|5|10)[- ]years?\s+)?financial\s+(?:summary|highlights)\b|"
-    r"^\s*(?:five|ten|5|10)[- ]years?\s+(?:financial\s+|performance\s+)?(?:summary|review|record|highlights)|"
+    r"(?im)^\s*(?:(?:three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ]years?\s+)?financial\s+(?:summary|highlights)\b|"
+    r"^\s*(?:three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ]years?\s+(?:financial\s+|performance\s+)?(?:summary|review|record|highlights|statistics)|"
     r"^\s*(?:selected|summary)\s+(?:consolidated\s+)?financial\s+(?:and\s+operating\s+)?data|"
     r"^\s*(?:financial|performance)\s+(?:summary|highlights|review)\b|"
     r"财务概要|财务摘要|五年财务|十年财务|财务资料概要|五年业绩|五年概要|财务摘要")

@@ -191,3 +191,35 @@ def test_chinese_staff_sentence_given_back_to_front_by_the_text_layer_is_read_in
     # '較截至2018年12月31日的231名': the date after the count belongs to the compared count
     got = find_employees("截至2019年12月31日，本集團共有211名全職僱員，較截至2018年12月31日的231名僱員減少8.7%。")
     assert [(y, c) for y, c, _ in got] == [(2019, "211"), (2018, "231")]
+
+
+WUXI = HK / "hk02359_wuxi_apptec_2025_annual_report.pdf"
+
+
+def test_columns_headed_by_dates_and_grouped_continuing_discontinued_total_read_the_total():
+    # WuXi AppTec 2025 p117: 'Continuing Operations  Discontinued Operations  Total' over pairs of
+    # columns headed '31/12/2025 31/12/2024'; the Total pair is the statement's figure
+    from extractors.hk_tokens import word_year
+
+    assert word_year("31/12/2025") == 2025 and word_year("2025-03-31") == 2025 and word_year("31/13/2025") is None
+    rs, tables = readings(_page(WUXI, 117))
+    got = {(r.metric, r.year): r for r in rs}
+    assert got[("revenue", 2025)].raw == "45,456,166"  # not continuing 43,420,824
+    assert got[("profit_before_tax", 2024)].raw == "11,441,027"  # not continuing 13,306,871 (Restated)
+    assert got[("rd_expense", 2025)].raw == "(1,119,453)"
+    assert not [e for t in tables for e in t.errors]
+
+
+def test_summary_titles_of_other_lengths_and_words():
+    # Ernest Borel 2014 p97 'Four Years Financial Summary'; WuXi AppTec p38 'Five-Year Statistics'
+    from extractors.hk_pages import page_kind
+
+    for path, n in ((HK / "hk01856_ernest_borel_2014_annual_report.pdf", 97), (WUXI, 38)):
+        tp = TextPass(path.read_bytes(), path.name)
+        try:
+            assert page_kind(tp.text(n), None) == "summary"
+        finally:
+            tp.close()
+    facts, _ = _facts(HK / "hk01856_ernest_borel_2014_annual_report.pdf")
+    assert facts[("total_assets", 2014)].value == Decimal(902261000) and facts[("total_assets", 2014)].page == 97
+    assert facts[("revenue", 2011)].value == Decimal(489089000)
