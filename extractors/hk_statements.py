@@ -45,10 +45,10 @@ _ZH = {
     "operating_profit": re.compile(r"^(?:经营|营运)(?:业务)?(?:溢利|亏损|收益|利润){1,2}$"),
     "profit_before_tax": re.compile(r"^除(?:所得)?税前(?:溢利|亏损|利润){1,2}$"),
     "net_profit": re.compile(r"^(?:年内|本年度|年度)(?:溢利|亏损|利润){1,2}(?:及全面收益总额|及全面开支总额)?$"),
-    "_owners": re.compile(r"^本公司(?:拥有人|股权持有人|权益持有人|股东)$"),
+    "_owners": re.compile(r"^本公司(?:拥有人|股权持有人|权益持有人|权益股东|股东)$"),
     # the year's profit to the owners in one label (本公司擁有人應佔年度虧損), the total comprehensive
     # income to them (应占年内全面收益总额, 总全面收入) is another figure and is not matched
-    "net_profit_attributable": re.compile(r"^本公司(?:拥有人|股权持有人|权益持有人|股东)应[占佔](?:年内|本年度|年度)"
+    "net_profit_attributable": re.compile(r"^本公司(?:拥有人|股权持有人|权益持有人|权益股东|股东)应[占佔](?:年内|本年度|年度)"
                                           r"(?:溢利|亏损|利润){1,2}(?:及全面(?:收益|开支)总额)?$"),
     "total_assets": re.compile(r"^(?:资产总值|总资产|资产总额)$"),
     "rd_expense": re.compile(r"^(?:研发开支|研究及开发开支|研发费用|研究及开发费用|研发成本)$"),
@@ -69,13 +69,15 @@ def metric_of(label: str) -> str | None:
     en = re.sub(r"[(（]?[\u3000-\u9fff]+[)）]?", " ", s) if re.search(r"[A-Za-z]", s) else ""
     en = re.sub(r"\s+", " ", en).strip(" ,")
     en = re.sub(r"\(\s*$", "", en).strip()  # a bracket opened by the Chinese label beside
+    # a note reference the text layer glued to the label ('Revenue 6.7(i)', '... assets 3(iv)')
+    en = re.sub(r"(?i)\s+\d{1,2}(?:[.,]\d{1,2})*(?:\((?:[a-z]|[ivx]{1,4})\))*$", "", en)
     if en:
         metric = en_metric(en)
         if metric:
             return metric
         if len(en) > 3:
             return None
-    zh = re.sub(r"[\sA-Za-z\d,.:：()（）/／]", "", s)
+    zh = re.sub(r"[\sA-Za-z\d,.:：()（）/／╱]", "", s)
     for m, pat in _ZH.items():
         if pat.match(zh):
             return m

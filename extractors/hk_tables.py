@@ -184,6 +184,13 @@ def _read_block(page: int, lines: list[Line], start: int, end: int,
     # a notes column (5, 7, 14(b), 5,6) is not a value column
     cols = [c for c in cols if not all(_NOTE.match(w.text) for _, _, vals in body for w in vals
                                        if w.x0 <= c.x1 and w.x1 >= c.x0)]
+    # a 'column' whose every figure stands alone on a line with no label (a page number, the
+    # digits of a running title set vertically down the margin) is furniture, not a column
+    def _alone(c: Column) -> bool:
+        hits = [(ln, vals) for _, ln, vals in body if any(w.x0 <= c.x1 and w.x1 >= c.x0 for w in vals)]
+        return bool(hits) and all(len(vals) == 1 and len(ln.words) == 1 for ln, vals in hits)
+    if len(cols) > 1:
+        cols = [c for c in cols if not _alone(c)]
     cols.sort(key=lambda c: c.x0)
     first_row = body[0][0] if body else end
     table.first_row = body[0][0] if body else None

@@ -223,3 +223,35 @@ def test_summary_titles_of_other_lengths_and_words():
     facts, _ = _facts(HK / "hk01856_ernest_borel_2014_annual_report.pdf")
     assert facts[("total_assets", 2014)].value == Decimal(902261000) and facts[("total_assets", 2014)].page == 97
     assert facts[("revenue", 2011)].value == Decimal(489089000)
+
+
+def test_margin_text_and_page_number_below_a_table_are_not_a_column():
+    # Ernest Borel 2015 (Chinese) p101 (the page alone, cut from the report): the running title
+    # '2015 年年報' set vertically down the right margin and the page number '100' sit under the
+    # last year's column; as a column of their own they made 2011 head two columns (refused)
+    rs, tables = readings(_page(HK / "hk01856_ernest_borel_2015_annual_report_zh_p101_extract.pdf", 1))
+    got = {(r.metric, r.year): r.raw for r in rs}
+    assert got[("total_assets", 2011)] == "477,404" and got[("total_assets", 2015)] == "861,455"
+    assert not [e for t in tables for e in t.errors]
+
+
+def test_label_with_a_box_drawing_slash_and_a_year_ended_in_april():
+    # Fullshare (then 匯多利) 2009 (Chinese), year ended 30 April 2009: the summary's
+    # '除稅前溢利╱（虧損）' (U+2571, not '/') is profit before tax; 綜合收益表 is the statement
+    from extractors.hk_statements import metric_of
+
+    assert metric_of("除稅前溢利╱（虧損）") == "profit_before_tax" and metric_of("年內溢利╱（虧損）") == "net_profit"
+    facts, _ = _facts(HK / "hk00607_fullshare_2009_annual_report_zh.pdf")
+    assert facts[("profit_before_tax", 2007)].value == Decimal(-684258000)
+    assert facts[("revenue", 2009)].value == Decimal(53437000) and facts[("revenue", 2009)].page == 22
+    assert facts[("employees_total", 2008)].value == 5
+
+
+def test_note_reference_glued_to_the_label_is_not_part_of_it():
+    # Fullshare 2019 p68: the text layer gives 'Revenue 6.7(i)' as one label (note 6.7(i) beside it);
+    # unread, the statement's revenue was missing and the five-year summary's stood alone
+    from extractors.hk_statements import metric_of
+
+    assert metric_of("Revenue 6.7(i)") == "revenue" and metric_of("Net impairment losses 3(iv)") is None
+    rs, _ = readings(_page(HK / "hk00607_fullshare_2019_annual_report.pdf", 68))
+    assert {(r.metric, r.year): r.raw for r in rs}[("revenue", 2019)] == "11,163,103"
