@@ -18,6 +18,7 @@ the tables); this module runs the pass over the pages and puts them together.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,13 +37,19 @@ from top100.errors import RowNotFound, TableNotFound, Top100Error
 from top100.vocab import DocType
 
 NAME = "hk_annual"
-VERSION = f"1.2.0+{READER_VERSION}+{SHARES_VERSION}"
+VERSION = f"1.2.1+{READER_VERSION}+{SHARES_VERSION}"
 
 
 @dataclass(frozen=True)
 class HkAnnualSettings:
     currency: str = "HKD"  # for units printed without a currency (千元)
     engine: str = "pdfium"  # or "pdfplumber" (see extractors.cn_annual)
+
+
+_ZH_STAFF = re.compile(r"僱員|雇員|雇员|員工|员工")
+_ZH_COUNT = re.compile(r"\d\s*名|名\s*\d")
+# a date or sentence given back to front by the text layer ('日31月12年2019', a line opening on '。')
+_ZH_REVERSED = re.compile(r"(?m)日\s*\d{1,2}\s*月\s*\d{1,2}\s*年|^\s*[。，；]")
 
 
 MAX_PAGES = {"income": 4, "position": 3, "summary": 4, "rd_note": 1}  # pages of each kind read word by word
@@ -95,10 +102,17 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
                 results_announcement = True
             if employees is None or employees_undated:
                 counts = find_employees(text)
+                staff_text = text
+                if not counts and _ZH_STAFF.search(text) and (_ZH_COUNT.search(text) or _ZH_REVERSED.search(text)):
+                    # a Chinese page whose text layer gives a right-to-left paragraph's runs in
+                    # reverse ('名雇员減少231日的31月12年2018較截至'): its sentences are read again
+                    # from the words in their printed order
+                    staff_text = "\n".join(ln.text for ln in tp.words(n).lines)
+                    counts = find_employees(staff_text)
                 if counts and (employees is None or all(y is not None for y, _, _ in counts)):
                     # a sentence that dates its count wins over an undated one found earlier (a
                     # chairman's letter's 'nearly 12,000 employees')
-                    employees, employees_undated = (n, text), any(y is None for y, _, _ in counts)
+                    employees, employees_undated = (n, staff_text), any(y is None for y, _, _ in counts)
             kind = page_kind(text, previous)
             if kind == "income" and RD_STATEMENT_ROW.search(text):
                 rd_in_statement = True

@@ -65,6 +65,8 @@ def _split_brackets(sentence: str) -> tuple[str, list[str]]:
     return outside, inside
 
 
+_COMPARE = re.compile(r"(?i)compared\s+(?:to|with)|as\s+against|versus|\b(?:up|down)\s+from|"
+                      r"(?:increased|decreased|rose|grew|fell)\s+from|[较較]|比(?![例率重])")
 _N = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
 _COUNT_LIST = re.compile(rf"(?i)(?:approximately\s+|a\s+total\s+of\s+|about\s+)?({_N}(?:\s*,\s*{_N})*\s*,?\s+and\s+{_N})"
                          r"\s+(?:full[- ]time\s+|permanent\s+)?(?:employees|staff|personnel)\b")
@@ -137,6 +139,12 @@ def find_employees(text: str) -> list[tuple[int | None, str, str]]:
         if not dates and en:
             dates = list(_DATE_ZH.finditer(outside))
         year = None
+        # a comparison after the count ('較截至2018年12月31日的231名', 'compared to 2,100 as at ...')
+        # dates the other count: its dates are not the count's
+        cmp_at = re.search(_COMPARE, outside[main.end(1):])
+        if cmp_at:
+            own = [d for d in dates if d.start() < main.end(1) + cmp_at.start()]
+            dates = own or dates
         if dates:  # the date nearest the count in the sentence outside the brackets
             nearest = min(dates, key=lambda d: abs(d.start() - main.start(1)))
             year = _year_of(nearest)
@@ -161,8 +169,15 @@ def find_employees(text: str) -> list[tuple[int | None, str, str]]:
                 break  # the comparison of this count; later brackets belong to other figures (of which 15 ...)
         # a second count in the sentence itself: '..., compared to 2,100 as at 31 December 2020'
         cm = re.search(r"(?i)(?:compared\s+(?:to|with)|as\s+against|versus|up\s+from|down\s+from|"
-                       r"(?:increased|decreased|rose|grew|fell)\s+from|较|比)\s*"
+                       r"(?:increased|decreased|rose|grew|fell)\s+from|[较較比])\s*"
                        r"(?:approximately\s+|约\s*)?(\d{1,3}(?:,\d{3})+|\d+)", outside[main.end(1):])
+        cz = None if en or cm else re.search(r"[较較比](?:截至|于|於)?\s*(" + _DATE_ZH.pattern + r")\s*(?:止)?的?\s*约?\s*"
+                                             r"(\d{1,3}(?:,\d{3})+|\d+)\s*名", outside[main.end(1):])
+        if cz:  # '較截至2018年12月31日的231名僱員': the date before the count
+            d = _DATE_ZH.search(cz.group(1))
+            cy = _year_of(d) if d else None
+            if cy and cy != year:
+                out.append((cy, cz.group(cz.lastindex), label))
         if cm:
             rest = outside[main.end(1) + cm.end(1):]
             d = (_DATE_EN if en else _DATE_ZH).search(rest[:80])

@@ -20,7 +20,9 @@ from top100.errors import IdentityViolated, ReadingsConflict, Top100Error, UnitU
 
 _TO_OWNERS_ROW = re.compile(r"(?i)^\W*(?:profit|loss|\(?loss\)?\s*/\s*profit|\(?profit\)?\s*/\s*\(?loss\)?)\W*(?:and\s+total\s+"
                             r"comprehensive\s+\S+\s+)?for\s+the\s+(?:year|period)\s+attributable\s+to\s+(?:the\s+)?(?:owners|"
-                            r"equity\s+holders|(?:equity\s+)?shareholders)\s+of\s+the\s+company\W*$")
+                            r"equity\s+holders|(?:equity\s+)?shareholders)\s+of\s+the\s+company\W*$|"
+                            r"^本公司(?:拥有人|擁有人|股权持有人|权益持有人|股东)[应應][占佔](?:年内|年內|本年度|年度)"
+                            r"(?:溢利|亏损|虧損|利润){1,2}$")
 
 
 def whole_profit_to_owners(found: dict) -> None:

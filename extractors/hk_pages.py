@@ -32,19 +32,24 @@ _POSITION_ANY = re.compile(r"(?im)^\s*(?:condensed\s+)?(?:consolidated\s+)?(?:st
 
 
 _SUMMARY_TITLE = re.compile(
-    r"(?im)^\s*(?:(?:five|ten|5|10)[- ]years?\s+)?financial\s+(?:summary|highlights)\b|"
-    r"^\s*(?:five|ten|5|10)[- ]years?\s+(?:financial\s+|performance\s+)?(?:summary|review|record|highlights)|"
+    r"(?im)^\s*(?:(?:three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ]years?\s+)?financial\s+(?:summary|highlights)\b|"
+    r"^\s*(?:three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ]years?\s+(?:financial\s+|performance\s+)?(?:summary|review|record|highlights|statistics)|"
     r"^\s*(?:selected|summary)\s+(?:consolidated\s+)?financial\s+(?:and\s+operating\s+)?data|"
     r"^\s*(?:financial|performance)\s+(?:summary|highlights|review)\b|"
     r"财务概要|财务摘要|五年财务|十年财务|财务资料概要|五年业绩|五年概要|财务摘要")
 
 
 # a statement page carries its own rows (prose that names a statement does not)
-_INCOME_ROW = re.compile(r"(?im)^\s*(?:(?:total\s+)?revenues?|turnover|cost\s+of\s+(?:sales|revenues?)|"
+# a row's label may come after its figures where the text layer runs right to left (Chinese pages
+# set in InDesign give "171,806 141,518 6 收入")
+_LEAD = r"(?:[\d,.() \t\u2013\u2014-]+[ \t])?"
+
+
+_INCOME_ROW = re.compile(r"(?im)^\s*" + _LEAD + r"(?:(?:total\s+)?revenues?|turnover|cost\s+of\s+(?:sales|revenues?)|"
                          r".{0,40}\bbefore\s+(?:income\s+)?tax|收益|收入|营业额|除税前)")
 
 
-_POSITION_ROW = re.compile(r"(?im)^\s*(?:total\s+assets|non[- ]current\s+assets|current\s+assets|net\s+assets|"
+_POSITION_ROW = re.compile(r"(?im)^\s*" + _LEAD + r"(?:total\s+assets|non[- ]current\s+assets|current\s+assets|net\s+assets|"
                            r"资产总值|总资产|非流动资产|流动资产)")
 
 

@@ -45,7 +45,11 @@ _ZH = {
     "operating_profit": re.compile(r"^(?:经营|营运)(?:业务)?(?:溢利|亏损|收益|利润){1,2}$"),
     "profit_before_tax": re.compile(r"^除(?:所得)?税前(?:溢利|亏损|利润){1,2}$"),
     "net_profit": re.compile(r"^(?:年内|本年度|年度)(?:溢利|亏损|利润){1,2}(?:及全面收益总额|及全面开支总额)?$"),
-    "_owners": re.compile(r"^本公司(?:拥有人|股权持有人|权益持有人|股东)$"),
+    "_owners": re.compile(r"^本公司(?:拥有人|股权持有人|权益持有人|权益股东|股东)$"),
+    # the year's profit to the owners in one label (本公司擁有人應佔年度虧損), the total comprehensive
+    # income to them (应占年内全面收益总额, 总全面收入) is another figure and is not matched
+    "net_profit_attributable": re.compile(r"^本公司(?:拥有人|股权持有人|权益持有人|权益股东|股东)应[占佔](?:年内|本年度|年度)"
+                                          r"(?:溢利|亏损|利润){1,2}(?:及全面(?:收益|开支)总额)?$"),
     "total_assets": re.compile(r"^(?:资产总值|总资产|资产总额)$"),
     "rd_expense": re.compile(r"^(?:研发开支|研究及开发开支|研发费用|研究及开发费用|研发成本)$"),
     "_nci": re.compile(r"^非控股权益$"),
@@ -65,20 +69,22 @@ def metric_of(label: str) -> str | None:
     en = re.sub(r"[(（]?[\u3000-\u9fff]+[)）]?", " ", s) if re.search(r"[A-Za-z]", s) else ""
     en = re.sub(r"\s+", " ", en).strip(" ,")
     en = re.sub(r"\(\s*$", "", en).strip()  # a bracket opened by the Chinese label beside
+    # a note reference the text layer glued to the label ('Revenue 6.7(i)', '... assets 3(iv)')
+    en = re.sub(r"(?i)\s+\d{1,2}(?:[.,]\d{1,2})*(?:\((?:[a-z]|[ivx]{1,4})\))*$", "", en)
     if en:
         metric = en_metric(en)
         if metric:
             return metric
         if len(en) > 3:
             return None
-    zh = re.sub(r"[\sA-Za-z\d,.:：()（）/／]", "", s)
+    zh = re.sub(r"[\sA-Za-z\d,.:：()（）/／╱]", "", s)
     for m, pat in _ZH.items():
         if pat.match(zh):
             return m
     return None
 
 
-_ATTRIBUTION = re.compile(r"(?i)attributable\s+to|应占|應佔")
+_ATTRIBUTION = re.compile(r"(?i)attributable\s+to|应[占佔]|應[占佔]")
 _COMPREHENSIVE = re.compile(r"(?i)comprehensive|全面(?:收益|开支|開支|收入|亏损|虧損)")
 
 
@@ -105,7 +111,9 @@ def _table_readings(page: int, table: StatementTable, seen: set[tuple[str, int]]
     last_label = ""
     heading_at: int | None = None  # index of the first row under a label-only heading
     for k, ((label, cells), context) in enumerate(zip(table.rows, table.contexts)):
-        if context and not _ATTRIBUTION.search(context):
+        if context and (not _ATTRIBUTION.search(context) or metric_of(context) == "net_profit_attributable"):
+            # a heading, or an attribution of the year's profit to the owners split into lines
+            # (continuing / discontinued operations) whose unlabelled sum follows
             heading_at = k
         opened = False
         for text in (context, label):
@@ -140,7 +148,7 @@ def _attribution_of(text: str, above: str) -> str:
     """What an 'attributable to' line attributes: the year's profit, total comprehensive income,
     or something else (equity); a bare 'Attributable to:' (以下人士應佔：) attributes the line above it."""
     profit = r"(?i)profit|loss|income|earnings|溢利|亏损|虧損|利润"
-    bare = re.sub(r"(?i)attributable\s+to|应占|應佔|以下人士|下列人士|[\s:：()（）-]", "", simplify(text)) == ""
+    bare = re.sub(r"(?i)attributable\s+to|应[占佔]|應[占佔]|以下人士|下列人士|[\s:：()（）-]", "", simplify(text)) == ""
     subject = above if bare else text
     if _COMPREHENSIVE.search(subject):
         return "comprehensive"

@@ -184,6 +184,13 @@ def _read_block(page: int, lines: list[Line], start: int, end: int,
     # a notes column (5, 7, 14(b), 5,6) is not a value column
     cols = [c for c in cols if not all(_NOTE.match(w.text) for _, _, vals in body for w in vals
                                        if w.x0 <= c.x1 and w.x1 >= c.x0)]
+    # a 'column' whose every figure stands alone on a line with no label (a page number, the
+    # digits of a running title set vertically down the margin) is furniture, not a column
+    def _alone(c: Column) -> bool:
+        hits = [(ln, vals) for _, ln, vals in body if any(w.x0 <= c.x1 and w.x1 >= c.x0 for w in vals)]
+        return bool(hits) and all(len(vals) == 1 and len(ln.words) == 1 for ln, vals in hits)
+    if len(cols) > 1:
+        cols = [c for c in cols if not _alone(c)]
     cols.sort(key=lambda c: c.x0)
     first_row = body[0][0] if body else end
     table.first_row = body[0][0] if body else None
@@ -247,6 +254,32 @@ def _column_headers(cols: list[Column], lines: list[Line], first_row: int) -> No
                     c.total = True
                 else:
                     c.segment = (c.segment + " " + w.text) if c.segment else w.text
+    if not any(c.total for c in yc):
+        _total_group(yc, lines, top)
+
+
+def _total_group(yc: list[Column], lines: list[Line], top: int) -> None:
+    """A group heading above the years ('Continuing Operations  Discontinued Operations  Total',
+    each over a pair of year columns): the columns under 'Total' are the totals. Marked only
+    where, for every year, its column nearest the word lies next to the others (one column per
+    year, side by side) and the word stands over them."""
+    years = sorted({c.year for c in yc})
+    if len(yc) <= len(years):
+        return
+    for ln in lines[max(0, top - 3):top]:
+        for w in ln.words:
+            if not (_TOTAL.match(simplify(w.text)) or w.text.lower() == "total"):
+                continue
+            cx = (w.x0 + w.x1) / 2
+            chosen = [min((c for c in yc if c.year == y), key=lambda c: abs((c.x0 + c.x1) / 2 - cx)) for y in years]
+            at = sorted(yc.index(c) for c in chosen)
+            if at != list(range(at[0], at[0] + len(at))):
+                continue
+            if not min(c.x0 for c in chosen) - 20 <= cx <= max(c.x1 for c in chosen) + 20:
+                continue
+            for c in chosen:
+                c.total = True
+            return
 
 
 def _resolve_years(table: StatementTable, cols: list[Column]) -> None:

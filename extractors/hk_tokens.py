@@ -26,6 +26,8 @@ _NIL = {"-", "–", "—", "−", "_", "nil", "Nil"}
 
 # a year as a header prints it: 2021, FY2021, 2021年, 2021(1), 2021*, 2021年(1), (2021)
 _YEAR = re.compile(r"^(?:FY)?((?:19|20)\d{2})(?:年)?(?:\(\d{1,2}\)|\([a-z]\)|[*#†]+|[¹²³⁴⁵⁶⁷⁸⁹]+)?$")
+_DATE_HEAD = re.compile(r"^(?:(?:0?[1-9]|[12]\d|3[01])[/.](?:0?[1-9]|1[0-2])[/.]((?:19|20)\d{2})|"
+                        r"((?:19|20)\d{2})[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01]))$")
 
 
 _CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
@@ -86,6 +88,9 @@ def word_year(text: str) -> int | None:
     m = _YEAR.match(t)
     if m:
         return int(m.group(1))
+    m = _DATE_HEAD.match(t)  # a column headed by its period's last day: '31/12/2025', '2025-12-31'
+    if m:
+        return int(m.group(1) or m.group(2))
     return cn_year(t) if _CN_YEAR_WORD.match(t.replace(" ", "")) else None
 
 

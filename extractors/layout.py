@@ -117,6 +117,35 @@ def _char_lines(chars: list[tuple]) -> list[list[tuple]]:
     return [sorted(ln, key=lambda c: c[1]) for ln in lines]
 
 
+_FIGURE_CHARS = set("0123456789,.")
+
+
+def _unmirror_brackets(line: list[tuple]) -> None:
+    """A figure set in a right-to-left paragraph has its brackets mirrored: '(85,659)' in logical
+    order is drawn with the ')' glyph on the left and '(' on the right, so a line sorted left to
+    right reads ')85,659(' (Chinese reports set in InDesign with RTL paragraphs). A run of figure
+    characters with ')' touching its left and '(' touching its right is given back as '(…)', the
+    closing bracket joined to the figure (the text layer's space before it is stream order)."""
+    k = 0
+    while k < len(line):
+        if line[k][4] != ")":
+            k += 1
+            continue
+        j = k + 1
+        while j < len(line) and line[j][4] in _FIGURE_CHARS and line[j][1] - line[j - 1][2] <= 1.5 \
+                and not (j > k + 1 and line[j][5]):
+            j += 1
+        if j - k >= 2 and line[k + 1][4].isdigit() and j < len(line) and line[j][4] == "(" \
+                and line[j][1] - line[j - 1][2] <= 1.5 and line[j - 1][4].isdigit():
+            t, x0, x1, b, _, sp = line[k]
+            line[k] = (t, x0, x1, b, "(", sp)
+            t, x0, x1, b, _, _ = line[j]
+            line[j] = (t, x0, x1, b, ")", False)
+            k = j + 1
+            continue
+        k += 1
+
+
 # --- the fast pass ------------------------------------------------------------------------------
 
 
@@ -201,6 +230,7 @@ class TextPass:
                     space = False
                 words: list[Word] = []
                 for line in _char_lines(chars):
+                    _unmirror_brackets(line)
                     cur: list = []
                     for t, x0, x1, b, ch, spaced in line:
                         if cur and (spaced or x0 - cur[2] > 1.5 or x0 < cur[2] - 4 - (x1 - x0)):
