@@ -15,7 +15,7 @@ from top100.records import DeclaredFact, ErrorRow, Fact
 
 # The version of the shared reading code (layout, tables, labels, numbers, picking): part of every
 # PDF extractor's VERSION, so that a change there changes the extract cache key. Bump it with them.
-READER_VERSION = "r4"
+READER_VERSION = "r5"
 
 
 @dataclass
