@@ -79,12 +79,14 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         tp.check_readable()
         previous: str | None = None
         texts: dict[int, str] = {}
+        page_texts: dict[int, str] = {}  # every page read here, for the share count (one text pass)
         notes_run = 0  # consecutive pages of the notes to the financial statements
         rd_in_statement = False  # the income statement prints an R&D line: no note needed for it
         n = 0
         while n < tp.n_pages:
             n += 1
             text = tp.text(n)
+            page_texts[n] = text
             notes_run = notes_run + 1 if NOTES_PAGE.search(text[:400]) else 0
             if notes_run >= 5 and kinds["income"] and kinds["position"] and employees and not employees_undated \
                     and (kinds["rd_note"] or rd_in_statement) and n < tp.n_pages - SUMMARY_TAIL:
@@ -127,6 +129,9 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         wanted = sorted(set(income) | set(positions) | set(summaries) | set(rd_notes)
                         | ({employees[0]} if employees else set()))
         pages = {n: tp.words(n) for n in wanted} if settings.engine == "pdfium" else None
+        # the share count's note sits among the notes skipped above: those pages are read now, the
+        # others are not read again
+        share_pages = [(n, page_texts[n] if n in page_texts else tp.text(n)) for n in range(1, tp.n_pages + 1)]
     except Top100Error as exc:
         result.errors.append(error_row(exc, document=name, company_id=company_id))
         return result
@@ -173,7 +178,7 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         result.errors.append(error_row(TableNotFound(
             "the statements were found but no figure could be read from them"), document=name,
             company_id=company_id, page=statement_pages[0]))
-    add_share_count(data, None, market="hk", fiscal_year=max(years) if years else None, year_end=period_end(
+    add_share_count(data, share_pages, market="hk", fiscal_year=max(years) if years else None, year_end=period_end(
         max(years), year_end) if years else None, origin=origin, result=result, name=name)
     return result
 
