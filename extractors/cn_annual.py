@@ -21,6 +21,7 @@ sentences); this module reads the sections' tables and decides (extractors.corro
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from extractors.cn_mdna import read_employees, read_rd
@@ -120,8 +121,26 @@ def extract(source: Path | str | bytes, *, company_id: str | None = None, sha256
         read_dated_head_count(texts, fy, out)
     decide(out.readings, origin, result, name, _period)
     report_prose_figures(texts, fy, result, name, company_id)
-    add_share_count(data, texts.items(), market="cn", fiscal_year=fy, year_end=None, origin=origin, result=result,
+    first_statement = min([*(sec.income or [])[:1], *(sec.balance or [])[:1]], default=None)
+    add_share_count(data, share_count_pages(texts, first_statement), market="cn", fiscal_year=fy, year_end=None, origin=origin, result=result,
                     name=name)
     return result
 
 
+# the notes' first section (公司基本情况, which may state the total share count again) ends where
+# the basis of preparation begins
+_BASIS_OF_PREPARATION = re.compile(r"财务报表的编制基础|财务报表编制基础|编制基础")
+
+
+def share_count_pages(texts: LazyTexts, first_statement: int | None, most_after: int = 40):
+    """The pages that may print the share count: everything before the financial statements
+    (股份变动及股东情况, 公司基本情况) and the statements with the notes' first section after them,
+    up to the basis of preparation (at most ``most_after`` pages on); the rest of the notes (their
+    股本 is in 元, not a count) is not read for it."""
+    for n, text in texts.items():
+        if first_statement is not None and n > first_statement + most_after:
+            return
+        yield n, text  # the page that begins the basis of preparation may end 公司基本情况
+        if first_statement is not None and n > first_statement and \
+                _BASIS_OF_PREPARATION.search(re.sub(r"\s+", "", text)):
+            return
