@@ -44,6 +44,7 @@ from decimal import Decimal
 
 from extractors.corroborate import Reading, Readings, decide
 from extractors.labels import simplify
+from extractors.layout import TextPass
 from extractors.numbers import Unit
 from extractors.result import ExtractResult, Origin, error_row
 from top100.errors import UnitUnknown
@@ -194,8 +195,6 @@ def cn_readings(pages: Iterable[tuple[int, str]], fy: int | None, year_end: str 
                                  s.group(0)[:s.start("raw") - s.start()], s.group("raw"),
                                  (_nth(flat, s.group("raw"), s.start("raw")),), "sentence"))
     if table_pages and data:
-        from extractors.layout import TextPass
-
         tp = TextPass(data, name)
         try:
             for page, text, previous in table_pages:
@@ -370,28 +369,15 @@ def _box_on(doc, page: int, raw: str, nth: int) -> list[float] | None:
         pg.close()
 
 
-def _all_pages(data: bytes, name: str) -> Iterable[tuple[int, str]]:
-    from extractors.layout import TextPass
-
-    tp = TextPass(data, name)
-    try:
-        for n in range(1, tp.n_pages + 1):
-            yield n, tp.text(n)
-    finally:
-        tp.close()
-
-
-def add_share_count(data: bytes, pages: Iterable[tuple[int, str]] | None, *, market: str,
+def add_share_count(data: bytes, pages: Iterable[tuple[int, str]], *, market: str,
                     fiscal_year: int | None, year_end: str | None, origin: Origin, result: ExtractResult,
                     name: str) -> None:
     """Read the report's year-end share count (``market``: "cn" or "hk") into ``result``: one
     fact ``total_shares`` dated ``year_end`` (ISO) with every other reading as its
     corroborations, a conflict error where two disagree; nothing where the report prints none.
-    ``pages``: (page number, text) of every page, in order (None: read here)."""
+    ``pages``: (page number, text) of the pages to look at, in order (the reader's own text pass)."""
     if fiscal_year is None:
         return
-    if pages is None:
-        pages = _all_pages(data, name)
     try:
         if market == "cn":
             found = cn_readings(pages, fiscal_year, year_end, result, name, origin.company_id, data)

@@ -9,30 +9,18 @@ from pathlib import Path
 
 import pytest
 
-import extractors
 from extractors.hk_employees import find_employees
 from extractors.hk_statements import readings
 from extractors.hk_tables import read_tables
 from extractors.hk_tokens import head_unit
 from extractors.labels import en_metric
 from extractors.layout import TextPass
+from real_pages import facts_by_key as _facts
+from real_pages import page_words as _page
 
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus" / "pdf"
 HK = CORPUS / "hkex"
 CN = CORPUS / "cn_annual"
-
-
-def _page(path: Path, n: int):
-    tp = TextPass(path.read_bytes(), path.name)
-    try:
-        return tp.words(n)
-    finally:
-        tp.close()
-
-
-def _facts(path: Path):
-    result = extractors.read(None, path, company_id="C0001")
-    return {(f.metric, f.fiscal_year): f for f in result.facts}, result
 
 
 def test_unit_in_millions_with_a_curly_apostrophe_is_read_not_taken_as_units():

@@ -8,27 +8,14 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import extractors
 from extractors.corroborate import Reading, Readings, identities
-from extractors.layout import TextPass
+from real_pages import facts_by_key as _facts
+from real_pages import page_words as _page
 from extractors.numbers import parse_unit
 from extractors.tables import read_tables
 
 CN = Path(__file__).resolve().parents[2] / "tests" / "corpus" / "pdf" / "cn_annual"
 BANK = CN / "sz000001_pingan_yinhang_2025_annual_report.pdf"
-
-
-def _page(path: Path, n: int):
-    tp = TextPass(path.read_bytes(), path.name)
-    try:
-        return tp.words(n)
-    finally:
-        tp.close()
-
-
-def _facts(path: Path):
-    result = extractors.read(None, path, company_id="C0001")
-    return {(f.metric, f.fiscal_year): f for f in result.facts}, result
 
 
 def _cells(page, label: str) -> dict[int, str]:

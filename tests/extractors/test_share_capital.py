@@ -48,8 +48,7 @@ def _extract(pdf: Path):
 
 @pytest.mark.parametrize("pdf,truth", _cases())
 def test_year_end_share_count(pdf: Path, truth: dict) -> None:
-    if not pdf.exists():
-        pytest.skip(f"{pdf} is not here")
+    assert pdf.exists(), f"{pdf}: a document with hand-read truth is missing from the corpus"
     result = _extract(pdf)
     got = [f for f in result.facts if f.metric == "total_shares"]
     errors = [e for e in result.errors if "total_shares" in e.reason]
